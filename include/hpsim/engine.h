@@ -1,0 +1,45 @@
+/*
+ * The engine: walks the episode stream in time order through the policy
+ * layers of each vCPU and reports one outcome per halt. It knows nothing of
+ * file formats or of how a policy decides.
+ */
+#ifndef HPSIM_ENGINE_H
+#define HPSIM_ENGINE_H
+
+#include "hpsim/cost.h"
+#include "hpsim/episode.h"
+#include "hpsim/policy.h"
+
+/* What happened to one halt, across the layers that handled it. */
+struct hp_outcome {
+	const struct hp_episode *ep;
+	uint64_t enter_ns;   /* the halt began (later than recorded if the vCPU resumed late) */
+	uint64_t resume_ns;  /* the vCPU runs guest code again */
+	uint64_t latency_ns; /* resume - wake arrival */
+	uint8_t has[HP_LAYER_COUNT]; /* which layers decided something for this halt */
+	uint8_t pending_at_exit;     /* x86: the wakeup was pending at the HLT exit; no block */
+	struct hp_decision d[HP_LAYER_COUNT];
+};
+
+typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);
+
+struct hp_engine_config {
+	struct hp_kernel kernel;
+	struct hp_cost cost;
+	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
+	hp_outcome_fn on_outcome;
+	void *ctx;
+};
+
+/* Totals the engine itself keeps. */
+struct hp_engine_stats {
+	uint64_t halts;
+	uint64_t delayed_halts; /* started after the recorded time (the vCPU resumed late) */
+	uint64_t pending_at_exit;
+};
+
+/* Replay eps through cfg's layers (open loop), calling on_outcome per halt; 0 or -1 with err. */
+int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
+                  struct hp_engine_stats *st, struct hp_err *err);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The episode: the one record every trace reader produces and the engine
+ * consumes. One episode is one halt of one (v)CPU: when the CPU went idle and
+ * when the wakeup that ended it arrived.
+ */
+#ifndef HPSIM_EPISODE_H
+#define HPSIM_EPISODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpsim/err.h"
+
+enum hp_wake_source {
+	HP_SRC_UNKNOWN = 0,
+	HP_SRC_IPI,   /* an inter-processor interrupt; source_cpu names the sender */
+	HP_SRC_IRQ,   /* a device interrupt */
+	HP_SRC_TIMER, /* a timer expiry on the halted CPU */
+	HP_SRC_COUNT
+};
+
+struct hp_episode {
+	uint64_t halt_start_ns; /* the CPU went idle (guest view: cpu_idle enter) */
+	uint64_t wake_ns;       /* the wakeup arrived */
+	uint32_t cpu;           /* dense CPU index, 0..ncpu-1 */
+	int32_t source_cpu;     /* sender of an IPI wakeup, or -1 */
+	uint32_t source;        /* enum hp_wake_source */
+	uint32_t flags;         /* HP_EP_* */
+};
+
+/* The episode's wake time is an estimate (see hp_episodes.assumption). */
+#define HP_EP_WAKE_ESTIMATED 0x1u
+
+/* What a reader passed over, so that nothing is dropped silently. */
+struct hp_skips {
+	uint64_t
+	    unpaired_enter;     /* idle enter with no matching exit (cut by the trace's end, ...) */
+	uint64_t unpaired_exit; /* idle exit with no enter (cut by the trace's start, ...) */
+	uint64_t poll_states;   /* idle periods in a polling state, not halts */
+	uint64_t other_events;  /* events of types the reader does not use */
+	uint64_t bad_records;   /* records whose fields could not be read */
+};
+
+struct hp_episodes {
+	struct hp_episode *ep; /* sorted by halt_start_ns, then cpu */
+	size_t n, cap;
+	uint32_t ncpu;       /* CPUs seen (indices 0..ncpu-1) */
+	uint64_t t_first_ns; /* first timestamp of the capture */
+	uint64_t t_last_ns;  /* last timestamp of the capture */
+	struct hp_skips skipped;
+	const char *format;   /* the reader that produced them ("trace.dat", ...) */
+	char assumption[160]; /* how wake arrival times were derived */
+};
+
+/* Append one episode; returns 0, or -1 with err set when memory runs out. */
+int hp_episodes_push(struct hp_episodes *eps, const struct hp_episode *ep, struct hp_err *err);
+
+/* Sort by halt start (then CPU) and recompute ncpu. */
+void hp_episodes_sort(struct hp_episodes *eps);
+
+/* Check the stream's invariants (sorted, wake >= halt start, cpu < ncpu); 0 or -1 with err. */
+int hp_episodes_validate(const struct hp_episodes *eps, struct hp_err *err);
+
+/* Free the array and reset the set to empty. */
+void hp_episodes_free(struct hp_episodes *eps);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * Policies: each is one file with an ops table, in the manner of the
+ * kernel's struct cpuidle_governor. Kernel-C policies keep their module
+ * parameters as plain globals; the table points at them.
+ */
+#ifndef HPSIM_POLICY_H
+#define HPSIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpsim/cost.h"
+#include "hpsim/err.h"
+
+enum hp_layer { HP_LAYER_GUEST = 0, HP_LAYER_HOST, HP_LAYER_VCORE, HP_LAYER_COUNT };
+
+enum hp_param_type { HP_PARAM_UINT, HP_PARAM_BOOL };
+
+/* A kernel version as the kernel encodes it (KERNEL_VERSION(a, b, c)). */
+#define HP_KVER(a, b, c) (((uint32_t)(a) << 16) + ((uint32_t)(b) << 8) + (uint32_t)(c))
+
+/* One module parameter of a policy. */
+struct hp_param {
+	const char *name; /* the kernel's name, e.g. "halt_poll_ns" */
+	const char *unit; /* "ns", "factor", "divisor", "bool" */
+	const char *desc;
+	enum hp_param_type type;
+	unsigned int *uvar; /* HP_PARAM_UINT: the module-parameter global */
+	bool *bvar;         /* HP_PARAM_BOOL: the module-parameter global */
+	uint32_t min, max;  /* valid range (inclusive) */
+	uint32_t def[HP_ARCH_COUNT];
+	uint32_t def_changed_kver; /* if non-zero: before this version the default was def_before */
+	uint32_t def_before;
+};
+
+/* What this layer decided for one halt (one row of the decisions log). */
+enum hp_outcome_kind { HP_NO_POLL = 0, HP_POLL_HIT, HP_POLL_MISS };
+
+struct hp_decision {
+	uint64_t enter_ns; /* the layer's halt handling began */
+	uint64_t end_ns;   /* the layer handed the CPU back to the task/guest */
+	uint64_t poll_limit_before_ns;
+	uint64_t poll_limit_after_ns;
+	uint64_t polled_ns;   /* CPU time burned polling (kernel: poll_end - start) */
+	uint64_t wait_ns;     /* time asleep, kernel halt_wait_ns semantics */
+	uint64_t block_ns;    /* the block time the policy measured and decided on */
+	uint8_t outcome;      /* enum hp_outcome_kind */
+	uint8_t waited;       /* the thread slept (schedule() was called) */
+	uint8_t valid;        /* the wakeup was valid (s390 semantics; else 1) */
+	int8_t adjust;        /* +1 grew, -1 shrank, 0 unchanged */
+	uint8_t woke_sleeper; /* kvm_vcpu_wake_up() found the task waiting (halt_wakeup) */
+	uint32_t stat_cpu;    /* vCPU whose statistics this is charged to */
+};
+
+/* The engine's view of one halt, handed to a policy. */
+struct hp_halt_in {
+	uint32_t cpu;
+	uint64_t enter_ns;   /* the halt reaches this layer */
+	uint64_t wake_ns;    /* the wakeup arrives */
+	bool host_contended; /* another task is runnable on the host CPU */
+	bool valid_wakeup;   /* s390: the wakeup is a valid one */
+	const struct hp_cost *cost;
+};
+
+struct hp_policy_ops {
+	const char *name;
+	enum hp_layer layer;
+	const char *desc;
+	const struct hp_param *params;
+	size_t nparams;
+	size_t state_size; /* per-vCPU policy state */
+	/* Reset one vCPU's state to what the kernel starts with. */
+	void (*init)(void *state, uint32_t cpu);
+	/* Run one halt on this layer; fill out. */
+	void (*halt)(void *state, const struct hp_halt_in *in, struct hp_decision *out);
+};
+
+/* The simulated kernel's identity; the policies' version branches read it. */
+struct hp_kernel {
+	enum hp_arch arch;
+	uint32_t version; /* HP_KVER(); the default is the newest supported */
+};
+
+/* The newest kernel version hpsim models (the default for --kernel). */
+#define HP_KVER_NEWEST HP_KVER(6, 11, 0)
+
+/* Look a policy up by name; NULL if there is none. */
+const struct hp_policy_ops *hp_policy_find(const char *name);
+
+/* The registered policies, in registry order; *n receives the count. */
+const struct hp_policy_ops *const *hp_policy_list(size_t *n);
+
+/* Find a policy for a layer by name, or set err listing the valid names for that layer. */
+const struct hp_policy_ops *hp_policy_lookup(const char *name, enum hp_layer layer,
+                                             struct hp_err *err);
+
+/* Set every parameter of ops to its default for the kernel k, and select k for the policy code. */
+void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k);
+
+/* Set a parameter by name from text; -1 with err for an unknown name or out-of-range value. */
+int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char *value,
+                  struct hp_err *err);
+
+/* The default of p for kernel k. */
+uint32_t hp_param_default(const struct hp_param *p, const struct hp_kernel *k);
+
+/* The current value of p (the module-parameter global). */
+uint32_t hp_param_value(const struct hp_param *p);
+
+/* Parse "6.1" / "6.11" / "5.15.0" into HP_KVER; -1 with err. */
+int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err);
+
+/* The name of a layer ("guest", "host", "vcore"). */
+const char *hp_layer_name(enum hp_layer layer);
+
+/* The name of an outcome ("poll_hit", "poll_miss", "no_poll"). */
+const char *hp_outcome_name(enum hp_outcome_kind k);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * Reports: metrics accumulated from the engine's outcomes, named after the
+ * KVM statistics, and the writers that print them.
+ */
+#ifndef HPSIM_REPORT_H
+#define HPSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "hpsim/engine.h"
+
+#define HP_LOG_HIST 32 /* KVM's HALT_POLL_HIST_COUNT */
+
+/* Latency distribution: exact below 256 ns, within 1/128 relative above. */
+#define HP_LAT_SUB     128
+#define HP_LAT_BUCKETS (256 + 56 * HP_LAT_SUB)
+
+struct hp_lat_dist {
+	uint64_t count, sum, min, max;
+	uint64_t log2[HP_LOG_HIST]; /* KVM-style log2 buckets */
+	uint32_t *fine;             /* HP_LAT_BUCKETS counters, for percentiles */
+};
+
+/* The KVM statistics of one layer (struct kvm_vcpu_stat_generic names). */
+struct hp_layer_stats {
+	uint64_t halts; /* halts this layer handled */
+	uint64_t halt_attempted_poll;
+	uint64_t halt_successful_poll;
+	uint64_t halt_poll_invalid;
+	uint64_t halt_wakeup;
+	uint64_t halt_poll_success_ns;
+	uint64_t halt_poll_fail_ns;
+	uint64_t halt_wait_ns;
+	uint64_t halt_poll_success_hist[HP_LOG_HIST];
+	uint64_t halt_poll_fail_hist[HP_LOG_HIST];
+	uint64_t halt_wait_hist[HP_LOG_HIST];
+	uint64_t grows, shrinks;
+};
+
+struct hp_cpu_metrics {
+	uint64_t halts;
+	uint64_t pending_at_exit;
+	struct hp_layer_stats layer[HP_LAYER_COUNT];
+	struct hp_lat_dist latency;
+};
+
+struct hp_metrics {
+	uint32_t ncpu;
+	uint64_t wall_ns; /* the capture's span: poll CPU % is relative to it, per CPU */
+	uint8_t layers[HP_LAYER_COUNT];
+	struct hp_cpu_metrics *cpu; /* ncpu entries */
+	struct hp_cpu_metrics total;
+};
+
+/* Prepare m for ncpu CPUs over a capture of wall_ns; 0 or -1 with err. */
+int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struct hp_err *err);
+
+/* Add one outcome (usable directly as the engine's hp_outcome_fn with m as ctx). */
+void hp_metrics_add(void *m, const struct hp_outcome *o);
+
+/* Free m's buffers. */
+void hp_metrics_free(struct hp_metrics *m);
+
+/* The q-quantile (0..1) of a latency distribution, ns (0 if empty). */
+uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q);
+
+/* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
+uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
+
+/* Describes the run for the report header. */
+struct hp_run_info {
+	const char *trace;
+	const char *format;
+	const char *assumption;
+	const struct hp_skips *skipped;
+	const struct hp_engine_config *cfg;
+	const struct hp_engine_stats *st;
+};
+
+/* Print the aligned cost/latency table. */
+void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info);
+
+/* Print the report as JSON (stable key names); 0 or -1 with err. */
+int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info,
+                   struct hp_err *err);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The simulated-time shim behind the stand-in kernel headers. Kernel-C policy
+ * code (ours, or a real kernel tree's) calls ktime_get(), cpu_relax(),
+ * schedule(), need_resched() ... and these answer from the simulated CPU that
+ * the policy adapter points hp_shim at, the way the kernel's `current` names
+ * the running task.
+ *
+ * Clock rules (exact for every decision the policy code can make):
+ *  - the clock never moves by itself; ktime_get() reads it;
+ *  - cpu_relax() jumps it to the earliest of: the wakeup becoming visible to a
+ *    polling loop, and relax_stop_ns, the poll deadline; at or past the
+ *    deadline it does not move. The deadline is what the policy code itself
+ *    computes with ktime_add_ns(start, poll_ns) (host and vcore loops), or what
+ *    the adapter sets from the governor's limit (guest poll_idle);
+ *  - with clock_polls set (loops that poll without cpu_relax(), like the
+ *    powerpc vcore loop), every ktime_get() after the first of a halt jumps
+ *    the same way, until the task prepares to sleep;
+ *  - schedule() sleeps until the wakeup arrives, then resumes after the
+ *    modelled wakeup cost.
+ */
+#ifndef KCOMPAT_HPSIM_SHIM_H
+#define KCOMPAT_HPSIM_SHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hp_shim {
+	int64_t now;             /* simulated clock, ns */
+	int64_t wake_ns;         /* the wakeup ending this halt arrives */
+	int64_t poll_visible_ns; /* a polling loop sees it from here (wake + detection) */
+	int64_t relax_stop_ns;   /* cpu_relax() does not jump past this */
+	int64_t resume_cost_ns;  /* schedule(): runs again at max(now, wake) + this */
+	bool guest;              /* guest context: need_resched() means "our wakeup came" */
+	bool host_contended;     /* host: another task is runnable on this CPU */
+	bool clock_polls;        /* see above */
+	bool sleeping_prepared;  /* the task announced it will sleep: clock_polls stops */
+	unsigned int clock_reads;
+	unsigned int schedules; /* schedule() calls during this halt */
+	bool deadline_set;      /* the code computed a poll deadline: it polled */
+	int64_t sleep_at;       /* the clock when the task prepared to sleep (poll end) */
+
+	/* decisions reported by the kernel's trace points */
+	int adjust; /* +1 grow, -1 shrink */
+	uint32_t adj_new, adj_old;
+	uint64_t wakeup_trace_ns;
+	bool wakeup_traced, wakeup_waited, wakeup_valid;
+};
+
+/* The simulated CPU the policy code is running on (set by the adapter). */
+extern struct hp_shim *hp_shim;
+
+/* The simulated kernel: version (KERNEL_VERSION) and architecture (enum hp_arch). */
+extern unsigned int hpsim_kernel_version;
+extern int hpsim_arch;
+
+/* Prepare sh for a halt entering at `now` whose wakeup arrives at `wake`. */
+void hp_shim_begin(struct hp_shim *sh, int64_t now, int64_t wake, int64_t poll_detect,
+                   int64_t resume_cost);
+
+/* Has the wakeup become visible (to a poller, or because the task slept)? */
+static inline bool hp_shim_woken(void)
+{
+	return hp_shim->schedules > 0 || hp_shim->now >= hp_shim->poll_visible_ns;
+}
+
+/* Jump the clock as a polling step does (see the rules above). */
+static inline void hp_shim_poll_step(void)
+{
+	int64_t t = hp_shim->relax_stop_ns;
+
+	if (hp_shim->poll_visible_ns < t)
+		t = hp_shim->poll_visible_ns;
+	if (t > hp_shim->now)
+		hp_shim->now = t;
+}
+
+/* The task announces it will sleep: polling is over. */
+static inline void hp_shim_prepare_sleep(void)
+{
+	if (!hp_shim->sleeping_prepared) {
+		hp_shim->sleeping_prepared = true;
+		hp_shim->sleep_at = hp_shim->now;
+	}
+}
+
+/* A poll deadline computed by the policy code: remember it for cpu_relax(). */
+static inline int64_t hp_shim_deadline(int64_t stop)
+{
+	hp_shim->relax_stop_ns = stop;
+	hp_shim->deadline_set = true;
+	return stop;
+}
+
+#endif

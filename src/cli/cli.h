@@ -1,0 +1,16 @@
+/* Subcommands of the hpsim CLI: one file each, dispatched from main.c. */
+#ifndef HPSIM_CLI_H
+#define HPSIM_CLI_H
+
+#include <stdio.h>
+
+#include "hpsim/err.h"
+
+int cmd_replay(int argc, char **argv);
+int cmd_policies(int argc, char **argv);
+
+/* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
+int cli_fail(const struct hp_err *err);
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

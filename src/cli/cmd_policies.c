@@ -1,0 +1,37 @@
+/* hpsim policies: every policy with its parameters, units, defaults and ranges. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hpsim/policy.h"
+
+int cmd_policies(int argc, char **argv)
+{
+	const struct hp_policy_ops *const *list;
+	size_t n, i, j;
+	int a;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: hpsim policies\n\nLists every policy, its layer, and each "
+		       "parameter with unit, default per architecture and valid range.\n");
+		return 0;
+	}
+	list = hp_policy_list(&n);
+	for (i = 0; i < n; i++) {
+		const struct hp_policy_ops *ops = list[i];
+
+		printf("%s  [%s]  %s\n", ops->name, hp_layer_name(ops->layer), ops->desc);
+		for (j = 0; j < ops->nparams; j++) {
+			const struct hp_param *p = &ops->params[j];
+
+			printf("    %-28s %-8s default", p->name, p->unit);
+			for (a = 0; a < HP_ARCH_COUNT; a++)
+				printf(" %s=%u", hp_arch_name((enum hp_arch)a), p->def[a]);
+			if (p->def_changed_kver)
+				printf(" (before %u.%u: %u)", p->def_changed_kver >> 16,
+				       (p->def_changed_kver >> 8) & 0xff, p->def_before);
+			printf("  range %u..%u\n        %s\n", p->min, p->max, p->desc);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,174 @@
+/* The policy registry: adding a policy is one file plus one line here. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpsim/policy.h"
+
+extern const struct hp_policy_ops hp_policy_kvm;
+
+extern unsigned int hpsim_kernel_version;
+extern int hpsim_arch;
+
+static const struct hp_policy_ops *const registry[] = {
+    &hp_policy_kvm,
+};
+
+const struct hp_policy_ops *const *hp_policy_list(size_t *n)
+{
+	*n = sizeof(registry) / sizeof(registry[0]);
+	return registry;
+}
+
+const struct hp_policy_ops *hp_policy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (strcmp(registry[i]->name, name) == 0)
+			return registry[i];
+	return NULL;
+}
+
+const struct hp_policy_ops *hp_policy_lookup(const char *name, enum hp_layer layer,
+                                             struct hp_err *err)
+{
+	const struct hp_policy_ops *ops = hp_policy_find(name);
+	char list[256] = "";
+	size_t i, len = 0;
+
+	if (ops && ops->layer == layer)
+		return ops;
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
+		if (registry[i]->layer != layer)
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+		                        registry[i]->name);
+		if (len >= sizeof(list))
+			break;
+	}
+	if (ops)
+		hp_errf(err, "policy '%s' is a %s policy, not a %s one (valid %s policies: %s)",
+		        name, hp_layer_name(ops->layer), hp_layer_name(layer), hp_layer_name(layer),
+		        list);
+	else
+		hp_errf(err, "unknown %s policy '%s' (valid: %s)", hp_layer_name(layer), name,
+		        list);
+	return NULL;
+}
+
+uint32_t hp_param_default(const struct hp_param *p, const struct hp_kernel *k)
+{
+	if (p->def_changed_kver && k->version < p->def_changed_kver)
+		return p->def_before;
+	return p->def[k->arch];
+}
+
+uint32_t hp_param_value(const struct hp_param *p)
+{
+	return p->type == HP_PARAM_BOOL ? (uint32_t)*p->bvar : *p->uvar;
+}
+
+void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k)
+{
+	size_t i;
+
+	hpsim_kernel_version = k->version;
+	hpsim_arch = (int)k->arch;
+	for (i = 0; i < ops->nparams; i++) {
+		const struct hp_param *p = &ops->params[i];
+
+		if (p->type == HP_PARAM_BOOL)
+			*p->bvar = hp_param_default(p, k) != 0;
+		else
+			*p->uvar = hp_param_default(p, k);
+	}
+}
+
+static int parse_param(const struct hp_param *p, const char *value, uint32_t *out,
+                       struct hp_err *err)
+{
+	unsigned long long v;
+	char *end;
+
+	if (p->type == HP_PARAM_BOOL) {
+		if (!strcmp(value, "1") || !strcmp(value, "Y") || !strcmp(value, "y") ||
+		    !strcmp(value, "true"))
+			*out = 1;
+		else if (!strcmp(value, "0") || !strcmp(value, "N") || !strcmp(value, "n") ||
+		         !strcmp(value, "false"))
+			*out = 0;
+		else
+			return hp_errf(err,
+			               "%s: '%s' is not a boolean (expected Y/N, 1/0, true/false)",
+			               p->name, value);
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(value, &end, 0);
+	if (value[0] == '\0' || value[0] == '-' || *end || errno == ERANGE || end == value)
+		return hp_errf(err, "%s: '%s' is not an unsigned 32-bit integer", p->name, value);
+	if (v > p->max || v < p->min)
+		return hp_errf(err, "%s: %llu is out of range (valid: %u..%u %s)", p->name, v,
+		               p->min, p->max, p->unit);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char *value,
+                  struct hp_err *err)
+{
+	char list[512] = "";
+	size_t i, len = 0;
+	uint32_t v = 0;
+
+	for (i = 0; i < ops->nparams; i++) {
+		const struct hp_param *p = &ops->params[i];
+
+		if (strcmp(p->name, name) != 0)
+			continue;
+		if (parse_param(p, value, &v, err) < 0)
+			return -1;
+		if (p->type == HP_PARAM_BOOL)
+			*p->bvar = v != 0;
+		else
+			*p->uvar = v;
+		return 0;
+	}
+	for (i = 0; i < ops->nparams && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+		                        ops->params[i].name);
+	return hp_errf(err, "policy '%s' has no parameter '%s' (valid: %s)", ops->name, name,
+	               ops->nparams ? list : "none");
+}
+
+int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err)
+{
+	unsigned int a = 0, b = 0, c = 0;
+	int n;
+	char tail;
+
+	n = sscanf(s, "%u.%u.%u%c", &a, &b, &c, &tail);
+	if (n < 2 || n > 3 || a < 2 || a > 99 || b > 255 || c > 255)
+		return hp_errf(err,
+		               "kernel version '%s' is not of the form MAJOR.MINOR[.PATCH] "
+		               "(e.g. 4.3, 5.15, 6.1, 6.11)",
+		               s);
+	*out = HP_KVER(a, b, c);
+	return 0;
+}
+
+const char *hp_layer_name(enum hp_layer layer)
+{
+	static const char *const names[] = {"guest", "host", "vcore"};
+
+	return layer < HP_LAYER_COUNT ? names[layer] : "?";
+}
+
+const char *hp_outcome_name(enum hp_outcome_kind k)
+{
+	static const char *const names[] = {"no_poll", "poll_hit", "poll_miss"};
+
+	return names[k];
+}

@@ -1,0 +1,155 @@
+/* The report as JSON (jansson). Key names are stable and listed in README.md. */
+#include <jansson.h>
+
+#include "hpsim/report.h"
+
+static json_t *u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static json_t *hist(const uint64_t *h)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < HP_LOG_HIST; i++)
+		json_array_append_new(a, u64(h[i]));
+	return a;
+}
+
+static json_t *layer_json(const struct hp_layer_stats *s, uint64_t wall_ns)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "halts", u64(s->halts));
+	json_object_set_new(o, "halt_attempted_poll", u64(s->halt_attempted_poll));
+	json_object_set_new(o, "halt_successful_poll", u64(s->halt_successful_poll));
+	json_object_set_new(o, "halt_poll_invalid", u64(s->halt_poll_invalid));
+	json_object_set_new(o, "halt_wakeup", u64(s->halt_wakeup));
+	json_object_set_new(o, "halt_poll_success_ns", u64(s->halt_poll_success_ns));
+	json_object_set_new(o, "halt_poll_fail_ns", u64(s->halt_poll_fail_ns));
+	json_object_set_new(o, "halt_wait_ns", u64(s->halt_wait_ns));
+	json_object_set_new(o, "halt_poll_success_hist", hist(s->halt_poll_success_hist));
+	json_object_set_new(o, "halt_poll_fail_hist", hist(s->halt_poll_fail_hist));
+	json_object_set_new(o, "halt_wait_hist", hist(s->halt_wait_hist));
+	json_object_set_new(o, "grows", u64(s->grows));
+	json_object_set_new(o, "shrinks", u64(s->shrinks));
+	json_object_set_new(o, "poll_ns", u64(hp_layer_poll_ns(s)));
+	json_object_set_new(
+	    o, "poll_cpu_pct",
+	    json_real(wall_ns ? 100.0 * (double)hp_layer_poll_ns(s) / (double)wall_ns : 0.0));
+	return o;
+}
+
+static json_t *latency_json(const struct hp_lat_dist *d)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "count", u64(d->count));
+	json_object_set_new(o, "mean_ns",
+	                    json_real(d->count ? (double)d->sum / (double)d->count : 0));
+	json_object_set_new(o, "min_ns", u64(d->count ? d->min : 0));
+	json_object_set_new(o, "p50_ns", u64(hp_lat_quantile(d, 0.50)));
+	json_object_set_new(o, "p90_ns", u64(hp_lat_quantile(d, 0.90)));
+	json_object_set_new(o, "p99_ns", u64(hp_lat_quantile(d, 0.99)));
+	json_object_set_new(o, "p999_ns", u64(hp_lat_quantile(d, 0.999)));
+	json_object_set_new(o, "max_ns", u64(d->max));
+	json_object_set_new(o, "log2_hist", hist(d->log2));
+	return o;
+}
+
+static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics *c, int cpu,
+                        uint64_t wall_ns)
+{
+	json_t *o = json_object();
+	int l;
+
+	if (cpu >= 0)
+		json_object_set_new(o, "cpu", json_integer(cpu));
+	json_object_set_new(o, "halts", u64(c->halts));
+	json_object_set_new(o, "pending_at_exit", u64(c->pending_at_exit));
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (m->layers[l])
+			json_object_set_new(o, hp_layer_name((enum hp_layer)l),
+			                    layer_json(&c->layer[l], wall_ns));
+	json_object_set_new(o, "latency", latency_json(&c->latency));
+	return o;
+}
+
+static json_t *config_json(const struct hp_engine_config *cfg)
+{
+	json_t *o = json_object(), *pol = json_object(), *cost = json_object();
+	const struct hp_cost_field *f;
+	size_t i, n;
+	int l;
+	char ver[32];
+
+	snprintf(ver, sizeof(ver), "%u.%u", cfg->kernel.version >> 16,
+	         (cfg->kernel.version >> 8) & 0xff);
+	json_object_set_new(o, "kernel", json_string(ver));
+	json_object_set_new(o, "arch", json_string(hp_arch_name(cfg->kernel.arch)));
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_policy_ops *ops = cfg->layer[l];
+		json_t *p, *params;
+
+		if (!ops)
+			continue;
+		p = json_object();
+		params = json_object();
+		json_object_set_new(p, "policy", json_string(ops->name));
+		for (i = 0; i < ops->nparams; i++)
+			json_object_set_new(params, ops->params[i].name,
+			                    u64(hp_param_value(&ops->params[i])));
+		json_object_set_new(p, "params", params);
+		json_object_set_new(pol, hp_layer_name((enum hp_layer)l), p);
+	}
+	json_object_set_new(o, "layers", pol);
+	f = hp_cost_fields(&n);
+	for (i = 0; i < n; i++)
+		json_object_set_new(cost, f[i].name, u64(hp_cost_get(&cfg->cost, &f[i])));
+	json_object_set_new(o, "cost", cost);
+	return o;
+}
+
+int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in,
+                   struct hp_err *err)
+{
+	json_t *root = json_object(), *tr = json_object(), *sk = json_object(),
+	       *cpus = json_array(), *eng = json_object();
+	uint32_t i;
+	int rc;
+
+	json_object_set_new(root, "hpsim_report", json_integer(1));
+	json_object_set_new(tr, "path", json_string(in->trace));
+	json_object_set_new(tr, "format", json_string(in->format ? in->format : ""));
+	json_object_set_new(tr, "cpus", json_integer(m->ncpu));
+	json_object_set_new(tr, "wall_ns", u64(m->wall_ns));
+	json_object_set_new(tr, "wake_assumption",
+	                    json_string(in->assumption ? in->assumption : ""));
+	if (in->skipped) {
+		json_object_set_new(sk, "unpaired_enter", u64(in->skipped->unpaired_enter));
+		json_object_set_new(sk, "unpaired_exit", u64(in->skipped->unpaired_exit));
+		json_object_set_new(sk, "poll_states", u64(in->skipped->poll_states));
+		json_object_set_new(sk, "other_events", u64(in->skipped->other_events));
+		json_object_set_new(sk, "bad_records", u64(in->skipped->bad_records));
+	}
+	json_object_set_new(tr, "skipped", sk);
+	json_object_set_new(root, "trace", tr);
+	json_object_set_new(root, "config", config_json(in->cfg));
+	json_object_set_new(eng, "halts", u64(in->st->halts));
+	json_object_set_new(eng, "delayed_halts", u64(in->st->delayed_halts));
+	json_object_set_new(eng, "pending_at_exit", u64(in->st->pending_at_exit));
+	json_object_set_new(root, "engine", eng);
+	for (i = 0; i < m->ncpu; i++)
+		json_array_append_new(cpus, cpu_json(m, &m->cpu[i], (int)i, m->wall_ns));
+	json_object_set_new(root, "cpus", cpus);
+	json_object_set_new(root, "total",
+	                    cpu_json(m, &m->total, -1, m->wall_ns * (m->ncpu ? m->ncpu : 1)));
+	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(root);
+	if (rc < 0)
+		return hp_errf(err, "could not write the JSON report");
+	return 0;
+}

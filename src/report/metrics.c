@@ -1,0 +1,174 @@
+/* Accumulate the engine's outcomes into KVM-named statistics and latency distributions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpsim/report.h"
+
+static int fls64(uint64_t x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+static void log_hist(uint64_t *h, uint64_t v)
+{
+	int i = fls64(v);
+
+	h[i > HP_LOG_HIST - 1 ? HP_LOG_HIST - 1 : i]++;
+}
+
+static size_t fine_index(uint64_t v)
+{
+	int e;
+
+	if (v < 256)
+		return (size_t)v;
+	e = fls64(v) - 1; /* 8..63 */
+	return 256 + (size_t)(e - 8) * HP_LAT_SUB + (size_t)((v >> (e - 7)) & (HP_LAT_SUB - 1));
+}
+
+/* The middle of a fine bucket (the value itself below 256 ns). */
+static uint64_t fine_value(size_t i)
+{
+	size_t e, m;
+	uint64_t lo, width;
+
+	if (i < 256)
+		return i;
+	e = (i - 256) / HP_LAT_SUB + 8;
+	m = (i - 256) % HP_LAT_SUB + HP_LAT_SUB;
+	lo = (uint64_t)m << (e - 7);
+	width = (uint64_t)1 << (e - 7);
+	return lo + width / 2;
+}
+
+static int lat_init(struct hp_lat_dist *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->min = UINT64_MAX;
+	d->fine = calloc(HP_LAT_BUCKETS, sizeof(*d->fine));
+	return d->fine ? 0 : -1;
+}
+
+static void lat_add(struct hp_lat_dist *d, uint64_t v)
+{
+	d->count++;
+	d->sum += v;
+	if (v < d->min)
+		d->min = v;
+	if (v > d->max)
+		d->max = v;
+	log_hist(d->log2, v);
+	d->fine[fine_index(v)]++;
+}
+
+uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q)
+{
+	uint64_t rank, seen = 0;
+	size_t i;
+
+	if (!d->count)
+		return 0;
+	if (q <= 0)
+		return d->min;
+	if (q >= 1)
+		return d->max;
+	/* nearest-rank: the smallest value with at least q of the samples at or below it */
+	rank = (uint64_t)(q * (double)d->count);
+	if ((double)rank < q * (double)d->count)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	for (i = 0; i < HP_LAT_BUCKETS; i++) {
+		seen += d->fine[i];
+		if (seen >= rank) {
+			uint64_t v = fine_value(i);
+
+			return v < d->min ? d->min : v > d->max ? d->max : v;
+		}
+	}
+	return d->max;
+}
+
+int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struct hp_err *err)
+{
+	uint32_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->ncpu = ncpu;
+	m->wall_ns = wall_ns;
+	m->cpu = calloc(ncpu ? ncpu : 1, sizeof(*m->cpu));
+	if (!m->cpu || lat_init(&m->total.latency) < 0)
+		goto oom;
+	for (i = 0; i < ncpu; i++)
+		if (lat_init(&m->cpu[i].latency) < 0)
+			goto oom;
+	return 0;
+oom:
+	hp_metrics_free(m);
+	return hp_errf(err, "out of memory for the metrics of %u CPUs", ncpu);
+}
+
+void hp_metrics_free(struct hp_metrics *m)
+{
+	uint32_t i;
+
+	if (m->cpu)
+		for (i = 0; i < m->ncpu; i++)
+			free(m->cpu[i].latency.fine);
+	free(m->cpu);
+	free(m->total.latency.fine);
+	memset(m, 0, sizeof(*m));
+}
+
+static void layer_add(struct hp_layer_stats *s, const struct hp_decision *d)
+{
+	s->halts++;
+	if (d->outcome != HP_NO_POLL) {
+		s->halt_attempted_poll++;
+		if (d->outcome == HP_POLL_HIT) {
+			s->halt_successful_poll++;
+			s->halt_poll_invalid += !d->valid;
+			s->halt_poll_success_ns += d->polled_ns;
+			log_hist(s->halt_poll_success_hist, d->polled_ns);
+		} else {
+			s->halt_poll_fail_ns += d->polled_ns;
+			log_hist(s->halt_poll_fail_hist, d->polled_ns);
+		}
+	}
+	if (d->waited) {
+		s->halt_wait_ns += d->wait_ns;
+		log_hist(s->halt_wait_hist, d->wait_ns);
+	}
+	s->halt_wakeup += d->woke_sleeper;
+	s->grows += d->adjust > 0;
+	s->shrinks += d->adjust < 0;
+}
+
+static void cpu_add(struct hp_cpu_metrics *c, const struct hp_outcome *o)
+{
+	int l;
+
+	c->halts++;
+	c->pending_at_exit += o->pending_at_exit;
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (o->has[l])
+			layer_add(&c->layer[l], &o->d[l]);
+	lat_add(&c->latency, o->latency_ns);
+}
+
+void hp_metrics_add(void *ctx, const struct hp_outcome *o)
+{
+	struct hp_metrics *m = ctx;
+	int l;
+
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		m->layers[l] |= o->has[l];
+	if (o->ep->cpu < m->ncpu)
+		cpu_add(&m->cpu[o->ep->cpu], o);
+	cpu_add(&m->total, o);
+}
+
+uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s)
+{
+	return s->halt_poll_success_ns + s->halt_poll_fail_ns;
+}

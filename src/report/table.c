@@ -1,0 +1,92 @@
+/* The aligned cost/latency table: one row per CPU and a total. */
+#include <inttypes.h>
+
+#include "hpsim/report.h"
+
+static void print_params(FILE *f, const struct hp_policy_ops *ops)
+{
+	size_t i;
+
+	fprintf(f, "%s", ops->name);
+	for (i = 0; i < ops->nparams; i++)
+		fprintf(f, "%s%s=%u", i ? " " : " (", ops->params[i].name,
+		        hp_param_value(&ops->params[i]));
+	fprintf(f, "%s", ops->nparams ? ")" : "");
+}
+
+static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
+{
+	const struct hp_engine_config *cfg = in->cfg;
+	int l;
+
+	fprintf(f, "trace:    %s (%s, %u CPUs, %.3f s)\n", in->trace, in->format, m->ncpu,
+	        (double)m->wall_ns / 1e9);
+	if (in->assumption && in->assumption[0])
+		fprintf(f, "wakeups:  %s\n", in->assumption);
+	fprintf(f, "kernel:   %u.%u (%s)\n", cfg->kernel.version >> 16,
+	        (cfg->kernel.version >> 8) & 0xff, hp_arch_name(cfg->kernel.arch));
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		if (!cfg->layer[l])
+			continue;
+		fprintf(f, "%-9s ",
+		        l == HP_LAYER_GUEST  ? "guest:"
+		        : l == HP_LAYER_HOST ? "host:"
+		                             : "vcore:");
+		print_params(f, cfg->layer[l]);
+		fputc('\n', f);
+	}
+	fprintf(f,
+	        "cost:     hlt_exit %" PRIu64 " ns, host_wakeup %" PRIu64 " ns, vm_entry %" PRIu64
+	        " ns, poll_detect %" PRIu64 " ns\n",
+	        cfg->cost.hlt_exit_ns, cfg->cost.host_wakeup_ns, cfg->cost.vm_entry_ns,
+	        cfg->cost.poll_detect_ns);
+	if (in->st->delayed_halts || in->st->pending_at_exit)
+		fprintf(f,
+		        "note:     %" PRIu64 " halts began late (vCPU resumed after the recorded "
+		        "halt start); %" PRIu64 " wakeups were pending at the HLT exit\n",
+		        in->st->delayed_halts, in->st->pending_at_exit);
+	fputc('\n', f);
+}
+
+static void row(FILE *f, const char *name, const struct hp_cpu_metrics *c, int layer,
+                uint64_t wall_ns)
+{
+	const struct hp_layer_stats *s = &c->layer[layer];
+	const struct hp_lat_dist *d = &c->latency;
+	uint64_t poll = hp_layer_poll_ns(s);
+
+	fprintf(f,
+	        "%-6s %8" PRIu64 " %9" PRIu64 " %10" PRIu64 " %7.1f%% %8" PRIu64
+	        " %10.3f %10.3f %10.3f %8.2f%% %9.2f %9.2f %9.2f %10.2f\n",
+	        name, c->halts, s->halt_attempted_poll, s->halt_successful_poll,
+	        c->halts ? 100.0 * (double)s->halt_successful_poll / (double)c->halts : 0.0,
+	        s->halt_wakeup, (double)s->halt_poll_success_ns / 1e6,
+	        (double)s->halt_poll_fail_ns / 1e6, (double)s->halt_wait_ns / 1e6,
+	        wall_ns ? 100.0 * (double)poll / (double)wall_ns : 0.0,
+	        d->count ? (double)d->sum / (double)d->count / 1e3 : 0.0,
+	        (double)hp_lat_quantile(d, 0.50) / 1e3, (double)hp_lat_quantile(d, 0.99) / 1e3,
+	        (double)d->max / 1e3);
+}
+
+void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
+{
+	int layer = HP_LAYER_HOST;
+	uint32_t i;
+	char name[16];
+
+	header(f, m, in);
+	fprintf(f, "%-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "cpu",
+	        "halts", "attempted", "successful", "hit", "wakeup", "success", "fail", "wait",
+	        "poll_cpu", "lat_mean", "lat_p50", "lat_p99", "lat_max");
+	fprintf(f, "%-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "", "", "",
+	        "_poll", "", "", "_ns [ms]", "_ns [ms]", "_ns [ms]", "[%wall]", "[us]", "[us]",
+	        "[us]", "[us]");
+	for (i = 0; i < m->ncpu; i++) {
+		snprintf(name, sizeof(name), "%u", i);
+		row(f, name, &m->cpu[i], layer, m->wall_ns);
+	}
+	row(f, "total", &m->total, layer, m->wall_ns * (m->ncpu ? m->ncpu : 1));
+	fprintf(f, "\nhit = halt_successful_poll / halts; poll_cpu = halt_poll_success_ns + "
+	           "halt_poll_fail_ns over wall time (total: over wall time x CPUs);\n"
+	           "latency = wakeup arrival to the vCPU running guest code again.\n");
+}

@@ -1,0 +1,72 @@
+/* The episode array: growth, ordering and validation shared by every reader. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpsim/episode.h"
+
+int hp_episodes_push(struct hp_episodes *eps, const struct hp_episode *ep, struct hp_err *err)
+{
+	if (eps->n == eps->cap) {
+		size_t cap = eps->cap ? eps->cap * 2 : 4096;
+		struct hp_episode *p = realloc(eps->ep, cap * sizeof(*p));
+
+		if (!p)
+			return hp_errf(
+			    err, "out of memory growing the episode array to %zu entries", cap);
+		eps->ep = p;
+		eps->cap = cap;
+	}
+	eps->ep[eps->n++] = *ep;
+	if (ep->cpu + 1 > eps->ncpu)
+		eps->ncpu = ep->cpu + 1;
+	return 0;
+}
+
+static int cmp_episode(const void *a, const void *b)
+{
+	const struct hp_episode *x = a, *y = b;
+
+	if (x->halt_start_ns != y->halt_start_ns)
+		return x->halt_start_ns < y->halt_start_ns ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	return 0;
+}
+
+void hp_episodes_sort(struct hp_episodes *eps)
+{
+	size_t i;
+
+	qsort(eps->ep, eps->n, sizeof(*eps->ep), cmp_episode);
+	eps->ncpu = 0;
+	for (i = 0; i < eps->n; i++)
+		if (eps->ep[i].cpu + 1 > eps->ncpu)
+			eps->ncpu = eps->ep[i].cpu + 1;
+}
+
+int hp_episodes_validate(const struct hp_episodes *eps, struct hp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < eps->n; i++) {
+		const struct hp_episode *e = &eps->ep[i];
+
+		if (e->wake_ns < e->halt_start_ns)
+			return hp_errf(
+			    err, "episode %zu (cpu %u): wake %llu ns is before halt start %llu ns",
+			    i, e->cpu, (unsigned long long)e->wake_ns,
+			    (unsigned long long)e->halt_start_ns);
+		if (e->cpu >= eps->ncpu)
+			return hp_errf(err, "episode %zu: cpu %u outside 0..%u", i, e->cpu,
+			               eps->ncpu ? eps->ncpu - 1 : 0);
+		if (i && cmp_episode(&eps->ep[i - 1], e) > 0)
+			return hp_errf(err, "episode %zu: not in time order", i);
+	}
+	return 0;
+}
+
+void hp_episodes_free(struct hp_episodes *eps)
+{
+	free(eps->ep);
+	memset(eps, 0, sizeof(*eps));
+}
