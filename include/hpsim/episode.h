@@ -41,9 +41,22 @@ struct hp_skips {
 	uint64_t bad_records;   /* records whose fields could not be read */
 };
 
+/*
+ * Host contention: while [start_ns, end_ns) another task was runnable on the
+ * host CPU that vCPU `cpu` runs on (from a host capture's sched_switch, or a
+ * load model). The engine answers single_task_running()/need_resched() from it.
+ */
+struct hp_busy {
+	uint64_t start_ns, end_ns;
+	uint32_t cpu;
+	uint32_t pad;
+};
+
 struct hp_episodes {
 	struct hp_episode *ep; /* sorted by halt_start_ns, then cpu */
 	size_t n, cap;
+	struct hp_busy *busy; /* sorted by cpu, then start_ns; intervals of one cpu do not overlap */
+	size_t nbusy, busy_cap;
 	uint32_t ncpu;       /* CPUs seen (indices 0..ncpu-1) */
 	uint64_t t_first_ns; /* first timestamp of the capture */
 	uint64_t t_last_ns;  /* last timestamp of the capture */
@@ -55,7 +68,10 @@ struct hp_episodes {
 /* Append one episode; returns 0, or -1 with err set when memory runs out. */
 int hp_episodes_push(struct hp_episodes *eps, const struct hp_episode *ep, struct hp_err *err);
 
-/* Sort by halt start (then CPU) and recompute ncpu. */
+/* Append one host-contention interval; 0 or -1 with err. */
+int hp_episodes_push_busy(struct hp_episodes *eps, const struct hp_busy *b, struct hp_err *err);
+
+/* Sort by halt start (then CPU) and recompute ncpu; sort and merge the busy intervals. */
 void hp_episodes_sort(struct hp_episodes *eps);
 
 /* Check the stream's invariants (sorted, wake >= halt start, cpu < ncpu); 0 or -1 with err. */

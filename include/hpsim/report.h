@@ -84,4 +84,15 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info,
                    struct hp_err *err);
 
+/* The per-halt decisions log (--decisions FILE.csv), one row per halt per deciding layer. */
+#define HP_DECISIONS_HEADER                                                                        \
+	"cpu,layer,halt_start_ns,wake_ns,poll_limit_before_ns,polled_ns,outcome,block_ns,"         \
+	"poll_limit_after_ns,latency_ns"
+
+/* Write the decisions log's header line. */
+void hp_decisions_header(FILE *f);
+
+/* Write the rows of one outcome (usable as an hp_outcome_fn with a FILE * as ctx). */
+void hp_decisions_add(void *f, const struct hp_outcome *o);
+
 #endif

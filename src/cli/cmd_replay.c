@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/atomic_file.h"
 #include "hpsim/engine.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
@@ -35,6 +36,7 @@ struct replay_opts {
 	const char *format;
 	const char *kernel;
 	const char *arch;
+	const char *decisions;
 	const char *sets[MAX_SETS];
 	int nsets;
 	const char *cost_sets[MAX_SETS];
@@ -47,6 +49,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host", required_argument, NULL, 'H'},   {"set", required_argument, NULL, 's'},
 	    {"kernel", required_argument, NULL, 'k'}, {"arch", required_argument, NULL, 'a'},
 	    {"format", required_argument, NULL, 'f'}, {"cost-set", required_argument, NULL, 'c'},
+		{"decisions", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -78,6 +81,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			if (o->ncost == MAX_SETS)
 				return cli_usage_error("replay", "too many --cost-set options");
 			o->cost_sets[o->ncost++] = optarg;
+			break;
+		case 'D':
+			o->decisions = optarg;
 			break;
 		case 'h':
 			fputs(replay_help, stdout);
@@ -146,8 +152,24 @@ static int configure(const struct replay_opts *o, struct hp_engine_config *cfg, 
 	return 0;
 }
 
+struct sinks {
+	struct hp_metrics *m;
+	FILE *decisions;
+};
+
+static void on_outcome(void *ctx, const struct hp_outcome *o)
+{
+	struct sinks *s = ctx;
+
+	hp_metrics_add(s->m, o);
+	if (s->decisions)
+		hp_decisions_add(s->decisions, o);
+}
+
 int cmd_replay(int argc, char **argv)
 {
+	struct hp_atomic_file dec = {0};
+	struct sinks sinks = {0};
 	struct replay_opts o;
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
@@ -168,9 +190,21 @@ int cmd_replay(int argc, char **argv)
 		hp_episodes_free(&eps);
 		return cli_fail(&err);
 	}
-	cfg.on_outcome = hp_metrics_add;
-	cfg.ctx = &m;
-	if (hp_engine_run(&eps, &cfg, &st, &err) < 0) {
+	sinks.m = &m;
+	if (o.decisions) {
+		if (hp_atomic_open(&dec, o.decisions, &err) < 0) {
+			hp_metrics_free(&m);
+			hp_episodes_free(&eps);
+			return cli_fail(&err);
+		}
+		sinks.decisions = dec.f;
+		hp_decisions_header(dec.f);
+	}
+	cfg.on_outcome = on_outcome;
+	cfg.ctx = &sinks;
+	if (hp_engine_run(&eps, &cfg, &st, &err) < 0 ||
+	    (o.decisions && hp_atomic_commit(&dec, &err) < 0)) {
+		hp_atomic_abort(&dec);
 		hp_metrics_free(&m);
 		hp_episodes_free(&eps);
 		return cli_fail(&err);

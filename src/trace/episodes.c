@@ -22,6 +22,56 @@ int hp_episodes_push(struct hp_episodes *eps, const struct hp_episode *ep, struc
 	return 0;
 }
 
+int hp_episodes_push_busy(struct hp_episodes *eps, const struct hp_busy *b, struct hp_err *err)
+{
+	if (b->end_ns <= b->start_ns)
+		return 0;
+	if (eps->nbusy == eps->busy_cap) {
+		size_t cap = eps->busy_cap ? eps->busy_cap * 2 : 1024;
+		struct hp_busy *p = realloc(eps->busy, cap * sizeof(*p));
+
+		if (!p)
+			return hp_errf(err, "out of memory growing the contention array to %zu entries",
+				       cap);
+		eps->busy = p;
+		eps->busy_cap = cap;
+	}
+	eps->busy[eps->nbusy++] = *b;
+	return 0;
+}
+
+static int cmp_busy(const void *a, const void *b)
+{
+	const struct hp_busy *x = a, *y = b;
+
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return 0;
+}
+
+/* Sort the busy intervals and merge those of one CPU that touch or overlap. */
+static void sort_busy(struct hp_episodes *eps)
+{
+	size_t i, out = 0;
+
+	if (!eps->nbusy)
+		return;
+	qsort(eps->busy, eps->nbusy, sizeof(*eps->busy), cmp_busy);
+	for (i = 1; i < eps->nbusy; i++) {
+		struct hp_busy *last = &eps->busy[out];
+
+		if (eps->busy[i].cpu == last->cpu && eps->busy[i].start_ns <= last->end_ns) {
+			if (eps->busy[i].end_ns > last->end_ns)
+				last->end_ns = eps->busy[i].end_ns;
+		} else {
+			eps->busy[++out] = eps->busy[i];
+		}
+	}
+	eps->nbusy = out + 1;
+}
+
 static int cmp_episode(const void *a, const void *b)
 {
 	const struct hp_episode *x = a, *y = b;
@@ -38,6 +88,7 @@ void hp_episodes_sort(struct hp_episodes *eps)
 	size_t i;
 
 	qsort(eps->ep, eps->n, sizeof(*eps->ep), cmp_episode);
+	sort_busy(eps);
 	eps->ncpu = 0;
 	for (i = 0; i < eps->n; i++)
 		if (eps->ep[i].cpu + 1 > eps->ncpu)
@@ -68,5 +119,6 @@ int hp_episodes_validate(const struct hp_episodes *eps, struct hp_err *err)
 void hp_episodes_free(struct hp_episodes *eps)
 {
 	free(eps->ep);
+	free(eps->busy);
 	memset(eps, 0, sizeof(*eps));
 }

@@ -1,0 +1,24 @@
+/* Output files written atomically: a temporary file beside the target, renamed on commit. */
+#ifndef HPSIM_ATOMIC_FILE_H
+#define HPSIM_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+#include "hpsim/err.h"
+
+struct hp_atomic_file {
+	FILE *f;
+	char path[4096];
+	char tmp[4096];
+};
+
+/* Open a temporary file for path ("-" means stdout, written directly); 0 or -1 with err. */
+int hp_atomic_open(struct hp_atomic_file *a, const char *path, struct hp_err *err);
+
+/* Flush, sync and rename the temporary file over path; 0 or -1 with err (the target is untouched). */
+int hp_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
+
+/* Discard the temporary file; the target is untouched. */
+void hp_atomic_abort(struct hp_atomic_file *a);
+
+#endif
