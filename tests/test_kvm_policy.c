@@ -14,7 +14,7 @@
 
 #include "hpsim/policy.h"
 
-struct kvm_state {
+struct kvm_policy_state {
 	struct kvm kvm;
 	struct kvm_vcpu vcpu;
 };
@@ -62,7 +62,7 @@ static struct hp_decision halt(uint64_t len)
 
 static unsigned int poll_ns(void)
 {
-	return ((struct kvm_state *)state)->vcpu.halt_poll_ns;
+	return ((struct kvm_policy_state *)state)->vcpu.halt_poll_ns;
 }
 
 /* §3.9, v6.11+: 0 -> 10000 -> ... -> 320000 (no clamp), silent cap, shrink to 0. */
@@ -116,10 +116,12 @@ static void test_poll_miss_accounting(void **unused)
 	assert_int_equal(d.wait_ns, 60000);
 	assert_int_equal(d.waited, 1);
 	assert_int_equal(d.block_ns, 70000);
-	assert_int_equal(((struct kvm_state *)state)->vcpu.stat.generic.halt_poll_fail_ns, 10000);
+	assert_int_equal(((struct kvm_policy_state *)state)->vcpu.stat.generic.halt_poll_fail_ns,
+	                 10000);
 	/* the kernel's counters: the first halt (no poll) slept 30 us, this one 60 us */
-	assert_int_equal(((struct kvm_state *)state)->vcpu.stat.generic.halt_wait_ns, 90000);
-	assert_int_equal(((struct kvm_state *)state)->vcpu.stat.generic.halt_attempted_poll, 1);
+	assert_int_equal(((struct kvm_policy_state *)state)->vcpu.stat.generic.halt_wait_ns, 90000);
+	assert_int_equal(((struct kvm_policy_state *)state)->vcpu.stat.generic.halt_attempted_poll,
+	                 1);
 }
 
 /* v6.1-v6.10: shrink defaults to 0, so a long halt resets the window. */
@@ -245,7 +247,7 @@ static void test_no_poll_msr(void **unused)
 	(void)unused;
 	setup_kernel(HP_KVER(6, 11, 0));
 	halt(30000);
-	((struct kvm_state *)state)->vcpu.arch.msr_kvm_poll_control = 0;
+	((struct kvm_policy_state *)state)->vcpu.arch.msr_kvm_poll_control = 0;
 	d = halt(15000);
 	assert_int_equal(d.outcome, HP_NO_POLL);
 	assert_int_equal(d.adjust, 0);

@@ -156,7 +156,8 @@ static void test_bad_input(void **unused)
 	expect_failure(args, "not a recognized trace");
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --set bogus=1",
 	         HPSIM_SOURCE_DIR);
-	expect_failure(args, "no parameter 'bogus' (valid: halt_poll_ns");
+	expect_failure(args,
+	               "no configured policy has a parameter 'bogus' (valid: host.halt_poll_ns");
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --set halt_poll_ns=-5",
 	         HPSIM_SOURCE_DIR);
 	expect_failure(args, "not an unsigned 32-bit integer");

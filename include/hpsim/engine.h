@@ -38,6 +38,33 @@ struct hp_engine_stats {
 	uint64_t pending_at_exit;
 };
 
+/* One NAME=VALUE setting; NAME may be qualified with a layer: "host.halt_poll_ns". */
+struct hp_setting {
+	const char *name;
+	const char *value;
+};
+
+#define HP_MAX_SETTINGS 128
+
+/* A configuration as a user writes it (CLI flags, a sweep point). */
+struct hp_run_spec {
+	const char *policy[HP_LAYER_COUNT]; /* policy name per layer; NULL: layer absent */
+	const char *kernel;                 /* "6.1"; NULL: the newest */
+	const char *arch;                   /* "x86"; NULL: x86 */
+	struct hp_setting params[HP_MAX_SETTINGS];
+	size_t nparams;
+	struct hp_setting cost[HP_MAX_SETTINGS];
+	size_t ncost;
+};
+
+/*
+ * Build cfg from spec: resolve the policies, set every parameter to its
+ * default for the kernel and arch, then apply the settings. Sets the
+ * policies' module-parameter globals. 0, or -1 with err naming what is wrong.
+ */
+int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
+                        struct hp_err *err);
+
 /* Replay eps through cfg's layers (open loop), calling on_outcome per halt; 0 or -1 with err. */
 int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
                   struct hp_engine_stats *st, struct hp_err *err);

@@ -55,7 +55,8 @@ struct hp_busy {
 struct hp_episodes {
 	struct hp_episode *ep; /* sorted by halt_start_ns, then cpu */
 	size_t n, cap;
-	struct hp_busy *busy; /* sorted by cpu, then start_ns; intervals of one cpu do not overlap */
+	struct hp_busy
+	    *busy; /* sorted by cpu, then start_ns; intervals of one cpu do not overlap */
 	size_t nbusy, busy_cap;
 	uint32_t ncpu;       /* CPUs seen (indices 0..ncpu-1) */
 	uint64_t t_first_ns; /* first timestamp of the capture */

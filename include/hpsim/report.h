@@ -67,6 +67,14 @@ uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q);
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
 
+/*
+ * Replay eps through cfg into m (initialized here; free with hp_metrics_free),
+ * also passing each outcome to extra (may be NULL). 0 or -1 with err.
+ */
+int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg,
+                     struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
+                     void *extra_ctx, struct hp_err *err);
+
 /* Describes the run for the report header. */
 struct hp_run_info {
 	const char *trace;

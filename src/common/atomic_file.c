@@ -21,7 +21,7 @@ int hp_atomic_open(struct hp_atomic_file *a, const char *path, struct hp_err *er
 	fd = mkstemps(a->tmp, 4);
 	if (fd < 0)
 		return hp_errf(err, "%s: cannot create a temporary file beside it: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 	a->f = fdopen(fd, "w");
 	if (!a->f) {
 		close(fd);
@@ -52,7 +52,7 @@ int hp_atomic_commit(struct hp_atomic_file *a, struct hp_err *err)
 
 		unlink(a->tmp);
 		return hp_errf(err, "%s: cannot rename the temporary file into place: %s", a->path,
-			       strerror(e));
+		               strerror(e));
 	}
 	return 0;
 }

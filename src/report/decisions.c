@@ -19,11 +19,11 @@ void hp_decisions_add(void *ctx, const struct hp_outcome *o)
 		if (!o->has[l])
 			continue;
 		fprintf(f,
-			"%" PRIu32 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64
-			",%" PRIu64 ",%" PRIu64 "\n",
-			o->ep->cpu, hp_layer_name((enum hp_layer)l), o->ep->halt_start_ns,
-			o->ep->wake_ns, d->poll_limit_before_ns, d->polled_ns,
-			hp_outcome_name((enum hp_outcome_kind)d->outcome), d->block_ns,
-			d->poll_limit_after_ns, o->latency_ns);
+		        "%" PRIu32 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64
+		        ",%" PRIu64 ",%" PRIu64 "\n",
+		        o->ep->cpu, hp_layer_name((enum hp_layer)l), o->ep->halt_start_ns,
+		        o->ep->wake_ns, d->poll_limit_before_ns, d->polled_ns,
+		        hp_outcome_name((enum hp_outcome_kind)d->outcome), d->block_ns,
+		        d->poll_limit_after_ns, o->latency_ns);
 	}
 }

@@ -31,8 +31,8 @@ int hp_episodes_push_busy(struct hp_episodes *eps, const struct hp_busy *b, stru
 		struct hp_busy *p = realloc(eps->busy, cap * sizeof(*p));
 
 		if (!p)
-			return hp_errf(err, "out of memory growing the contention array to %zu entries",
-				       cap);
+			return hp_errf(
+			    err, "out of memory growing the contention array to %zu entries", cap);
 		eps->busy = p;
 		eps->busy_cap = cap;
 	}

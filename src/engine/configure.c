@@ -1,0 +1,100 @@
+/* From a run spec (names and text, as users write them) to an engine configuration. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hpsim/engine.h"
+
+static int has_param(const struct hp_policy_ops *ops, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ops->nparams; i++)
+		if (!strcmp(ops->params[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Apply NAME=VALUE to the one configured layer whose policy has NAME (or the named layer). */
+static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cfg,
+                         struct hp_err *err)
+{
+	const char *dot = strchr(s->name, '.'), *name = s->name;
+	int l, want = -1, found = -1;
+	char valid[512] = "";
+	size_t len = 0, i;
+
+	if (dot) {
+		for (l = 0; l < HP_LAYER_COUNT; l++)
+			if (strlen(hp_layer_name((enum hp_layer)l)) == (size_t)(dot - s->name) &&
+			    !strncmp(s->name, hp_layer_name((enum hp_layer)l),
+			             (size_t)(dot - s->name)))
+				want = l;
+		if (want < 0)
+			return hp_errf(err, "'%s': unknown layer (valid: guest, host, vcore)",
+			               s->name);
+		if (!cfg->layer[want])
+			return hp_errf(err, "'%s': no %s policy is configured", s->name,
+			               hp_layer_name((enum hp_layer)want));
+		name = dot + 1;
+	}
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_policy_ops *ops = cfg->layer[l];
+
+		if (!ops || (want >= 0 && l != want))
+			continue;
+		for (i = 0; i < ops->nparams && len < sizeof(valid); i++)
+			len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s.%s",
+			                        len ? ", " : "", hp_layer_name((enum hp_layer)l),
+			                        ops->params[i].name);
+		if (!has_param(ops, name))
+			continue;
+		if (found >= 0)
+			return hp_errf(err,
+			               "'%s' is a parameter of both the %s and the %s policy; "
+			               "qualify it as %s.%s or %s.%s",
+			               name, hp_layer_name((enum hp_layer)found),
+			               hp_layer_name((enum hp_layer)l),
+			               hp_layer_name((enum hp_layer)found), name,
+			               hp_layer_name((enum hp_layer)l), name);
+		found = l;
+	}
+	if (found < 0)
+		return hp_errf(err, "no configured policy has a parameter '%s' (valid: %s)", name,
+		               len ? valid : "none");
+	return hp_policy_set(cfg->layer[found], name, s->value, err);
+}
+
+int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
+                        struct hp_err *err)
+{
+	size_t i;
+	int l, a;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kernel.arch = HP_ARCH_X86;
+	cfg->kernel.version = HP_KVER_NEWEST;
+	if (spec->arch) {
+		a = hp_arch_parse(spec->arch, err);
+		if (a < 0)
+			return -1;
+		cfg->kernel.arch = (enum hp_arch)a;
+	}
+	if (spec->kernel && hp_kver_parse(spec->kernel, &cfg->kernel.version, err) < 0)
+		return -1;
+	hp_cost_defaults(&cfg->cost, cfg->kernel.arch);
+	for (i = 0; i < spec->ncost; i++)
+		if (hp_cost_set(&cfg->cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
+			return -1;
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		if (!spec->policy[l])
+			continue;
+		cfg->layer[l] = hp_policy_lookup(spec->policy[l], (enum hp_layer)l, err);
+		if (!cfg->layer[l])
+			return -1;
+		hp_policy_defaults(cfg->layer[l], &cfg->kernel);
+	}
+	for (i = 0; i < spec->nparams; i++)
+		if (apply_setting(&spec->params[i], cfg, err) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * The adapter between the engine and host KVM halt-polling kernel C. It is
+ * included after the kernel C it drives: by kvm.c after the project's own
+ * code, and by the kernel-source build after the functions extracted from a
+ * kernel tree, so both are driven identically. HP_POLICY_NAME and
+ * HP_POLICY_SYM name the resulting policy.
+ */
+#include <string.h>
+
+#include <linux/kvm_host.h>
+
+#include "adapter.h"
+#include "hpsim/policy.h"
+
+struct kvm_policy_state {
+	struct kvm kvm;
+	struct kvm_vcpu vcpu;
+};
+
+static void kvm_init(void *state, uint32_t cpu)
+{
+	struct kvm_policy_state *s = state;
+
+	memset(s, 0, sizeof(*s));
+	s->vcpu.kvm = &s->kvm;
+	s->vcpu.vcpu_id = (int)cpu;
+	s->vcpu.valid_wakeup = true;
+	/* x86: the MSR is reset to 1 at vCPU creation, host polling allowed */
+	s->vcpu.arch.msr_kvm_poll_control = 1;
+	/* v5.8 to v6.0: the VM snapshots the module parameter at creation */
+	s->kvm.max_halt_poll_ns = halt_poll_ns;
+}
+
+static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decision *out)
+{
+	struct kvm_policy_state *s = state;
+	struct hp_shim sh;
+
+	hp_shim_begin(&sh, (int64_t)in->enter_ns, (int64_t)in->wake_ns,
+	              (int64_t)in->cost->poll_detect_ns, (int64_t)in->cost->host_wakeup_ns);
+	sh.host_contended = in->host_contended;
+	s->vcpu.valid_wakeup = in->valid_wakeup;
+	out->poll_limit_before_ns = s->vcpu.halt_poll_ns;
+
+	kvm_vcpu_halt(&s->vcpu);
+
+	out->poll_limit_after_ns = s->vcpu.halt_poll_ns;
+	out->stat_cpu = in->cpu;
+	hp_kvm_fill_decision(&sh, in->enter_ns, out);
+	hp_shim = NULL;
+}
+
+static const struct hp_param kvm_params[] = {
+    {"halt_poll_ns", "ns", "ceiling of the per-vCPU poll window (KVM_HALT_POLL_NS_DEFAULT)",
+     HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX,
+     HP_ARCH_DEFAULTS(200000, 500000, 50000, 10000), 0, 0},
+    {"halt_poll_ns_grow", "factor", "multiplier applied when a short halt was not covered",
+     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0},
+    {"halt_poll_ns_grow_start", "ns",
+     "value a grow starts from (v5.1+); since v5.15 a shrink below it resets to 0", HP_PARAM_UINT,
+     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0},
+    {"halt_poll_ns_shrink", "divisor", "divisor applied after a long halt; 0 resets to 0",
+     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0},
+};
+
+const struct hp_policy_ops hp_policy_kvm = {
+    .name = "kvm",
+    .layer = HP_LAYER_HOST,
+    .desc = "host KVM halt polling (virt/kvm/kvm_main.c kvm_vcpu_halt)",
+    .params = kvm_params,
+    .nparams = sizeof(kvm_params) / sizeof(kvm_params[0]),
+    .state_size = sizeof(struct kvm_policy_state),
+    .init = kvm_init,
+    .halt = kvm_halt,
+};

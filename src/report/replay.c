@@ -1,0 +1,36 @@
+/* Replay one configuration into metrics: the engine with the metrics as its sink. */
+#include "hpsim/report.h"
+
+struct tee {
+	struct hp_metrics *m;
+	hp_outcome_fn extra;
+	void *extra_ctx;
+};
+
+static void tee_outcome(void *ctx, const struct hp_outcome *o)
+{
+	struct tee *t = ctx;
+
+	hp_metrics_add(t->m, o);
+	if (t->extra)
+		t->extra(t->extra_ctx, o);
+}
+
+int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg,
+                     struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
+                     void *extra_ctx, struct hp_err *err)
+{
+	struct tee t = {.m = m, .extra = extra, .extra_ctx = extra_ctx};
+
+	if (hp_metrics_init(m, eps->ncpu, eps->t_last_ns - eps->t_first_ns, err) < 0)
+		return -1;
+	cfg->on_outcome = tee_outcome;
+	cfg->ctx = &t;
+	if (hp_engine_run(eps, cfg, st, err) < 0) {
+		hp_metrics_free(m);
+		return -1;
+	}
+	cfg->on_outcome = NULL;
+	cfg->ctx = NULL;
+	return 0;
+}
