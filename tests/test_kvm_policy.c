@@ -23,6 +23,7 @@ static const struct hp_policy_ops *kvm;
 static struct hp_cost zero_cost;
 static unsigned char state[4096];
 static uint64_t clock_ns;
+static bool poll_disabled; /* the guest wrote MSR_KVM_POLL_CONTROL = 0 */
 
 static void setup_kernel(uint32_t version)
 {
@@ -35,6 +36,7 @@ static void setup_kernel(uint32_t version)
 	kvm->init(state, 0);
 	memset(&zero_cost, 0, sizeof(zero_cost));
 	clock_ns = 1000000;
+	poll_disabled = false;
 }
 
 static void set(const char *name, const char *value)
@@ -51,6 +53,7 @@ static struct hp_decision halt(uint64_t len)
 	                        .enter_ns = clock_ns,
 	                        .wake_ns = clock_ns + len,
 	                        .valid_wakeup = true,
+	                        .host_poll_disabled = poll_disabled,
 	                        .cost = &zero_cost};
 	struct hp_decision d;
 
@@ -247,7 +250,7 @@ static void test_no_poll_msr(void **unused)
 	(void)unused;
 	setup_kernel(HP_KVER(6, 11, 0));
 	halt(30000);
-	((struct kvm_policy_state *)state)->vcpu.arch.msr_kvm_poll_control = 0;
+	poll_disabled = true;
 	d = halt(15000);
 	assert_int_equal(d.outcome, HP_NO_POLL);
 	assert_int_equal(d.adjust, 0);

@@ -56,11 +56,15 @@ struct hp_decision {
 /* The engine's view of one halt, handed to a policy. */
 struct hp_halt_in {
 	uint32_t cpu;
-	uint64_t enter_ns;   /* the halt reaches this layer */
-	uint64_t wake_ns;    /* the wakeup arrives */
-	bool host_contended; /* another task is runnable on the host CPU */
-	bool valid_wakeup;   /* s390: the wakeup is a valid one */
+	uint64_t enter_ns;       /* the halt reaches this layer */
+	uint64_t wake_ns;        /* the wakeup arrives */
+	bool host_contended;     /* another task is runnable on the host CPU */
+	bool valid_wakeup;       /* s390: the wakeup is a valid one */
+	bool host_poll_disabled; /* x86: the guest turned host polling off (MSR_KVM_POLL_CONTROL) */
 	const struct hp_cost *cost;
+	/* guest layers: the HLT at hlt_ns; returns when the vCPU runs guest code again */
+	uint64_t (*lower)(void *ctx, uint64_t hlt_ns);
+	void *lower_ctx;
 };
 
 struct hp_policy_ops {
@@ -74,6 +78,8 @@ struct hp_policy_ops {
 	void (*init)(void *state, uint32_t cpu);
 	/* Run one halt on this layer; fill out. */
 	void (*halt)(void *state, const struct hp_halt_in *in, struct hp_decision *out);
+	/* A guest policy that writes MSR_KVM_POLL_CONTROL = 0 (x86: host polling off). */
+	bool disables_host_poll;
 };
 
 /* The simulated kernel's identity; the policies' version branches read it. */

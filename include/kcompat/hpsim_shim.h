@@ -39,6 +39,15 @@ struct hp_shim {
 	bool deadline_set;      /* the code computed a poll deadline: it polled */
 	int64_t sleep_at;       /* the clock when the task prepared to sleep (poll end) */
 
+	/* the layer below: what a guest's HLT does (VM exit, host policy, VM entry) */
+	uint64_t (*lower)(void *ctx, uint64_t hlt_ns); /* returns when the vCPU is back */
+	void *lower_ctx;
+	int64_t guest_relax_ns;   /* one guest poll_idle iteration (grid of its clock checks) */
+	uint64_t guest_polled_ns; /* time spent in polling idle states this halt */
+	uint64_t guest_halt_ns;   /* residency of the last halt state entered */
+	unsigned int guest_polls; /* polling states entered this idle period */
+	unsigned int guest_halts; /* halt states entered this idle period */
+
 	/* decisions reported by the kernel's trace points */
 	int adjust; /* +1 grow, -1 shrink */
 	uint32_t adj_new, adj_old;
@@ -72,6 +81,38 @@ static inline void hp_shim_poll_step(void)
 		t = hp_shim->poll_visible_ns;
 	if (t > hp_shim->now)
 		hp_shim->now = t;
+}
+
+/*
+ * The guest poll_idle() limit: its loop reads the clock every 201
+ * cpu_relax() calls, each guest_relax_ns long, and stops at the first read
+ * past the limit, so the poll ends at the first multiple of 201 iterations
+ * whose time exceeds the limit. That instant is the deadline cpu_relax()
+ * jumps to.
+ */
+static inline void hp_shim_poll_window(uint64_t limit)
+{
+	int64_t period = 201 * (hp_shim->guest_relax_ns > 0 ? hp_shim->guest_relax_ns : 1);
+	uint64_t checks = limit / (uint64_t)period + 1;
+
+	hp_shim->relax_stop_ns = hp_shim->now + (int64_t)checks * period;
+}
+
+/* The guest executes HLT: the layer below runs until the vCPU is back in the guest. */
+static inline void hp_shim_hlt(void)
+{
+	struct hp_shim *self = hp_shim;
+
+	self->guest_halts++;
+	if (self->lower) {
+		self->now = (int64_t)self->lower(self->lower_ctx, (uint64_t)self->now);
+	} else {
+		int64_t t = self->now > self->wake_ns ? self->now : self->wake_ns;
+
+		self->now = t + self->resume_cost_ns;
+	}
+	hp_shim = self;
+	self->schedules++;
 }
 
 /* The task announces it will sleep: polling is over. */

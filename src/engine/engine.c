@@ -1,7 +1,11 @@
 /*
  * The replay engine (open loop): every wakeup keeps its recorded arrival
- * time. A halt enters the host after the HLT exit cost; the host policy
- * polls or sleeps; the vCPU runs again after the VM entry cost.
+ * time. Per halt, the layers stack as in production: the guest policy polls
+ * inside the guest, or executes HLT; the HLT exits to the host (hlt_exit_ns),
+ * where the host policy (kvm, or the powerpc vcore loop) polls or sleeps;
+ * VM entry (vm_entry_ns) returns to the guest, which then takes the wakeup
+ * interrupt (guest_wakeup_ns). A guest poll that sees the wakeup needs none
+ * of that.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +13,50 @@
 #include "hpsim/engine.h"
 
 struct vcpu {
-	void *host_state;
+	void *state[HP_LAYER_COUNT];
 	uint64_t last_resume;
+	size_t busy; /* cursor into the episodes' contention intervals */
 };
 
-static void host_halt(const struct hp_engine_config *cfg, struct vcpu *v,
-                      const struct hp_episode *e, struct hp_outcome *o)
+/* One halt in flight: what the guest layer's HLT needs to reach the host. */
+struct halt_ctx {
+	const struct hp_engine_config *cfg;
+	const struct hp_episodes *eps;
+	struct vcpu *v;
+	const struct hp_episode *e;
+	struct hp_outcome *o;
+};
+
+/* The layer that handles a halt on the host: the vcore loop or kvm_vcpu_halt(); -1: none. */
+static int host_layer(const struct hp_engine_config *cfg)
 {
+	if (cfg->layer[HP_LAYER_VCORE])
+		return HP_LAYER_VCORE;
+	return cfg->layer[HP_LAYER_HOST] ? HP_LAYER_HOST : -1;
+}
+
+/* Is another task runnable on this vCPU's host CPU at t? (intervals are sorted per CPU) */
+static bool contended(const struct hp_episodes *eps, struct vcpu *v, uint32_t cpu, uint64_t t)
+{
+	while (v->busy < eps->nbusy &&
+	       (eps->busy[v->busy].cpu < cpu ||
+	        (eps->busy[v->busy].cpu == cpu && eps->busy[v->busy].end_ns <= t)))
+		v->busy++;
+	return v->busy < eps->nbusy && eps->busy[v->busy].cpu == cpu &&
+	       eps->busy[v->busy].start_ns <= t;
+}
+
+/* The guest executed HLT at hlt_ns; returns when guest code runs again (after VM entry). */
+static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
+{
+	struct halt_ctx *h = ctx;
+	const struct hp_engine_config *cfg = h->cfg;
 	const struct hp_cost *c = &cfg->cost;
-	uint64_t host_enter = o->enter_ns + c->hlt_exit_ns;
-	uint64_t wake = e->wake_ns;
+	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->e->wake_ns;
+	int l = host_layer(cfg);
+	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
 	struct hp_halt_in in = {
-	    .cpu = e->cpu,
+	    .cpu = h->e->cpu,
 	    .enter_ns = host_enter,
 	    .wake_ns = wake,
 	    .valid_wakeup = true,
@@ -28,42 +64,99 @@ static void host_halt(const struct hp_engine_config *cfg, struct vcpu *v,
 	};
 
 	/*
-	 * x86 calls kvm_vcpu_halt() only if the vCPU is not runnable at the
-	 * HLT exit (vcpu_block); other architectures always call it.
+	 * x86 calls kvm_vcpu_halt() only if the vCPU is not runnable at the HLT
+	 * exit (vcpu_block()); other architectures always call it.
 	 */
 	if (wake <= host_enter && cfg->kernel.arch == HP_ARCH_X86) {
-		o->pending_at_exit = 1;
-		o->resume_ns = host_enter + c->vm_entry_ns;
-		return;
+		h->o->pending_at_exit = 1;
+		return host_enter + c->vm_entry_ns;
 	}
-	cfg->layer[HP_LAYER_HOST]->halt(v->host_state, &in, &o->d[HP_LAYER_HOST]);
-	o->has[HP_LAYER_HOST] = 1;
-	o->resume_ns = o->d[HP_LAYER_HOST].end_ns + c->vm_entry_ns;
+	if (l < 0) {
+		/* no host policy simulated: the host puts the vCPU thread to sleep */
+		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
+	}
+	in.host_contended = contended(h->eps, h->v, in.cpu, host_enter);
+	in.host_poll_disabled =
+	    guest && guest->disables_host_poll && cfg->kernel.arch == HP_ARCH_X86;
+	cfg->layer[l]->halt(h->v->state[l], &in, &h->o->d[l]);
+	h->o->has[l] = 1;
+	return h->o->d[l].end_ns + c->vm_entry_ns;
+}
+
+static void run_halt(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                     struct vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
+{
+	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
+	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .o = o};
+
+	if (guest) {
+		struct hp_halt_in in = {
+		    .cpu = e->cpu,
+		    .enter_ns = o->enter_ns,
+		    .wake_ns = e->wake_ns,
+		    .valid_wakeup = true,
+		    .cost = &cfg->cost,
+		    .lower = vm_halt,
+		    .lower_ctx = &h,
+		};
+		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
+
+		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
+		o->has[HP_LAYER_GUEST] = 1;
+		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
+	} else {
+		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
+	}
+}
+
+static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
+{
+	int l;
+
+	if (!cfg->layer[HP_LAYER_GUEST] && host_layer(cfg) < 0)
+		return hp_errf(err,
+		               "no policy given: choose at least one of --guest, --host, --vcore");
+	if (cfg->layer[HP_LAYER_HOST] && cfg->layer[HP_LAYER_VCORE])
+		return hp_errf(err,
+		               "a vCPU halts either through kvm_vcpu_halt() (--host) or through "
+		               "the powerpc vcore loop (--vcore), not both");
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (cfg->layer[l] && cfg->layer[l]->layer != (enum hp_layer)l)
+			return hp_errf(err, "policy '%s' is not a %s policy", cfg->layer[l]->name,
+			               hp_layer_name((enum hp_layer)l));
+	return 0;
 }
 
 int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
                   struct hp_engine_stats *st, struct hp_err *err)
 {
-	const struct hp_policy_ops *host = cfg->layer[HP_LAYER_HOST];
+	uint32_t ncpu = eps->ncpu ? eps->ncpu : 1;
+	char *state[HP_LAYER_COUNT] = {NULL};
 	struct vcpu *v;
-	char *state;
 	size_t i;
+	int l, rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (!host)
-		return hp_errf(err, "no host policy given (use --host kvm, or --host none)");
-	if (cfg->layer[HP_LAYER_GUEST] || cfg->layer[HP_LAYER_VCORE])
-		return hp_errf(err, "only a host policy can be simulated so far");
-	v = calloc(eps->ncpu ? eps->ncpu : 1, sizeof(*v));
-	state = calloc(eps->ncpu ? eps->ncpu : 1, host->state_size ? host->state_size : 1);
-	if (!v || !state) {
-		free(v);
-		free(state);
-		return hp_errf(err, "out of memory for %u vCPUs", eps->ncpu);
-	}
-	for (i = 0; i < eps->ncpu; i++) {
-		v[i].host_state = state + i * host->state_size;
-		host->init(v[i].host_state, (uint32_t)i);
+	if (check_config(cfg, err) < 0)
+		return -1;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return hp_errf(err, "out of memory for %u vCPUs", ncpu);
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_policy_ops *ops = cfg->layer[l];
+
+		if (!ops)
+			continue;
+		state[l] = calloc(ncpu, ops->state_size);
+		if (!state[l]) {
+			rc = hp_errf(err, "out of memory for the %s policy state of %u vCPUs",
+			             ops->name, ncpu);
+			goto out;
+		}
+		for (i = 0; i < ncpu; i++) {
+			v[i].state[l] = state[l] + i * ops->state_size;
+			ops->init(v[i].state[l], (uint32_t)i);
+		}
 	}
 	for (i = 0; i < eps->n; i++) {
 		const struct hp_episode *e = &eps->ep[i];
@@ -77,7 +170,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			o.enter_ns = vc->last_resume;
 			st->delayed_halts++;
 		}
-		host_halt(cfg, vc, e, &o);
+		run_halt(cfg, eps, vc, e, &o);
 		o.latency_ns = o.resume_ns > e->wake_ns ? o.resume_ns - e->wake_ns : 0;
 		vc->last_resume = o.resume_ns;
 		st->halts++;
@@ -85,7 +178,9 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		if (cfg->on_outcome)
 			cfg->on_outcome(cfg->ctx, &o);
 	}
-	free(state);
+out:
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		free(state[l]);
 	free(v);
-	return 0;
+	return rc;
 }

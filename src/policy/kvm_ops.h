@@ -34,12 +34,14 @@ static void kvm_init(void *state, uint32_t cpu)
 static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decision *out)
 {
 	struct kvm_policy_state *s = state;
-	struct hp_shim sh;
+	struct hp_shim sh, *prev = hp_shim;
 
 	hp_shim_begin(&sh, (int64_t)in->enter_ns, (int64_t)in->wake_ns,
 	              (int64_t)in->cost->poll_detect_ns, (int64_t)in->cost->host_wakeup_ns);
 	sh.host_contended = in->host_contended;
 	s->vcpu.valid_wakeup = in->valid_wakeup;
+	/* x86: the guest haltpoll driver writes MSR_KVM_POLL_CONTROL = 0 while it is active */
+	s->vcpu.arch.msr_kvm_poll_control = in->host_poll_disabled ? 0 : 1;
 	out->poll_limit_before_ns = s->vcpu.halt_poll_ns;
 
 	kvm_vcpu_halt(&s->vcpu);
@@ -47,7 +49,7 @@ static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decisio
 	out->poll_limit_after_ns = s->vcpu.halt_poll_ns;
 	out->stat_cpu = in->cpu;
 	hp_kvm_fill_decision(&sh, in->enter_ns, out);
-	hp_shim = NULL;
+	hp_shim = prev;
 }
 
 static const struct hp_param kvm_params[] = {

@@ -6,13 +6,21 @@
 
 #include "hpsim/policy.h"
 
-extern const struct hp_policy_ops hp_policy_kvm;
+extern const struct hp_policy_ops hp_policy_haltpoll, hp_policy_kvm, hp_policy_vcore;
+extern const struct hp_policy_ops hp_policy_guest_none, hp_policy_guest_fixed,
+    hp_policy_guest_oracle;
+extern const struct hp_policy_ops hp_policy_host_none, hp_policy_host_fixed, hp_policy_host_oracle;
+extern const struct hp_policy_ops hp_policy_vcore_none, hp_policy_vcore_fixed,
+    hp_policy_vcore_oracle;
 
 extern unsigned int hpsim_kernel_version;
 extern int hpsim_arch;
 
+/* One line per policy. A name may appear once per layer. */
 static const struct hp_policy_ops *const registry[] = {
-    &hp_policy_kvm,
+    &hp_policy_haltpoll, &hp_policy_guest_none, &hp_policy_guest_fixed, &hp_policy_guest_oracle,
+    &hp_policy_kvm,      &hp_policy_host_none,  &hp_policy_host_fixed,  &hp_policy_host_oracle,
+    &hp_policy_vcore,    &hp_policy_vcore_none, &hp_policy_vcore_fixed, &hp_policy_vcore_oracle,
 };
 
 const struct hp_policy_ops *const *hp_policy_list(size_t *n)
@@ -38,8 +46,9 @@ const struct hp_policy_ops *hp_policy_lookup(const char *name, enum hp_layer lay
 	char list[256] = "";
 	size_t i, len = 0;
 
-	if (ops && ops->layer == layer)
-		return ops;
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (registry[i]->layer == layer && strcmp(registry[i]->name, name) == 0)
+			return registry[i];
 	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
 		if (registry[i]->layer != layer)
 			continue;

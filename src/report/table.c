@@ -1,5 +1,6 @@
 /* The aligned cost/latency table: one row per CPU and a total. */
 #include <inttypes.h>
+#include <stdbool.h>
 
 #include "hpsim/report.h"
 
@@ -48,45 +49,64 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	fputc('\n', f);
 }
 
-static void row(FILE *f, const char *name, const struct hp_cpu_metrics *c, int layer,
-                uint64_t wall_ns)
+static void row(FILE *f, const char *name, int layer, const struct hp_cpu_metrics *c,
+                uint64_t wall_ns, bool latency)
 {
 	const struct hp_layer_stats *s = &c->layer[layer];
 	const struct hp_lat_dist *d = &c->latency;
 	uint64_t poll = hp_layer_poll_ns(s);
 
 	fprintf(f,
-	        "%-6s %8" PRIu64 " %9" PRIu64 " %10" PRIu64 " %7.1f%% %8" PRIu64
-	        " %10.3f %10.3f %10.3f %8.2f%% %9.2f %9.2f %9.2f %10.2f\n",
-	        name, c->halts, s->halt_attempted_poll, s->halt_successful_poll,
+	        "%-6s %-6s %8" PRIu64 " %9" PRIu64 " %10" PRIu64 " %7.1f%% %8" PRIu64
+	        " %10.3f %10.3f %10.3f %8.2f%%",
+	        name, hp_layer_name((enum hp_layer)layer), s->halts, s->halt_attempted_poll,
+	        s->halt_successful_poll,
 	        c->halts ? 100.0 * (double)s->halt_successful_poll / (double)c->halts : 0.0,
 	        s->halt_wakeup, (double)s->halt_poll_success_ns / 1e6,
 	        (double)s->halt_poll_fail_ns / 1e6, (double)s->halt_wait_ns / 1e6,
-	        wall_ns ? 100.0 * (double)poll / (double)wall_ns : 0.0,
-	        d->count ? (double)d->sum / (double)d->count / 1e3 : 0.0,
-	        (double)hp_lat_quantile(d, 0.50) / 1e3, (double)hp_lat_quantile(d, 0.99) / 1e3,
-	        (double)d->max / 1e3);
+	        wall_ns ? 100.0 * (double)poll / (double)wall_ns : 0.0);
+	if (latency)
+		fprintf(f, " %9.2f %9.2f %9.2f %10.2f",
+		        d->count ? (double)d->sum / (double)d->count / 1e3 : 0.0,
+		        (double)hp_lat_quantile(d, 0.50) / 1e3,
+		        (double)hp_lat_quantile(d, 0.99) / 1e3, (double)d->max / 1e3);
+	fputc('\n', f);
+}
+
+static void rows(FILE *f, const char *name, const struct hp_metrics *m,
+                 const struct hp_cpu_metrics *c, uint64_t wall_ns)
+{
+	bool first = true;
+	int l;
+
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		if (!m->layers[l])
+			continue;
+		row(f, first ? name : "", l, c, wall_ns, first);
+		first = false;
+	}
 }
 
 void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
 {
-	int layer = HP_LAYER_HOST;
 	uint32_t i;
 	char name[16];
 
 	header(f, m, in);
-	fprintf(f, "%-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "cpu",
-	        "halts", "attempted", "successful", "hit", "wakeup", "success", "fail", "wait",
-	        "poll_cpu", "lat_mean", "lat_p50", "lat_p99", "lat_max");
-	fprintf(f, "%-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "", "", "",
-	        "_poll", "", "", "_ns [ms]", "_ns [ms]", "_ns [ms]", "[%wall]", "[us]", "[us]",
-	        "[us]", "[us]");
+	fprintf(f, "%-6s %-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "cpu",
+	        "layer", "halts", "attempted", "successful", "hit", "wakeup", "success", "fail",
+	        "wait", "poll_cpu", "lat_mean", "lat_p50", "lat_p99", "lat_max");
+	fprintf(f, "%-6s %-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "", "",
+	        "", "_poll", "_poll", "", "", "_ns [ms]", "_ns [ms]", "_ns [ms]", "[%wall]", "[us]",
+	        "[us]", "[us]", "[us]");
 	for (i = 0; i < m->ncpu; i++) {
 		snprintf(name, sizeof(name), "%u", i);
-		row(f, name, &m->cpu[i], layer, m->wall_ns);
+		rows(f, name, m, &m->cpu[i], m->wall_ns);
 	}
-	row(f, "total", &m->total, layer, m->wall_ns * (m->ncpu ? m->ncpu : 1));
-	fprintf(f, "\nhit = halt_successful_poll / halts; poll_cpu = halt_poll_success_ns + "
-	           "halt_poll_fail_ns over wall time (total: over wall time x CPUs);\n"
-	           "latency = wakeup arrival to the vCPU running guest code again.\n");
+	rows(f, "total", m, &m->total, m->wall_ns * (m->ncpu ? m->ncpu : 1));
+	fprintf(f,
+	        "\nhalts = halts that reached the layer; hit = halt_successful_poll / all halts;\n"
+	        "poll_cpu = halt_poll_success_ns + halt_poll_fail_ns over wall time (total: over "
+	        "wall time x CPUs);\n"
+	        "latency = wakeup arrival to the woken guest task running again.\n");
 }

@@ -53,6 +53,7 @@ struct kvm_vcpu_stat_generic {
 struct kvm_vcpu_stat {
 	struct kvm_vcpu_stat_generic generic;
 	u64 halt_exits;
+	u64 halt_successful_wait; /* powerpc Book3S HV */
 };
 
 struct kvm_vcpu_arch {

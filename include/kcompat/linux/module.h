@@ -10,7 +10,8 @@
 #define MODULE_AUTHOR(x)
 #define MODULE_LICENSE(x)
 #define MODULE_DESCRIPTION(x)
-#define postcore_initcall(fn)
+/* referenced so that the init function counts as used */
+#define postcore_initcall(fn) static int (*const hp_initcall_##fn)(void) __attribute__((used)) = fn
 #define module_init(fn)
 #define module_exit(fn)
 
