@@ -1,0 +1,352 @@
+/*
+ * Engine and reference-policy properties, on the real captures and on
+ * synthetic streams:
+ *  - with `none` at every layer each halt's latency is exactly the modelled
+ *    wakeup path (host wakeup + VM entry + guest interrupt handling);
+ *  - a `none` guest stacked over a host policy changes none of the host's
+ *    decisions or latencies;
+ *  - open-loop replay leaves every arrival time as recorded;
+ *  - the oracle is a true lower bound: no policy catches h halts by polling
+ *    for less CPU than the oracle frontier at h. In open loop a policy's own
+ *    latency can delay a later halt and so change what catching it costs;
+ *    the property is therefore checked on the captures' halts whose timing
+ *    no policy can move (each begins long after the previous wakeup), and the
+ *    test checks that no halt was delayed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hpsim/engine.h"
+#include "hpsim/report.h"
+#include "hpsim/trace.h"
+
+static const char *const traces[] = {"pingpong.dat", "pingpong-think50.dat", "timer-1ms.dat",
+                                     "idle-5s.dat"};
+#define NTRACES (sizeof(traces) / sizeof(traces[0]))
+
+static struct hp_episodes eps[NTRACES];
+
+static int load(void **unused)
+{
+	size_t t;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++) {
+		struct hp_err err;
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/traces/%s", HPSIM_SOURCE_DIR, traces[t]);
+		if (hp_trace_read(path, &eps[t], &err) < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int unload(void **unused)
+{
+	size_t t;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++)
+		hp_episodes_free(&eps[t]);
+	return 0;
+}
+
+static void configure(struct hp_engine_config *cfg, const char *guest, const char *host,
+                      const char *const *params)
+{
+	struct hp_run_spec spec;
+	struct hp_err err;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.policy[HP_LAYER_GUEST] = guest;
+	spec.policy[HP_LAYER_HOST] = host;
+	for (; params && *params; params += 2) {
+		spec.params[spec.nparams].name = params[0];
+		spec.params[spec.nparams].value = params[1];
+		spec.nparams++;
+	}
+	if (hp_engine_configure(&spec, cfg, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/* Collects what the tests look at, per halt. */
+struct rec {
+	size_t n, cap;
+	struct hp_outcome *o;
+};
+
+static void record(void *ctx, const struct hp_outcome *o)
+{
+	struct rec *r = ctx;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->o = realloc(r->o, r->cap * sizeof(*r->o));
+		assert_non_null(r->o);
+	}
+	r->o[r->n++] = *o;
+}
+
+static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struct rec *r,
+                struct hp_metrics *m)
+{
+	struct hp_engine_stats st;
+	struct hp_err err;
+
+	memset(r, 0, sizeof(*r));
+	if (hp_report_replay(e, cfg, m, &st, record, r, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(r->n, e->n);
+}
+
+static void test_none_everywhere_latency_is_the_wakeup_path(void **unused)
+{
+	size_t t, i, checked = 0;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++) {
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+		uint64_t path;
+
+		configure(&cfg, "none", "none", NULL);
+		path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+		run(&eps[t], &cfg, &r, &m);
+		for (i = 0; i < r.n; i++) {
+			const struct hp_outcome *o = &r.o[i];
+
+			/* halts that began on time and whose wakeup came after the HLT exit */
+			if (o->enter_ns != o->ep->halt_start_ns || o->pending_at_exit)
+				continue;
+			assert_int_equal(o->latency_ns, path);
+			assert_int_equal(o->d[HP_LAYER_HOST].outcome, HP_NO_POLL);
+			checked++;
+		}
+		assert_int_equal(m.total.layer[HP_LAYER_HOST].halt_attempted_poll, 0);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	assert_true(checked > 20000);
+}
+
+static void test_none_guest_over_host_changes_nothing(void **unused)
+{
+	static const char *const params[] = {"halt_poll_ns", "300000", NULL};
+	size_t t, i;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++) {
+		struct hp_engine_config a, b;
+		struct hp_metrics ma, mb;
+		struct rec ra, rb;
+
+		configure(&a, NULL, "kvm", params);
+		run(&eps[t], &a, &ra, &ma);
+		configure(&b, "none", "kvm", params);
+		run(&eps[t], &b, &rb, &mb);
+		for (i = 0; i < ra.n; i++) {
+			const struct hp_decision *x = &ra.o[i].d[HP_LAYER_HOST],
+			                         *y = &rb.o[i].d[HP_LAYER_HOST];
+
+			assert_int_equal(ra.o[i].latency_ns, rb.o[i].latency_ns);
+			assert_int_equal(x->outcome, y->outcome);
+			assert_int_equal(x->polled_ns, y->polled_ns);
+			assert_int_equal(x->block_ns, y->block_ns);
+			assert_int_equal(x->poll_limit_after_ns, y->poll_limit_after_ns);
+		}
+		assert_int_equal(ma.total.layer[HP_LAYER_HOST].halt_poll_success_ns,
+		                 mb.total.layer[HP_LAYER_HOST].halt_poll_success_ns);
+		assert_int_equal(ma.total.latency.sum, mb.total.latency.sum);
+		hp_metrics_free(&ma);
+		hp_metrics_free(&mb);
+		free(ra.o);
+		free(rb.o);
+	}
+}
+
+static void test_open_loop_keeps_arrivals(void **unused)
+{
+	struct hp_engine_config cfg;
+	struct hp_episode *copy;
+	struct hp_metrics m;
+	struct rec r;
+	size_t i;
+
+	(void)unused;
+	copy = malloc(eps[0].n * sizeof(*copy));
+	assert_non_null(copy);
+	memcpy(copy, eps[0].ep, eps[0].n * sizeof(*copy));
+	configure(&cfg, "haltpoll", "kvm", NULL);
+	cfg.kernel.arch = HP_ARCH_ARM64; /* both layers poll */
+	run(&eps[0], &cfg, &r, &m);
+	assert_memory_equal(copy, eps[0].ep, eps[0].n * sizeof(*copy));
+	for (i = 0; i < r.n; i++)
+		assert_int_equal(r.o[i].ep->wake_ns, copy[i].wake_ns);
+	hp_metrics_free(&m);
+	free(r.o);
+	free(copy);
+}
+
+/* The capture's halts that begin at least gap_ns after the previous wakeup on their CPU. */
+static void unshiftable(const struct hp_episodes *in, struct hp_episodes *out, uint64_t gap_ns)
+{
+	uint64_t last_wake[64] = {0};
+	struct hp_err err;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->t_first_ns = in->t_first_ns;
+	out->t_last_ns = in->t_last_ns;
+	for (i = 0; i < in->n; i++) {
+		const struct hp_episode *e = &in->ep[i];
+
+		assert_true(e->cpu < 64);
+		if (e->halt_start_ns >= last_wake[e->cpu] + gap_ns)
+			assert_int_equal(hp_episodes_push(out, e, &err), 0);
+		last_wake[e->cpu] = e->wake_ns;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The oracle frontier: the CPU to catch the h cheapest halts, for every h. */
+static uint64_t *frontier(const struct hp_episodes *e)
+{
+	static const char *const all[] = {"oracle_window_ns", "4294967295", NULL};
+	struct hp_engine_config cfg;
+	struct hp_metrics m;
+	struct rec r;
+	uint64_t *cost, *sum;
+	size_t i;
+
+	configure(&cfg, NULL, "oracle", all);
+	run(e, &cfg, &r, &m);
+	assert_int_equal(r.n, e->n);
+	cost = calloc(r.n + 1, sizeof(*cost));
+	sum = calloc(r.n + 1, sizeof(*sum));
+	assert_non_null(cost);
+	assert_non_null(sum);
+	for (i = 0; i < r.n; i++) {
+		assert_int_not_equal(r.o[i].d[HP_LAYER_HOST].outcome, HP_POLL_MISS);
+		cost[i] = r.o[i].d[HP_LAYER_HOST].polled_ns;
+	}
+	qsort(cost, r.n, sizeof(*cost), cmp_u64);
+	for (i = 0; i < r.n; i++)
+		sum[i + 1] = sum[i] + cost[i];
+	hp_metrics_free(&m);
+	free(r.o);
+	free(cost);
+	return sum;
+}
+
+static void test_oracle_is_a_lower_bound(void **unused)
+{
+	static const char *const configs[][8] = {
+	    {"kvm", NULL},
+	    {"kvm", "halt_poll_ns", "400000", "halt_poll_ns_shrink", "0", NULL},
+	    {"kvm", "halt_poll_ns", "50000", "halt_poll_ns_grow", "3", NULL},
+	    {"kvm", "halt_poll_ns", "2400000", "halt_poll_ns_grow_start", "50000", NULL},
+	    {"fixed", "fixed_poll_ns", "20000", NULL},
+	    {"fixed", "fixed_poll_ns", "200000", NULL},
+	    {"oracle", "oracle_window_ns", "30000", NULL},
+	};
+	size_t t, c, compared = 0;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++) {
+		struct hp_episodes fixed;
+		uint64_t *sum;
+
+		unshiftable(&eps[t], &fixed, 8000);
+		assert_true(fixed.n > eps[t].n / 10);
+		sum = frontier(&fixed);
+
+		for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+			struct hp_engine_config cfg;
+			struct hp_metrics m;
+			struct rec r;
+			const struct hp_layer_stats *s;
+
+			struct hp_engine_stats st;
+			struct hp_err err;
+
+			configure(&cfg, NULL, configs[c][0], &configs[c][1]);
+			memset(&r, 0, sizeof(r));
+			if (hp_report_replay(&fixed, &cfg, &m, &st, record, &r, &err) < 0)
+				fail_msg("%s", err.msg);
+			assert_int_equal(st.delayed_halts, 0);
+			s = &m.total.layer[HP_LAYER_HOST];
+			if (sum[s->halt_successful_poll] > hp_layer_poll_ns(s))
+				fail_msg(
+				    "%s with %s: caught %llu halts polling %llu ns; the oracle "
+				    "needs %llu ns",
+				    traces[t], configs[c][0],
+				    (unsigned long long)s->halt_successful_poll,
+				    (unsigned long long)hp_layer_poll_ns(s),
+				    (unsigned long long)sum[s->halt_successful_poll]);
+			compared++;
+			hp_metrics_free(&m);
+			free(r.o);
+		}
+		free(sum);
+		hp_episodes_free(&fixed);
+	}
+	assert_int_equal(compared, NTRACES * 7);
+}
+
+/* A fixed window of 0 is `none`; the oracle never misses. */
+static void test_reference_policies(void **unused)
+{
+	static const char *const zero[] = {"fixed_poll_ns", "0", NULL};
+	static const char *const w[] = {"oracle_window_ns", "50000", NULL};
+	struct hp_engine_config a, b;
+	struct hp_metrics ma, mb;
+	struct rec ra, rb;
+	size_t i;
+
+	(void)unused;
+	configure(&a, NULL, "none", NULL);
+	configure(&b, NULL, "fixed", zero);
+	run(&eps[1], &a, &ra, &ma);
+	run(&eps[1], &b, &rb, &mb);
+	for (i = 0; i < ra.n; i++)
+		assert_int_equal(ra.o[i].latency_ns, rb.o[i].latency_ns);
+	hp_metrics_free(&ma);
+	hp_metrics_free(&mb);
+	free(ra.o);
+	free(rb.o);
+	configure(&a, NULL, "oracle", w);
+	run(&eps[1], &a, &ra, &ma);
+	assert_int_equal(ma.total.layer[HP_LAYER_HOST].halt_poll_fail_ns, 0);
+	assert_true(ma.total.layer[HP_LAYER_HOST].halt_successful_poll > 0);
+	hp_metrics_free(&ma);
+	free(ra.o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_none_everywhere_latency_is_the_wakeup_path),
+	    cmocka_unit_test(test_none_guest_over_host_changes_nothing),
+	    cmocka_unit_test(test_open_loop_keeps_arrivals),
+	    cmocka_unit_test(test_oracle_is_a_lower_bound),
+	    cmocka_unit_test(test_reference_policies),
+	};
+
+	return cmocka_run_group_tests(tests, load, unload);
+}
