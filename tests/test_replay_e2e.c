@@ -170,6 +170,100 @@ static void test_bad_input(void **unused)
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --kernel banana",
 	         HPSIM_SOURCE_DIR);
 	expect_failure(args, "kernel version 'banana'");
+	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --arch sparc",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "unknown architecture 'sparc' (valid: x86, arm64, s390, ppc)");
+	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --guest kvm",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args,
+	               "policy 'kvm' is a host policy, not a guest one (valid guest policies: "
+	               "haltpoll, none, fixed, oracle)");
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong.dat' --host kvm --set guest_halt_poll_ns=1",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "no configured policy has a parameter 'guest_halt_poll_ns'");
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong.dat' --host fixed --guest fixed --set fixed_poll_ns=1",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "qualify it as guest.fixed_poll_ns or host.fixed_poll_ns");
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong.dat' --guest haltpoll --set "
+	         "guest_halt_poll_allow_shrink=maybe",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "is not a boolean");
+	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --host kvm --vcore vcore",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "not both");
+}
+
+/* --emit-trace writes the decisions in trace-cmd report form: one kvm_vcpu_wakeup per host halt. */
+static void test_emit_trace(void **unused)
+{
+	char args[1024], err[4096], line[512], *out, path[] = "/tmp/hpsim-e2e-trace-XXXXXX";
+	unsigned long long wakeups = 0, adjusts = 0, last_us = 0;
+	json_error_t jerr;
+	json_t *root;
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong-think50.dat' --format json --emit-trace '%s'",
+	         HPSIM_SOURCE_DIR, path);
+	if (run(args, &out, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	root = json_loads(out, 0, &jerr);
+	assert_non_null(root);
+	free(out);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "cpus=1\n");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long sec, usec, ns, vcpu, nw, old;
+		char comm[32], what[16], valid[16];
+		unsigned int cpu;
+
+		/* "       CPU 0/KVM-4000  [000]   338.382348: kvm_vcpu_wakeup:      wait time ..."
+		 */
+		assert_int_equal(line[16], '-');
+		assert_int_equal(sscanf(line + 23, "[%3u] %llu.%6llu: ", &cpu, &sec, &usec), 3);
+		assert_true(sec * 1000000 + usec >= last_us);
+		last_us = sec * 1000000 + usec;
+		memcpy(comm, line, 16);
+		comm[16] = '\0';
+		assert_non_null(strstr(comm, "CPU 0/KVM"));
+		if (strstr(line, ": kvm_vcpu_wakeup:      ")) {
+			assert_int_equal(sscanf(strstr(line, "wakeup:") + 7,
+			                        " %15s time %llu ns, polling %15s", what, &ns,
+			                        valid),
+			                 3);
+			assert_true(!strcmp(what, "poll") || !strcmp(what, "wait"));
+			assert_string_equal(valid, "valid");
+			wakeups++;
+		} else if (strstr(line, ": kvm_halt_poll_ns:     ")) {
+			assert_int_equal(sscanf(strstr(line, "ns:") + 3,
+			                        " vcpu %llu: halt_poll_ns %llu (%15s %llu)", &vcpu,
+			                        &nw, what, &old),
+			                 4);
+			adjusts++;
+		} else {
+			fail_msg("unexpected line: %s", line);
+		}
+	}
+	fclose(f);
+	unlink(path);
+	{
+		json_t *host = json_object_get(json_object_get(root, "total"), "host");
+
+		assert_int_equal(wakeups, json_integer_value(json_object_get(host, "halts")));
+		assert_int_equal(adjusts, json_integer_value(json_object_get(host, "grows")) +
+		                              json_integer_value(json_object_get(host, "shrinks")));
+	}
+	json_decref(root);
 }
 
 static void test_help(void **unused)
@@ -191,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(test_no_polling_with_zero_ceiling),
 	    cmocka_unit_test(test_default_polls_most_pingpong_halts),
 	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_emit_trace),
 	    cmocka_unit_test(test_help),
 	};
 

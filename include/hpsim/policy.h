@@ -51,6 +51,7 @@ struct hp_decision {
 	int8_t adjust;        /* +1 grew, -1 shrank, 0 unchanged */
 	uint8_t woke_sleeper; /* kvm_vcpu_wake_up() found the task waiting (halt_wakeup) */
 	uint32_t stat_cpu;    /* vCPU whose statistics this is charged to */
+	uint32_t adj_new, adj_old; /* the grow/shrink trace point's values, when adjust != 0 */
 };
 
 /* The engine's view of one halt, handed to a policy. */

@@ -103,4 +103,21 @@ void hp_decisions_header(FILE *f);
 /* Write the rows of one outcome (usable as an hp_outcome_fn with a FILE * as ctx). */
 void hp_decisions_add(void *f, const struct hp_outcome *o);
 
+/*
+ * The decisions as `trace-cmd report` lines in the kernel's formats
+ * (kvm_halt_poll_ns, kvm_vcpu_wakeup, guest_halt_poll_ns, kvmppc_vcore_wakeup),
+ * so a simulated run reads like a real capture. Lines are kept in memory and
+ * written in time order by hp_trace_emit_finish().
+ */
+struct hp_trace_emit;
+
+/* A new emitter for ncpu CPUs; NULL if out of memory. */
+struct hp_trace_emit *hp_trace_emit_new(uint32_t ncpu);
+
+/* Add one outcome's events (usable as an hp_outcome_fn with the emitter as ctx). */
+void hp_trace_emit_add(void *emit, const struct hp_outcome *o);
+
+/* Write everything, sorted by time, to f (NULL: discard) and free the emitter; 0 or -1 with err. */
+int hp_trace_emit_finish(struct hp_trace_emit *emit, FILE *f, struct hp_err *err);
+
 #endif

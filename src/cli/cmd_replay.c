@@ -34,6 +34,7 @@ struct replay_opts {
 	const char *trace;
 	const char *format;
 	const char *decisions;
+	const char *emit_trace;
 	struct hp_run_spec spec;
 };
 
@@ -69,6 +70,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"format", required_argument, NULL, 'f'},
 	    {"cost-set", required_argument, NULL, 'c'},
 	    {"decisions", required_argument, NULL, 'D'},
+	    {"emit-trace", required_argument, NULL, 'E'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -107,6 +109,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'D':
 			o->decisions = optarg;
 			break;
+		case 'E':
+			o->emit_trace = optarg;
+			break;
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
@@ -128,17 +133,52 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	return 0;
 }
 
+/* The per-halt outputs besides the metrics. */
+struct sinks {
+	FILE *decisions;
+	struct hp_trace_emit *emit;
+};
+
+static void to_sinks(void *ctx, const struct hp_outcome *o)
+{
+	struct sinks *s = ctx;
+
+	if (s->decisions)
+		hp_decisions_add(s->decisions, o);
+	if (s->emit)
+		hp_trace_emit_add(s->emit, o);
+}
+
+static void print_report(const struct replay_opts *o, const struct hp_episodes *eps,
+                         const struct hp_engine_config *cfg, const struct hp_engine_stats *st,
+                         const struct hp_metrics *m, struct hp_err *err, int *rc)
+{
+	struct hp_run_info info = {.trace = o->trace,
+	                           .format = eps->format,
+	                           .assumption = eps->assumption,
+	                           .skipped = &eps->skipped,
+	                           .cfg = cfg,
+	                           .st = st};
+
+	if (!strcmp(o->format, "json")) {
+		if (hp_report_json(stdout, m, &info, err) < 0)
+			*rc = cli_fail(err);
+	} else {
+		hp_report_table(stdout, m, &info);
+	}
+}
+
 int cmd_replay(int argc, char **argv)
 {
-	struct hp_atomic_file dec = {0};
+	struct hp_atomic_file dec = {0}, emit = {0};
+	struct sinks sinks = {0};
 	struct replay_opts o;
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
-	struct hp_episodes eps;
-	struct hp_metrics m;
+	struct hp_episodes eps = {0};
+	struct hp_metrics m = {0};
 	struct hp_err err = {""};
-	struct hp_run_info info;
-	int rc;
+	int rc, have_metrics = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -148,37 +188,46 @@ int cmd_replay(int argc, char **argv)
 	if (hp_trace_read(o.trace, &eps, &err) < 0)
 		return cli_fail(&err);
 	if (o.decisions) {
-		if (hp_atomic_open(&dec, o.decisions, &err) < 0) {
-			hp_episodes_free(&eps);
-			return cli_fail(&err);
-		}
+		if (hp_atomic_open(&dec, o.decisions, &err) < 0)
+			goto fail;
+		sinks.decisions = dec.f;
 		hp_decisions_header(dec.f);
 	}
-	if (hp_report_replay(&eps, &cfg, &m, &st, o.decisions ? hp_decisions_add : NULL, dec.f,
-	                     &err) < 0) {
-		hp_atomic_abort(&dec);
-		hp_episodes_free(&eps);
-		return cli_fail(&err);
+	if (o.emit_trace) {
+		sinks.emit = hp_trace_emit_new(eps.ncpu);
+		if (!sinks.emit) {
+			hp_errf(&err, "out of memory");
+			goto fail;
+		}
 	}
-	if (o.decisions && hp_atomic_commit(&dec, &err) < 0) {
-		hp_metrics_free(&m);
-		hp_episodes_free(&eps);
-		return cli_fail(&err);
+	if (hp_report_replay(&eps, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
+		goto fail;
+	have_metrics = 1;
+	if (o.decisions && hp_atomic_commit(&dec, &err) < 0)
+		goto fail;
+	if (o.emit_trace) {
+		struct hp_trace_emit *e = sinks.emit;
+
+		sinks.emit = NULL;
+		if (hp_atomic_open(&emit, o.emit_trace, &err) < 0) {
+			hp_trace_emit_finish(e, NULL, NULL);
+			goto fail;
+		}
+		if (hp_trace_emit_finish(e, emit.f, &err) < 0 || hp_atomic_commit(&emit, &err) < 0)
+			goto fail;
 	}
-	info = (struct hp_run_info){.trace = o.trace,
-	                            .format = eps.format,
-	                            .assumption = eps.assumption,
-	                            .skipped = &eps.skipped,
-	                            .cfg = &cfg,
-	                            .st = &st};
 	rc = 0;
-	if (!strcmp(o.format, "json")) {
-		if (hp_report_json(stdout, &m, &info, &err) < 0)
-			rc = cli_fail(&err);
-	} else {
-		hp_report_table(stdout, &m, &info);
-	}
+	print_report(&o, &eps, &cfg, &st, &m, &err, &rc);
 	hp_metrics_free(&m);
 	hp_episodes_free(&eps);
 	return rc;
+fail:
+	hp_atomic_abort(&dec);
+	hp_atomic_abort(&emit);
+	if (sinks.emit)
+		hp_trace_emit_finish(sinks.emit, NULL, NULL);
+	if (have_metrics)
+		hp_metrics_free(&m);
+	hp_episodes_free(&eps);
+	return cli_fail(&err);
 }

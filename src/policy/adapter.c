@@ -17,6 +17,8 @@ void hp_kvm_fill_decision(const struct hp_shim *sh, uint64_t enter, struct hp_de
 	out->valid = sh->wakeup_traced ? sh->wakeup_valid : 1;
 	out->block_ns = sh->wakeup_traced ? sh->wakeup_trace_ns : end - enter;
 	out->adjust = (int8_t)sh->adjust;
+	out->adj_new = sh->adj_new;
+	out->adj_old = sh->adj_old;
 	if (sh->deadline_set) {
 		out->outcome = waited ? HP_POLL_MISS : HP_POLL_HIT;
 		out->polled_ns = poll_end - enter;

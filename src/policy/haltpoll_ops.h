@@ -51,6 +51,8 @@ static void haltpoll_policy_halt(void *state, const struct hp_halt_in *in, struc
 	out->outcome = !sh.guest_polls ? HP_NO_POLL : sh.guest_halts ? HP_POLL_MISS : HP_POLL_HIT;
 	out->valid = 1;
 	out->adjust = (int8_t)sh.adjust;
+	out->adj_new = sh.adj_new;
+	out->adj_old = sh.adj_old;
 	out->stat_cpu = in->cpu;
 	hp_shim = prev;
 }

@@ -49,6 +49,8 @@ static void vcore_policy_halt(void *state, const struct hp_halt_in *in, struct h
 	out->adjust = out->poll_limit_after_ns > out->poll_limit_before_ns   ? 1
 	              : out->poll_limit_after_ns < out->poll_limit_before_ns ? -1
 	                                                                     : 0;
+	out->adj_new = (uint32_t)out->poll_limit_after_ns;
+	out->adj_old = (uint32_t)out->poll_limit_before_ns;
 	hp_shim = prev;
 }
 
