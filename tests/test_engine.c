@@ -338,6 +338,103 @@ static void test_reference_policies(void **unused)
 	free(ra.o);
 }
 
+/* Every halt's span splits exactly into guest poll, host poll, sleep and transitions. */
+static void test_time_accounting(void **unused)
+{
+	static const char *const layers[][2] = {
+	    {NULL, "kvm"},       {"haltpoll", "kvm"}, {"haltpoll", NULL}, {"none", "none"},
+	    {"fixed", "oracle"}, {"oracle", "fixed"}, {NULL, "none"},     {"haltpoll", "fixed"},
+	};
+	static const enum hp_arch arches[] = {HP_ARCH_X86, HP_ARCH_ARM64};
+	size_t t, c, a, i;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++)
+		for (c = 0; c < sizeof(layers) / sizeof(layers[0]); c++)
+			for (a = 0; a < 2; a++) {
+				struct hp_engine_config cfg;
+				struct hp_metrics m;
+				struct rec r;
+
+				configure(&cfg, layers[c][0], layers[c][1], NULL);
+				cfg.kernel.arch = arches[a];
+				run(&eps[t], &cfg, &r, &m);
+				for (i = 0; i < m.ncpu; i++) {
+					const struct hp_time_split *s = &m.cpu[i].time;
+
+					assert_int_equal(s->accounting_errors, 0);
+					assert_int_equal(s->guest_poll_ns + s->host_poll_ns +
+					                     s->sleep_ns + s->transition_ns,
+					                 s->halted_ns);
+					/* busy + halted = wall (or to the last resume, if later) */
+					assert_true(hp_cpu_busy_ns(&m, &m.cpu[i]) + s->halted_ns >=
+					            m.wall_ns);
+				}
+				hp_metrics_free(&m);
+				free(r.o);
+			}
+}
+
+/* With every cost zero no halt adds latency, so closed loop is open loop. */
+static void test_closed_loop_without_latency_is_open_loop(void **unused)
+{
+	size_t t, i;
+
+	(void)unused;
+	for (t = 0; t < NTRACES; t++) {
+		struct hp_engine_config a, b;
+		struct hp_metrics ma, mb;
+		struct rec ra, rb;
+
+		configure(&a, NULL, "kvm", NULL);
+		memset(&a.cost, 0, sizeof(a.cost));
+		configure(&b, NULL, "kvm", NULL);
+		memset(&b.cost, 0, sizeof(b.cost));
+		b.mode = HP_MODE_CLOSED;
+		run(&eps[t], &a, &ra, &ma);
+		run(&eps[t], &b, &rb, &mb);
+		for (i = 0; i < ra.n; i++) {
+			assert_int_equal(ra.o[i].latency_ns, 0);
+			assert_int_equal(rb.o[i].shift_ns, 0);
+			assert_int_equal(ra.o[i].enter_ns, rb.o[i].enter_ns);
+			assert_int_equal(ra.o[i].wake_ns, rb.o[i].wake_ns);
+			assert_int_equal(ra.o[i].d[HP_LAYER_HOST].polled_ns,
+			                 rb.o[i].d[HP_LAYER_HOST].polled_ns);
+		}
+		hp_metrics_free(&ma);
+		hp_metrics_free(&mb);
+		free(ra.o);
+		free(rb.o);
+	}
+}
+
+/* Closed loop on the ping-pong: latency stretches the run, less when the host polls. */
+static void test_closed_loop_extension(void **unused)
+{
+	uint64_t ext[2];
+	const char *const host[2] = {"none", "kvm"};
+	int k;
+
+	(void)unused;
+	for (k = 0; k < 2; k++) {
+		struct hp_engine_config cfg;
+		struct hp_engine_stats st;
+		struct hp_metrics m;
+		struct hp_err err;
+
+		configure(&cfg, NULL, host[k], NULL);
+		cfg.mode = HP_MODE_CLOSED;
+		if (hp_report_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(st.delayed_halts, 0);
+		ext[k] = st.extension_ns;
+		/* at least one wakeup path per halt: every halt adds its latency */
+		assert_true(ext[k] >= m.total.latency.sum);
+		hp_metrics_free(&m);
+	}
+	assert_true(ext[0] > ext[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +443,9 @@ int main(void)
 	    cmocka_unit_test(test_open_loop_keeps_arrivals),
 	    cmocka_unit_test(test_oracle_is_a_lower_bound),
 	    cmocka_unit_test(test_reference_policies),
+	    cmocka_unit_test(test_time_accounting),
+	    cmocka_unit_test(test_closed_loop_without_latency_is_open_loop),
+	    cmocka_unit_test(test_closed_loop_extension),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

@@ -12,10 +12,12 @@
 
 /* What happened to one halt, across the layers that handled it. */
 struct hp_outcome {
-	const struct hp_episode *ep;
+	const struct hp_episode *ep; /* as recorded */
+	uint64_t wake_ns;    /* the wakeup's arrival in this replay (closed loop moves it) */
 	uint64_t enter_ns;   /* the halt began (later than recorded if the vCPU resumed late) */
 	uint64_t resume_ns;  /* the vCPU runs guest code again */
 	uint64_t latency_ns; /* resume - wake arrival */
+	uint64_t shift_ns;   /* closed loop: how much later than recorded this halt began */
 	uint8_t has[HP_LAYER_COUNT]; /* which layers decided something for this halt */
 	uint8_t pending_at_exit;     /* x86: the wakeup was pending at the HLT exit; no block */
 	struct hp_decision d[HP_LAYER_COUNT];
@@ -23,8 +25,14 @@ struct hp_outcome {
 
 typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);
 
+enum hp_mode {
+	HP_MODE_OPEN = 0, /* every wakeup arrives at its recorded time */
+	HP_MODE_CLOSED,   /* a vCPU's later activity moves by the latency its halts took */
+};
+
 struct hp_engine_config {
 	struct hp_kernel kernel;
+	enum hp_mode mode;
 	struct hp_cost cost;
 	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
 	hp_outcome_fn on_outcome;
@@ -36,6 +44,7 @@ struct hp_engine_stats {
 	uint64_t halts;
 	uint64_t delayed_halts; /* started after the recorded time (the vCPU resumed late) */
 	uint64_t pending_at_exit;
+	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran */
 };
 
 /* One NAME=VALUE setting; NAME may be qualified with a layer: "host.halt_poll_ns". */
@@ -51,6 +60,7 @@ struct hp_run_spec {
 	const char *policy[HP_LAYER_COUNT]; /* policy name per layer; NULL: layer absent */
 	const char *kernel;                 /* "6.1"; NULL: the newest */
 	const char *arch;                   /* "x86"; NULL: x86 */
+	const char *mode;                   /* "open" or "closed"; NULL: open */
 	struct hp_setting params[HP_MAX_SETTINGS];
 	size_t nparams;
 	struct hp_setting cost[HP_MAX_SETTINGS];

@@ -42,15 +42,15 @@ struct hp_decision {
 	uint64_t end_ns;   /* the layer handed the CPU back to the task/guest */
 	uint64_t poll_limit_before_ns;
 	uint64_t poll_limit_after_ns;
-	uint64_t polled_ns;   /* CPU time burned polling (kernel: poll_end - start) */
-	uint64_t wait_ns;     /* time asleep, kernel halt_wait_ns semantics */
-	uint64_t block_ns;    /* the block time the policy measured and decided on */
-	uint8_t outcome;      /* enum hp_outcome_kind */
-	uint8_t waited;       /* the thread slept (schedule() was called) */
-	uint8_t valid;        /* the wakeup was valid (s390 semantics; else 1) */
-	int8_t adjust;        /* +1 grew, -1 shrank, 0 unchanged */
-	uint8_t woke_sleeper; /* kvm_vcpu_wake_up() found the task waiting (halt_wakeup) */
-	uint32_t stat_cpu;    /* vCPU whose statistics this is charged to */
+	uint64_t polled_ns;        /* CPU time burned polling (kernel: poll_end - start) */
+	uint64_t wait_ns;          /* time asleep, kernel halt_wait_ns semantics */
+	uint64_t block_ns;         /* the block time the policy measured and decided on */
+	uint8_t outcome;           /* enum hp_outcome_kind */
+	uint8_t waited;            /* the thread slept (schedule() was called) */
+	uint8_t valid;             /* the wakeup was valid (s390 semantics; else 1) */
+	int8_t adjust;             /* +1 grew, -1 shrank, 0 unchanged */
+	uint8_t woke_sleeper;      /* kvm_vcpu_wake_up() found the task waiting (halt_wakeup) */
+	uint32_t stat_cpu;         /* vCPU whose statistics this is charged to */
 	uint32_t adj_new, adj_old; /* the grow/shrink trace point's values, when adjust != 0 */
 };
 

@@ -37,9 +37,26 @@ struct hp_layer_stats {
 	uint64_t grows, shrinks;
 };
 
+/*
+ * Where a vCPU's halted time went. Each halt's span (halt start to the woken
+ * task running) is split from the layers' own figures; a split that does not
+ * add up to the span is counted in accounting_errors.
+ */
+struct hp_time_split {
+	uint64_t halted_ns;               /* sum of halt spans */
+	uint64_t guest_poll_ns;           /* polling inside the guest */
+	uint64_t host_poll_ns;            /* polling on the host (kvm or vcore) */
+	uint64_t sleep_ns;                /* the vCPU thread asleep, wakeup path included */
+	uint64_t transition_ns;           /* VM exit, VM entry and the guest's interrupt handling */
+	uint64_t guest_poll_contended_ns; /* guest polling while another host task was runnable */
+	uint64_t accounting_errors;
+};
+
 struct hp_cpu_metrics {
 	uint64_t halts;
 	uint64_t pending_at_exit;
+	uint64_t last_resume_ns;
+	struct hp_time_split time;
 	struct hp_layer_stats layer[HP_LAYER_COUNT];
 	struct hp_lat_dist latency;
 };
@@ -47,6 +64,8 @@ struct hp_cpu_metrics {
 struct hp_metrics {
 	uint32_t ncpu;
 	uint64_t wall_ns; /* the capture's span: poll CPU % is relative to it, per CPU */
+	uint64_t t_first_ns;
+	struct hp_cost cost; /* the transitions' costs, to split halt spans */
 	uint8_t layers[HP_LAYER_COUNT];
 	struct hp_cpu_metrics *cpu; /* ncpu entries */
 	struct hp_cpu_metrics total;
@@ -54,6 +73,9 @@ struct hp_metrics {
 
 /* Prepare m for ncpu CPUs over a capture of wall_ns; 0 or -1 with err. */
 int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struct hp_err *err);
+
+/* The vCPU's busy time: its wall time (to its last resume if later) minus its halted time. */
+uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics *c);
 
 /* Add one outcome (usable directly as the engine's hp_outcome_fn with m as ctx). */
 void hp_metrics_add(void *m, const struct hp_outcome *o);

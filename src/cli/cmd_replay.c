@@ -71,6 +71,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"cost-set", required_argument, NULL, 'c'},
 	    {"decisions", required_argument, NULL, 'D'},
 	    {"emit-trace", required_argument, NULL, 'E'},
+	    {"mode", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -111,6 +112,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			break;
 		case 'E':
 			o->emit_trace = optarg;
+			break;
+		case 'M':
+			o->spec.mode = optarg;
 			break;
 		case 'h':
 			fputs(replay_help, stdout);

@@ -1,11 +1,11 @@
 /*
- * The replay engine (open loop): every wakeup keeps its recorded arrival
- * time. Per halt, the layers stack as in production: the guest policy polls
- * inside the guest, or executes HLT; the HLT exits to the host (hlt_exit_ns),
- * where the host policy (kvm, or the powerpc vcore loop) polls or sleeps;
- * VM entry (vm_entry_ns) returns to the guest, which then takes the wakeup
- * interrupt (guest_wakeup_ns). A guest poll that sees the wakeup needs none
- * of that.
+ * The replay engine. Open loop: every wakeup keeps its recorded arrival
+ * time; closed loop: a vCPU's later activity moves by the latency its halts
+ * took (see closed_loop_times()). Per halt, the layers stack as in production: the guest policy
+ * polls inside the guest, or executes HLT; the HLT exits to the host (hlt_exit_ns), where the host
+ * policy (kvm, or the powerpc vcore loop) polls or sleeps; VM entry (vm_entry_ns) returns to the
+ * guest, which then takes the wakeup interrupt (guest_wakeup_ns). A guest poll that sees the wakeup
+ * needs none of that.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,9 @@
 struct vcpu {
 	void *state[HP_LAYER_COUNT];
 	uint64_t last_resume;
-	size_t busy; /* cursor into the episodes' contention intervals */
+	uint64_t shift; /* closed loop: resume minus recorded exit of the last halt */
+	bool halts;     /* the CPU has halts in the capture */
+	size_t busy;    /* cursor into the episodes' contention intervals */
 };
 
 /* One halt in flight: what the guest layer's HLT needs to reach the host. */
@@ -24,6 +26,7 @@ struct halt_ctx {
 	const struct hp_episodes *eps;
 	struct vcpu *v;
 	const struct hp_episode *e;
+	uint64_t wake; /* the wakeup's arrival in this replay */
 	struct hp_outcome *o;
 };
 
@@ -52,7 +55,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	struct halt_ctx *h = ctx;
 	const struct hp_engine_config *cfg = h->cfg;
 	const struct hp_cost *c = &cfg->cost;
-	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->e->wake_ns;
+	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->wake;
 	int l = host_layer(cfg);
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
 	struct hp_halt_in in = {
@@ -87,7 +90,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
                      struct vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
 {
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
-	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .o = o};
+	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o};
 
 	if (guest) {
 		struct hp_halt_in in = {
@@ -107,6 +110,30 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 	} else {
 		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
 	}
+}
+
+/*
+ * Closed loop: the vCPU's activity since its last halt runs later by that
+ * halt's shift, so this halt begins later by it too. The wakeup moves with
+ * whoever caused it: an IPI from another CPU that halts in the capture moves
+ * with that CPU; a device interrupt stays where it was recorded; anything
+ * else (the vCPU's own timers, and IPIs from CPUs that never halted, which
+ * in request/response workloads answer this vCPU's own requests) moves with
+ * the vCPU itself.
+ */
+static void closed_loop_times(const struct vcpu *v, const struct hp_episode *e,
+                              struct hp_outcome *o)
+{
+	uint64_t own = v[e->cpu].shift, wake_shift = own;
+
+	if (e->source == HP_SRC_IRQ)
+		wake_shift = 0;
+	else if (e->source == HP_SRC_IPI && e->source_cpu >= 0 &&
+	         (uint32_t)e->source_cpu != e->cpu && v[e->source_cpu].halts)
+		wake_shift = v[e->source_cpu].shift;
+	o->shift_ns = own;
+	o->enter_ns = e->halt_start_ns + own;
+	o->wake_ns = e->wake_ns + wake_shift;
 }
 
 static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
@@ -139,6 +166,10 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 	memset(st, 0, sizeof(*st));
 	if (check_config(cfg, err) < 0)
 		return -1;
+	for (i = 0; i < eps->n; i++)
+		if (eps->ep[i].source == HP_SRC_IPI && eps->ep[i].source_cpu >= (int32_t)ncpu)
+			return hp_errf(err, "episode %zu: IPI source CPU %d is outside 0..%u", i,
+			               eps->ep[i].source_cpu, ncpu - 1);
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return hp_errf(err, "out of memory for %u vCPUs", ncpu);
@@ -158,6 +189,8 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			ops->init(v[i].state[l], (uint32_t)i);
 		}
 	}
+	for (i = 0; i < eps->n; i++)
+		v[eps->ep[i].cpu].halts = true;
 	for (i = 0; i < eps->n; i++) {
 		const struct hp_episode *e = &eps->ep[i];
 		struct vcpu *vc = &v[e->cpu];
@@ -166,13 +199,21 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		memset(&o, 0, sizeof(o));
 		o.ep = e;
 		o.enter_ns = e->halt_start_ns;
+		o.wake_ns = e->wake_ns;
+		if (cfg->mode == HP_MODE_CLOSED)
+			closed_loop_times(v, e, &o);
 		if (vc->last_resume > o.enter_ns) {
 			o.enter_ns = vc->last_resume;
 			st->delayed_halts++;
 		}
 		run_halt(cfg, eps, vc, e, &o);
-		o.latency_ns = o.resume_ns > e->wake_ns ? o.resume_ns - e->wake_ns : 0;
+		o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
 		vc->last_resume = o.resume_ns;
+		if (cfg->mode == HP_MODE_CLOSED) {
+			vc->shift = o.resume_ns - e->wake_ns;
+			if (vc->shift > st->extension_ns)
+				st->extension_ns = vc->shift;
+		}
 		st->halts++;
 		st->pending_at_exit += o.pending_at_exit;
 		if (cfg->on_outcome)

@@ -74,6 +74,20 @@ static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics 
 			json_object_set_new(o, hp_layer_name((enum hp_layer)l),
 			                    layer_json(&c->layer[l], wall_ns));
 	json_object_set_new(o, "latency", latency_json(&c->latency));
+	if (cpu >= 0) {
+		json_t *t = json_object();
+
+		json_object_set_new(t, "busy_ns", u64(hp_cpu_busy_ns(m, c)));
+		json_object_set_new(t, "halted_ns", u64(c->time.halted_ns));
+		json_object_set_new(t, "guest_poll_ns", u64(c->time.guest_poll_ns));
+		json_object_set_new(t, "host_poll_ns", u64(c->time.host_poll_ns));
+		json_object_set_new(t, "sleep_ns", u64(c->time.sleep_ns));
+		json_object_set_new(t, "transition_ns", u64(c->time.transition_ns));
+		json_object_set_new(t, "guest_poll_contended_ns",
+		                    u64(c->time.guest_poll_contended_ns));
+		json_object_set_new(t, "accounting_errors", u64(c->time.accounting_errors));
+		json_object_set_new(o, "time", t);
+	}
 	return o;
 }
 
@@ -140,6 +154,9 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	json_object_set_new(eng, "halts", u64(in->st->halts));
 	json_object_set_new(eng, "delayed_halts", u64(in->st->delayed_halts));
 	json_object_set_new(eng, "pending_at_exit", u64(in->st->pending_at_exit));
+	json_object_set_new(eng, "mode",
+	                    json_string(in->cfg->mode == HP_MODE_CLOSED ? "closed" : "open"));
+	json_object_set_new(eng, "extension_ns", u64(in->st->extension_ns));
 	json_object_set_new(root, "engine", eng);
 	for (i = 0; i < m->ncpu; i++)
 		json_array_append_new(cpus, cpu_json(m, &m->cpu[i], (int)i, m->wall_ns));

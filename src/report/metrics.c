@@ -144,11 +144,48 @@ static void layer_add(struct hp_layer_stats *s, const struct hp_decision *d)
 	s->shrinks += d->adjust < 0;
 }
 
-static void cpu_add(struct hp_cpu_metrics *c, const struct hp_outcome *o)
+/* Split the halt's span from the layers' own figures (see struct hp_time_split). */
+static void split_time(struct hp_time_split *t, const struct hp_cost *c, const struct hp_outcome *o)
+{
+	const struct hp_decision *g = o->has[HP_LAYER_GUEST] ? &o->d[HP_LAYER_GUEST] : NULL;
+	const struct hp_decision *h = o->has[HP_LAYER_VCORE]  ? &o->d[HP_LAYER_VCORE]
+	                              : o->has[HP_LAYER_HOST] ? &o->d[HP_LAYER_HOST]
+	                                                      : NULL;
+	uint64_t span = o->resume_ns - o->enter_ns, gp = g ? g->polled_ns : 0, hp = 0, sl = 0,
+	         tr = 0;
+
+	if (g && !g->waited) {
+		/* the guest's poll saw the wakeup: no exit at all */
+	} else if (o->pending_at_exit) {
+		tr = c->hlt_exit_ns + c->vm_entry_ns + c->guest_wakeup_ns;
+	} else {
+		uint64_t host_enter = o->enter_ns + gp + c->hlt_exit_ns;
+
+		tr = c->hlt_exit_ns + c->vm_entry_ns + c->guest_wakeup_ns;
+		if (h) {
+			hp = h->polled_ns;
+			sl = h->wait_ns;
+		} else if (o->wake_ns > host_enter) {
+			sl = o->wake_ns + c->host_wakeup_ns - host_enter;
+		}
+	}
+	t->halted_ns += span;
+	t->guest_poll_ns += gp;
+	t->host_poll_ns += hp;
+	t->sleep_ns += sl;
+	t->transition_ns += tr;
+	t->accounting_errors += gp + hp + sl + tr != span;
+}
+
+static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
+                    const struct hp_outcome *o)
 {
 	int l;
 
 	c->halts++;
+	split_time(&c->time, cost, o);
+	if (o->resume_ns > c->last_resume_ns)
+		c->last_resume_ns = o->resume_ns;
 	c->pending_at_exit += o->pending_at_exit;
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		if (o->has[l])
@@ -164,8 +201,17 @@ void hp_metrics_add(void *ctx, const struct hp_outcome *o)
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		m->layers[l] |= o->has[l];
 	if (o->ep->cpu < m->ncpu)
-		cpu_add(&m->cpu[o->ep->cpu], o);
-	cpu_add(&m->total, o);
+		cpu_add(&m->cpu[o->ep->cpu], &m->cost, o);
+	cpu_add(&m->total, &m->cost, o);
+}
+
+uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics *c)
+{
+	uint64_t wall = m->wall_ns;
+
+	if (c->last_resume_ns > m->t_first_ns + wall)
+		wall = c->last_resume_ns - m->t_first_ns;
+	return wall > c->time.halted_ns ? wall - c->time.halted_ns : 0;
 }
 
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s)

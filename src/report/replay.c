@@ -24,6 +24,8 @@ int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg
 
 	if (hp_metrics_init(m, eps->ncpu, eps->t_last_ns - eps->t_first_ns, err) < 0)
 		return -1;
+	m->t_first_ns = eps->t_first_ns;
+	m->cost = cfg->cost;
 	cfg->on_outcome = tee_outcome;
 	cfg->ctx = &t;
 	if (hp_engine_run(eps, cfg, st, err) < 0) {

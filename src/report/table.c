@@ -41,6 +41,13 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	        " ns, poll_detect %" PRIu64 " ns\n",
 	        cfg->cost.hlt_exit_ns, cfg->cost.host_wakeup_ns, cfg->cost.vm_entry_ns,
 	        cfg->cost.poll_detect_ns);
+	if (cfg->mode == HP_MODE_CLOSED)
+		fprintf(f,
+		        "mode:     closed loop: the workload ran %.3f ms (%.2f%%) longer than "
+		        "recorded\n",
+		        (double)in->st->extension_ns / 1e6,
+		        m->wall_ns ? 100.0 * (double)in->st->extension_ns / (double)m->wall_ns
+		                   : 0.0);
 	if (in->st->delayed_halts || in->st->pending_at_exit)
 		fprintf(f,
 		        "note:     %" PRIu64 " halts began late (vCPU resumed after the recorded "
