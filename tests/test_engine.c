@@ -435,6 +435,58 @@ static void test_closed_loop_extension(void **unused)
 	assert_true(ext[0] > ext[1]);
 }
 
+/* The load models produce the requested busy share, and contention stops host polling. */
+static void test_host_load(void **unused)
+{
+	static const enum hp_load_kind kinds[] = {HP_LOAD_POISSON, HP_LOAD_PERIODIC};
+	size_t k, i;
+
+	(void)unused;
+	for (k = 0; k < 2; k++) {
+		struct hp_load_model lm = {
+		    .fraction = 0.3, .kind = kinds[k], .burst_ns = 50000, .seed = 7};
+		struct hp_episodes e = eps[1];
+		uint64_t busy = 0, span = e.t_last_ns - e.t_first_ns;
+		struct hp_err err;
+
+		e.busy = NULL;
+		e.nbusy = e.busy_cap = 0;
+		assert_int_equal(hp_load_apply(&e, &lm, &err), 0);
+		for (i = 0; i < e.nbusy; i++) {
+			assert_true(i == 0 || e.busy[i].start_ns > e.busy[i - 1].end_ns);
+			busy += e.busy[i].end_ns - e.busy[i].start_ns;
+		}
+		assert_in_range(busy * 100 / span, 25, 35);
+		free(e.busy);
+	}
+	{
+		struct hp_load_model full = {.fraction = 1, .burst_ns = 50000, .seed = 1};
+		struct hp_episodes e = eps[0];
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct hp_err err;
+		struct rec r;
+
+		e.busy = NULL;
+		e.nbusy = e.busy_cap = 0;
+		assert_int_equal(hp_load_apply(&e, &full, &err), 0);
+		configure(&cfg, "haltpoll", "kvm", NULL);
+		cfg.kernel.arch = HP_ARCH_ARM64;
+		run(&e, &cfg, &r, &m);
+		/* the host's loop stops at its first check: one nanosecond per attempt */
+		assert_true(m.total.layer[HP_LAYER_HOST].halt_attempted_poll > 0);
+		assert_true(hp_layer_poll_ns(&m.total.layer[HP_LAYER_HOST]) <=
+		            m.total.layer[HP_LAYER_HOST].halt_attempted_poll);
+		/* the guest's polling took all of its time from the other task */
+		assert_int_equal(m.cpu[0].time.guest_poll_contended_ns,
+		                 m.cpu[0].time.guest_poll_ns);
+		assert_true(m.cpu[0].time.guest_poll_ns > 0);
+		hp_metrics_free(&m);
+		free(r.o);
+		free(e.busy);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +498,7 @@ int main(void)
 	    cmocka_unit_test(test_time_accounting),
 	    cmocka_unit_test(test_closed_loop_without_latency_is_open_loop),
 	    cmocka_unit_test(test_closed_loop_extension),
+	    cmocka_unit_test(test_host_load),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

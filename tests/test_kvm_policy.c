@@ -257,6 +257,27 @@ static void test_no_poll_msr(void **unused)
 	assert_int_equal(poll_ns(), 10000);
 }
 
+/* Another task becoming runnable mid-poll ends the poll there (single_task_running()). */
+static void test_contention_onset(void **unused)
+{
+	struct hp_halt_in in = {.cpu = 0, .valid_wakeup = true, .cost = &zero_cost};
+	struct hp_decision d;
+
+	(void)unused;
+	setup_kernel(HP_KVER(6, 11, 0));
+	set("halt_poll_ns_grow_start", "200000");
+	halt(30000); /* window 200000 */
+	in.enter_ns = clock_ns;
+	in.wake_ns = clock_ns + 100000;
+	in.busy_from = clock_ns + 5000;
+	in.busy_until = clock_ns + 1000000;
+	memset(&d, 0, sizeof(d));
+	kvm->halt(state, &in, &d);
+	assert_int_equal(d.outcome, HP_POLL_MISS);
+	assert_int_equal(d.polled_ns, 5000);
+	assert_int_equal(d.block_ns, 100000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,7 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_grow_zero),          cmocka_unit_test(test_boundary_equal_max),
 	    cmocka_unit_test(test_u32_wrap),           cmocka_unit_test(test_ceiling_zero),
 	    cmocka_unit_test(test_v515_clamp),         cmocka_unit_test(test_v43),
-	    cmocka_unit_test(test_no_poll_msr),
+	    cmocka_unit_test(test_no_poll_msr),        cmocka_unit_test(test_contention_onset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

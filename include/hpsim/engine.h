@@ -18,8 +18,9 @@ struct hp_outcome {
 	uint64_t resume_ns;  /* the vCPU runs guest code again */
 	uint64_t latency_ns; /* resume - wake arrival */
 	uint64_t shift_ns;   /* closed loop: how much later than recorded this halt began */
-	uint8_t has[HP_LAYER_COUNT]; /* which layers decided something for this halt */
-	uint8_t pending_at_exit;     /* x86: the wakeup was pending at the HLT exit; no block */
+	uint64_t guest_poll_contended_ns; /* guest polling while another host task was runnable */
+	uint8_t has[HP_LAYER_COUNT];      /* which layers decided something for this halt */
+	uint8_t pending_at_exit; /* x86: the wakeup was pending at the HLT exit; no block */
 	struct hp_decision d[HP_LAYER_COUNT];
 };
 
@@ -46,6 +47,22 @@ struct hp_engine_stats {
 	uint64_t pending_at_exit;
 	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran */
 };
+
+/* A synthetic competitor for every host CPU: another task runnable a fraction of the time. */
+enum hp_load_kind { HP_LOAD_POISSON = 0, HP_LOAD_PERIODIC };
+
+struct hp_load_model {
+	double fraction;        /* share of time another task is runnable, 0..1 */
+	enum hp_load_kind kind; /* poisson: exponential busy and idle times; periodic: fixed */
+	uint64_t burst_ns;      /* mean (poisson) or exact (periodic) busy burst */
+	uint64_t seed;
+};
+
+/*
+ * Add the model's contention intervals to eps for every CPU over the
+ * capture's span (merged with any the capture had); 0 or -1 with err.
+ */
+int hp_load_apply(struct hp_episodes *eps, const struct hp_load_model *lm, struct hp_err *err);
 
 /* One NAME=VALUE setting; NAME may be qualified with a layer: "host.halt_poll_ns". */
 struct hp_setting {

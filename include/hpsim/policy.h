@@ -59,7 +59,8 @@ struct hp_halt_in {
 	uint32_t cpu;
 	uint64_t enter_ns;       /* the halt reaches this layer */
 	uint64_t wake_ns;        /* the wakeup arrives */
-	bool host_contended;     /* another task is runnable on the host CPU */
+	uint64_t busy_from;      /* another host task is runnable on this CPU from here ... */
+	uint64_t busy_until;     /* ... until here (equal: no contention) */
 	bool valid_wakeup;       /* s390: the wakeup is a valid one */
 	bool host_poll_disabled; /* x86: the guest turned host polling off (MSR_KVM_POLL_CONTROL) */
 	const struct hp_cost *cost;

@@ -31,7 +31,8 @@ struct hp_shim {
 	int64_t relax_stop_ns;   /* cpu_relax() does not jump past this */
 	int64_t resume_cost_ns;  /* schedule(): runs again at max(now, wake) + this */
 	bool guest;              /* guest context: need_resched() means "our wakeup came" */
-	bool host_contended;     /* host: another task is runnable on this CPU */
+	int64_t busy_from;       /* host: another task is runnable on this CPU from here ... */
+	int64_t busy_until;      /* ... until here (busy_from == busy_until: never) */
 	bool clock_polls;        /* see above */
 	bool sleeping_prepared;  /* the task announced it will sleep: clock_polls stops */
 	unsigned int clock_reads;
@@ -72,13 +73,29 @@ static inline bool hp_shim_woken(void)
 	return hp_shim->schedules > 0 || hp_shim->now >= hp_shim->poll_visible_ns;
 }
 
-/* Jump the clock as a polling step does (see the rules above). */
+/* Is another task runnable on the host CPU now? */
+static inline bool hp_shim_contended(void)
+{
+	return hp_shim->now >= hp_shim->busy_from && hp_shim->now < hp_shim->busy_until;
+}
+
+/*
+ * Jump the clock as a polling step does (see the rules above). A poll also
+ * stops where another host task becomes runnable; while one is, a step is
+ * one nanosecond (the loop's next check ends it).
+ */
 static inline void hp_shim_poll_step(void)
 {
 	int64_t t = hp_shim->relax_stop_ns;
 
+	if (!hp_shim->guest && hp_shim_contended()) {
+		hp_shim->now++;
+		return;
+	}
 	if (hp_shim->poll_visible_ns < t)
 		t = hp_shim->poll_visible_ns;
+	if (!hp_shim->guest && hp_shim->busy_from > hp_shim->now && hp_shim->busy_from < t)
+		t = hp_shim->busy_from;
 	if (t > hp_shim->now)
 		hp_shim->now = t;
 }

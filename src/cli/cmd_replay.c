@@ -35,6 +35,7 @@ struct replay_opts {
 	const char *format;
 	const char *decisions;
 	const char *emit_trace;
+	struct hp_load_model load;
 	struct hp_run_spec spec;
 };
 
@@ -58,6 +59,17 @@ static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
 	return 0;
 }
 
+static int parse_number(const char *opt, const char *arg, double *out, double lo, double hi)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (end == arg || *end || !(*out >= lo && *out <= hi))
+		return cli_usage_error("replay", "%s: '%s' is not a number in %g..%g", opt, arg, lo,
+		                       hi);
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct replay_opts *o)
 {
 	static const struct option longopts[] = {
@@ -72,6 +84,10 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"decisions", required_argument, NULL, 'D'},
 	    {"emit-trace", required_argument, NULL, 'E'},
 	    {"mode", required_argument, NULL, 'M'},
+	    {"host-load", required_argument, NULL, 'L'},
+	    {"host-load-model", required_argument, NULL, 'K'},
+	    {"host-load-burst-us", required_argument, NULL, 'B'},
+	    {"seed", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -79,6 +95,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->format = "table";
+	o->load.burst_ns = 50000;
+	o->load.seed = 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		rc = 0;
@@ -116,6 +134,34 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'M':
 			o->spec.mode = optarg;
 			break;
+		case 'L':
+			rc = parse_number("--host-load", optarg, &o->load.fraction, 0, 1);
+			break;
+		case 'K':
+			if (!strcmp(optarg, "poisson"))
+				o->load.kind = HP_LOAD_POISSON;
+			else if (!strcmp(optarg, "periodic"))
+				o->load.kind = HP_LOAD_PERIODIC;
+			else
+				rc = cli_usage_error("replay",
+				                     "--host-load-model must be poisson or "
+				                     "periodic, not '%s'",
+				                     optarg);
+			break;
+		case 'B': {
+			double us;
+
+			rc = parse_number("--host-load-burst-us", optarg, &us, 0.001, 1e9);
+			o->load.burst_ns = (uint64_t)(us * 1000);
+			break;
+		}
+		case 'S': {
+			double seed;
+
+			rc = parse_number("--seed", optarg, &seed, 0, 1e15);
+			o->load.seed = (uint64_t)seed;
+			break;
+		}
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
@@ -191,6 +237,8 @@ int cmd_replay(int argc, char **argv)
 		return cli_fail(&err);
 	if (hp_trace_read(o.trace, &eps, &err) < 0)
 		return cli_fail(&err);
+	if (hp_load_apply(&eps, &o.load, &err) < 0)
+		goto fail;
 	if (o.decisions) {
 		if (hp_atomic_open(&dec, o.decisions, &err) < 0)
 			goto fail;

@@ -38,15 +38,40 @@ static int host_layer(const struct hp_engine_config *cfg)
 	return cfg->layer[HP_LAYER_HOST] ? HP_LAYER_HOST : -1;
 }
 
-/* Is another task runnable on this vCPU's host CPU at t? (intervals are sorted per CPU) */
-static bool contended(const struct hp_episodes *eps, struct vcpu *v, uint32_t cpu, uint64_t t)
+/*
+ * The first contention interval of this vCPU's host CPU that has not ended
+ * by t (intervals are sorted per CPU; halts come in time order), as
+ * [*from, *until); from == until when there is none.
+ */
+static void next_busy(const struct hp_episodes *eps, struct vcpu *v, uint32_t cpu, uint64_t t,
+                      uint64_t *from, uint64_t *until)
 {
 	while (v->busy < eps->nbusy &&
 	       (eps->busy[v->busy].cpu < cpu ||
 	        (eps->busy[v->busy].cpu == cpu && eps->busy[v->busy].end_ns <= t)))
 		v->busy++;
-	return v->busy < eps->nbusy && eps->busy[v->busy].cpu == cpu &&
-	       eps->busy[v->busy].start_ns <= t;
+	*from = *until = 0;
+	if (v->busy < eps->nbusy && eps->busy[v->busy].cpu == cpu) {
+		*from = eps->busy[v->busy].start_ns;
+		*until = eps->busy[v->busy].end_ns;
+	}
+}
+
+/* How much of [from, to) another host task wanted this vCPU's host CPU. */
+static uint64_t contended_ns(const struct hp_episodes *eps, const struct vcpu *v, uint32_t cpu,
+                             uint64_t from, uint64_t to)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = v->busy; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
+	     i++) {
+		uint64_t a = eps->busy[i].start_ns > from ? eps->busy[i].start_ns : from;
+		uint64_t b = eps->busy[i].end_ns < to ? eps->busy[i].end_ns : to;
+
+		sum += b > a ? b - a : 0;
+	}
+	return sum;
 }
 
 /* The guest executed HLT at hlt_ns; returns when guest code runs again (after VM entry). */
@@ -78,7 +103,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 		/* no host policy simulated: the host puts the vCPU thread to sleep */
 		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
 	}
-	in.host_contended = contended(h->eps, h->v, in.cpu, host_enter);
+	next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
 	in.host_poll_disabled =
 	    guest && guest->disables_host_poll && cfg->kernel.arch == HP_ARCH_X86;
 	cfg->layer[l]->halt(h->v->state[l], &in, &h->o->d[l]);
@@ -104,8 +129,12 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		};
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
 
+		next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
 		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
 		o->has[HP_LAYER_GUEST] = 1;
+		/* guest polling keeps the host CPU busy whatever else wants it */
+		o->guest_poll_contended_ns =
+		    contended_ns(eps, v, e->cpu, o->enter_ns, o->enter_ns + d->polled_ns);
 		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
 	} else {
 		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;

@@ -35,7 +35,8 @@ static void vcore_policy_halt(void *state, const struct hp_halt_in *in, struct h
 
 	hp_shim_begin(&sh, (int64_t)in->enter_ns, (int64_t)in->wake_ns,
 	              (int64_t)in->cost->poll_detect_ns, (int64_t)in->cost->host_wakeup_ns);
-	sh.host_contended = in->host_contended;
+	sh.busy_from = (int64_t)in->busy_from;
+	sh.busy_until = (int64_t)in->busy_until;
 	/* the vcore loop polls on ktime_get() alone, without cpu_relax() */
 	sh.clock_polls = true;
 	out->poll_limit_before_ns = s->vc.halt_poll_ns;

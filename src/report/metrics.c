@@ -174,6 +174,7 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 	t->host_poll_ns += hp;
 	t->sleep_ns += sl;
 	t->transition_ns += tr;
+	t->guest_poll_contended_ns += o->guest_poll_contended_ns;
 	t->accounting_errors += gp + hp + sl + tr != span;
 }
 

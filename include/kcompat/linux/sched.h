@@ -34,12 +34,12 @@ static inline void schedule(void)
 
 static inline bool need_resched(void)
 {
-	return hp_shim->guest ? hp_shim_woken() : hp_shim->host_contended;
+	return hp_shim->guest ? hp_shim_woken() : hp_shim_contended();
 }
 
 static inline bool single_task_running(void)
 {
-	return !hp_shim->host_contended;
+	return !hp_shim_contended();
 }
 
 static inline int signal_pending(struct task_struct *t)
