@@ -1,0 +1,117 @@
+/*
+ * Replay throughput: the bundled captures tiled to 10 million halts, run
+ * through each policy and through guest+host stacked; prints halts per
+ * second for the engine alone and with the metrics that `hpsim replay`
+ * keeps. A benchmark, not a test: it prints figures and asserts nothing.
+ *
+ * usage: bench_replay [SOURCE_DIR] [HALTS]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hpsim/engine.h"
+#include "hpsim/report.h"
+#include "hpsim/trace.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tile the captures' episodes, end to end in time, until there are n of them. */
+static int tile(const char *dir, size_t n, struct hp_episodes *out)
+{
+	static const char *const names[] = {"pingpong.dat", "pingpong-think50.dat", "timer-1ms.dat",
+					    "idle-5s.dat"};
+	struct hp_episodes src[4];
+	uint64_t offset = 0;
+	struct hp_err err;
+	size_t i, k;
+
+	memset(out, 0, sizeof(*out));
+	for (k = 0; k < 4; k++) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/traces/%s", dir, names[k]);
+		if (hp_trace_read(path, &src[k], &err) < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return -1;
+		}
+	}
+	out->ep = malloc(n * sizeof(*out->ep));
+	if (!out->ep)
+		return -1;
+	out->cap = n;
+	out->t_first_ns = src[0].t_first_ns;
+	for (k = 0; out->n < n; k = (k + 1) % 4) {
+		uint64_t base = src[k].t_first_ns;
+
+		for (i = 0; i < src[k].n && out->n < n; i++) {
+			struct hp_episode e = src[k].ep[i];
+
+			e.halt_start_ns = e.halt_start_ns - base + out->t_first_ns + offset;
+			e.wake_ns = e.wake_ns - base + out->t_first_ns + offset;
+			out->ep[out->n++] = e;
+		}
+		offset += src[k].t_last_ns - base + 1000;
+	}
+	out->ncpu = 1;
+	out->t_last_ns = out->t_first_ns + offset;
+	for (k = 0; k < 4; k++)
+		hp_episodes_free(&src[k]);
+	return 0;
+}
+
+static void bench(const struct hp_episodes *eps, const char *label, const char *guest,
+		  const char *host, const char *vcore, const char *arch)
+{
+	struct hp_run_spec spec = {.policy = {guest, host, vcore}, .arch = arch};
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_metrics m;
+	struct hp_err err;
+	double t0, t1, t2;
+
+	if (hp_engine_configure(&spec, &cfg, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	t0 = now();
+	if (hp_engine_run(eps, &cfg, &st, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	t1 = now();
+	if (hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	t2 = now();
+	printf("%-28s %8.2f M halts/s (engine)  %8.2f M halts/s (with metrics)\n", label,
+	       (double)eps->n / (t1 - t0) / 1e6, (double)eps->n / (t2 - t1) / 1e6);
+	hp_metrics_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : ".";
+	size_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 10000000;
+	struct hp_episodes eps;
+
+	if (tile(dir, n, &eps) < 0)
+		return 1;
+	printf("%zu halts (bundled captures tiled), one core\n", eps.n);
+	bench(&eps, "host kvm (x86)", NULL, "kvm", NULL, "x86");
+	bench(&eps, "host none", NULL, "none", NULL, "x86");
+	bench(&eps, "host oracle", NULL, "oracle", NULL, "x86");
+	bench(&eps, "guest haltpoll", "haltpoll", NULL, NULL, "x86");
+	bench(&eps, "vcore (ppc)", NULL, NULL, "vcore", "ppc");
+	bench(&eps, "guest haltpoll + host kvm", "haltpoll", "kvm", NULL, "arm64");
+	hp_episodes_free(&eps);
+	return 0;
+}
