@@ -32,6 +32,9 @@ struct hp_param {
 	uint32_t def[HP_ARCH_COUNT];
 	uint32_t def_changed_kver; /* if non-zero: before this version the default was def_before */
 	uint32_t def_before;
+	uint32_t
+	    since_kver; /* if non-zero: the release that introduced it (older: setting it fails) */
+	bool *setvar;   /* optional (a per-VM capability): unset by default; true once set */
 };
 
 /* What this layer decided for one halt (one row of the decisions log). */
@@ -82,6 +85,8 @@ struct hp_policy_ops {
 	void (*halt)(void *state, const struct hp_halt_in *in, struct hp_decision *out);
 	/* A guest policy that writes MSR_KVM_POLL_CONTROL = 0 (x86: host polling off). */
 	bool disables_host_poll;
+	/* The oldest release whose semantics the policy models (0: any). */
+	uint32_t since_kver;
 };
 
 /* The simulated kernel's identity; the policies' version branches read it. */
@@ -92,6 +97,12 @@ struct hp_kernel {
 
 /* The newest kernel version hpsim models (the default for --kernel). */
 #define HP_KVER_NEWEST HP_KVER(6, 11, 0)
+
+/*
+ * The newest release whose policy code was checked against hpsim's (the
+ * policies are unchanged from HP_KVER_NEWEST up to it); --kernel refuses later ones.
+ */
+#define HP_KVER_CHECKED HP_KVER(6, 18, 255)
 
 /* Look a policy up by name; NULL if there is none. */
 const struct hp_policy_ops *hp_policy_find(const char *name);
@@ -115,6 +126,20 @@ uint32_t hp_param_default(const struct hp_param *p, const struct hp_kernel *k);
 
 /* The current value of p (the module-parameter global). */
 uint32_t hp_param_value(const struct hp_param *p);
+
+/* Whether p has a value: always, except an optional parameter that was never set. */
+bool hp_param_is_set(const struct hp_param *p);
+
+/* The parameter of ops called name; NULL if it has none. */
+const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name);
+
+/* Check that parameter p of ops exists in kernel k; -1 with err naming the release needed. */
+int hp_param_check_kernel(const struct hp_policy_ops *ops, const struct hp_param *p,
+                          const struct hp_kernel *k, struct hp_err *err);
+
+/* Check that kernel k is one the policy ops models; -1 with err naming the oldest it models. */
+int hp_policy_check_kernel(const struct hp_policy_ops *ops, const struct hp_kernel *k,
+                           struct hp_err *err);
 
 /* Parse "6.1" / "6.11" / "5.15.0" into HP_KVER; -1 with err. */
 int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err);

@@ -20,17 +20,28 @@ int cmd_policies(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		const struct hp_policy_ops *ops = list[i];
 
-		printf("%s  [%s]  %s\n", ops->name, hp_layer_name(ops->layer), ops->desc);
+		printf("%s  [%s]  %s", ops->name, hp_layer_name(ops->layer), ops->desc);
+		if (ops->since_kver)
+			printf("  (kernel %u.%u and later)", ops->since_kver >> 16,
+			       (ops->since_kver >> 8) & 0xff);
+		printf("\n");
 		for (j = 0; j < ops->nparams; j++) {
 			const struct hp_param *p = &ops->params[j];
 
 			printf("    %-28s %-8s default", p->name, p->unit);
-			for (a = 0; a < HP_ARCH_COUNT; a++)
-				printf(" %s=%u", hp_arch_name((enum hp_arch)a), p->def[a]);
+			if (p->setvar)
+				printf(" unset");
+			else
+				for (a = 0; a < HP_ARCH_COUNT; a++)
+					printf(" %s=%u", hp_arch_name((enum hp_arch)a), p->def[a]);
 			if (p->def_changed_kver)
 				printf(" (before %u.%u: %u)", p->def_changed_kver >> 16,
 				       (p->def_changed_kver >> 8) & 0xff, p->def_before);
-			printf("  range %u..%u\n        %s\n", p->min, p->max, p->desc);
+			printf("  range %u..%u", p->min, p->max);
+			if (p->since_kver)
+				printf("  since %u.%u", p->since_kver >> 16,
+				       (p->since_kver >> 8) & 0xff);
+			printf("\n        %s\n", p->desc);
 		}
 	}
 	return 0;

@@ -4,16 +4,6 @@
 
 #include "hpsim/engine.h"
 
-static int has_param(const struct hp_policy_ops *ops, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ops->nparams; i++)
-		if (!strcmp(ops->params[i].name, name))
-			return 1;
-	return 0;
-}
-
 /* Apply NAME=VALUE to the one configured layer whose policy has NAME (or the named layer). */
 static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cfg,
                          struct hp_err *err)
@@ -46,7 +36,7 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 			len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s.%s",
 			                        len ? ", " : "", hp_layer_name((enum hp_layer)l),
 			                        ops->params[i].name);
-		if (!has_param(ops, name))
+		if (!hp_policy_param(ops, name))
 			continue;
 		if (found >= 0)
 			return hp_errf(err,
@@ -61,6 +51,9 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	if (found < 0)
 		return hp_errf(err, "no configured policy has a parameter '%s' (valid: %s)", name,
 		               len ? valid : "none");
+	if (hp_param_check_kernel(cfg->layer[found], hp_policy_param(cfg->layer[found], name),
+	                          &cfg->kernel, err) < 0)
+		return -1;
 	return hp_policy_set(cfg->layer[found], name, s->value, err);
 }
 
@@ -98,6 +91,9 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 	}
 	for (i = 0; i < spec->nparams; i++)
 		if (apply_setting(&spec->params[i], cfg, err) < 0)
+			return -1;
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (cfg->layer[l] && hp_policy_check_kernel(cfg->layer[l], &cfg->kernel, err) < 0)
 			return -1;
 	return 0;
 }

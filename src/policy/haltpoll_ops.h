@@ -59,16 +59,16 @@ static void haltpoll_policy_halt(void *state, const struct hp_halt_in *in, struc
 
 static const struct hp_param haltpoll_params[] = {
     {"guest_halt_poll_ns", "ns", "ceiling of the guest poll window, and the grow/shrink threshold",
-     HP_PARAM_UINT, &guest_halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(200000), 0, 0},
+     HP_PARAM_UINT, &guest_halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(200000), 0, 0, 0, NULL},
     {"guest_halt_poll_grow", "factor", "multiplier when a halt within the ceiling was not covered",
-     HP_PARAM_UINT, &guest_halt_poll_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0},
+     HP_PARAM_UINT, &guest_halt_poll_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
     {"guest_halt_poll_shrink", "divisor", "divisor after a halt longer than the ceiling; 0 resets",
-     HP_PARAM_UINT, &guest_halt_poll_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0},
+     HP_PARAM_UINT, &guest_halt_poll_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
     {"guest_halt_poll_grow_start", "ns",
      "floor after a grow; since v6.9 a shrink below it resets to 0", HP_PARAM_UINT,
-     &guest_halt_poll_grow_start, NULL, 0, UINT32_MAX, HP_SAME(50000), 0, 0},
+     &guest_halt_poll_grow_start, NULL, 0, UINT32_MAX, HP_SAME(50000), 0, 0, 0, NULL},
     {"guest_halt_poll_allow_shrink", "bool", "N: never shrink", HP_PARAM_BOOL, NULL,
-     &guest_halt_poll_allow_shrink, 0, 1, HP_SAME(1), 0, 0},
+     &guest_halt_poll_allow_shrink, 0, 1, HP_SAME(1), 0, 0, 0, NULL},
 };
 
 const struct hp_policy_ops HP_POLICY_SYM = {
@@ -80,5 +80,6 @@ const struct hp_policy_ops HP_POLICY_SYM = {
     .state_size = sizeof(struct haltpoll_policy_state),
     .init = haltpoll_policy_init,
     .halt = haltpoll_policy_halt,
+    .since_kver = HP_KVER(5, 4, 0), /* the haltpoll governor was merged */
     .disables_host_poll = true,
 };

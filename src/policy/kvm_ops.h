@@ -17,6 +17,14 @@ struct kvm_policy_state {
 	struct kvm_vcpu vcpu;
 };
 
+/*
+ * The VM's KVM_CAP_HALT_POLL argument, when the VMM enabled the capability. A
+ * per-VM setting rather than a module parameter, kept beside the module's
+ * globals in the same way so that a configuration sets it like the others.
+ */
+static unsigned int kvm_cap_halt_poll_ns;
+static bool kvm_cap_halt_poll_set;
+
 static void kvm_init(void *state, uint32_t cpu)
 {
 	struct kvm_policy_state *s = state;
@@ -29,6 +37,11 @@ static void kvm_init(void *state, uint32_t cpu)
 	s->vcpu.arch.msr_kvm_poll_control = 1;
 	/* v5.8 to v6.0: the VM snapshots the module parameter at creation */
 	s->kvm.max_halt_poll_ns = halt_poll_ns;
+	if (kvm_cap_halt_poll_set) {
+		/* the VMM enabled KVM_CAP_HALT_POLL: the value, then (v6.1+) the override flag */
+		s->kvm.max_halt_poll_ns = kvm_cap_halt_poll_ns;
+		s->kvm.override_halt_poll_ns = true;
+	}
 }
 
 static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decision *out)
@@ -56,14 +69,19 @@ static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decisio
 static const struct hp_param kvm_params[] = {
     {"halt_poll_ns", "ns", "ceiling of the per-vCPU poll window (KVM_HALT_POLL_NS_DEFAULT)",
      HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX,
-     HP_ARCH_DEFAULTS(200000, 500000, 50000, 10000), 0, 0},
+     HP_ARCH_DEFAULTS(200000, 500000, 50000, 10000), 0, 0, 0, NULL},
     {"halt_poll_ns_grow", "factor", "multiplier applied when a short halt was not covered",
-     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0},
+     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
     {"halt_poll_ns_grow_start", "ns",
      "value a grow starts from (v5.1+); since v5.15 a shrink below it resets to 0", HP_PARAM_UINT,
-     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0},
+     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, HP_KVER(5, 1, 0), NULL},
     {"halt_poll_ns_shrink", "divisor", "divisor applied after a long halt; 0 resets to 0",
-     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0},
+     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0, 0,
+     NULL},
+    {"max_halt_poll_ns", "ns",
+     "per-VM ceiling set with KVM_CAP_HALT_POLL (v5.8+); unset: the module's halt_poll_ns",
+     HP_PARAM_UINT, &kvm_cap_halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(0), 0, 0, HP_KVER(5, 8, 0),
+     &kvm_cap_halt_poll_set},
 };
 
 const struct hp_policy_ops hp_policy_kvm = {
@@ -75,4 +93,5 @@ const struct hp_policy_ops hp_policy_kvm = {
     .state_size = sizeof(struct kvm_policy_state),
     .init = kvm_init,
     .halt = kvm_halt,
+    .since_kver = HP_KVER(4, 3, 0), /* the first dynamic halt polling */
 };

@@ -79,6 +79,54 @@ uint32_t hp_param_value(const struct hp_param *p)
 	return p->type == HP_PARAM_BOOL ? (uint32_t)*p->bvar : *p->uvar;
 }
 
+bool hp_param_is_set(const struct hp_param *p)
+{
+	return !p->setvar || *p->setvar;
+}
+
+const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ops->nparams; i++)
+		if (!strcmp(ops->params[i].name, name))
+			return &ops->params[i];
+	return NULL;
+}
+
+static void kver_text(uint32_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u", v >> 16, (v >> 8) & 0xff);
+}
+
+int hp_param_check_kernel(const struct hp_policy_ops *ops, const struct hp_param *p,
+                          const struct hp_kernel *k, struct hp_err *err)
+{
+	char want[16], have[16];
+
+	if (!p->since_kver || k->version >= p->since_kver)
+		return 0;
+	kver_text(p->since_kver, want, sizeof(want));
+	kver_text(k->version, have, sizeof(have));
+	return hp_errf(err, "%s.%s exists from kernel %s on; kernel %s does not have it",
+	               hp_layer_name(ops->layer), p->name, want, have);
+}
+
+int hp_policy_check_kernel(const struct hp_policy_ops *ops, const struct hp_kernel *k,
+                           struct hp_err *err)
+{
+	char want[16], have[16];
+
+	kver_text(k->version, have, sizeof(have));
+	if (ops->since_kver && k->version < ops->since_kver) {
+		kver_text(ops->since_kver, want, sizeof(want));
+		return hp_errf(
+		    err, "the %s policy '%s' is modelled from kernel %s on; kernel %s is older",
+		    hp_layer_name(ops->layer), ops->name, want, have);
+	}
+	return 0;
+}
+
 void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k)
 {
 	size_t i;
@@ -92,6 +140,8 @@ void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel 
 			*p->bvar = hp_param_default(p, k) != 0;
 		else
 			*p->uvar = hp_param_default(p, k);
+		if (p->setvar)
+			*p->setvar = false;
 	}
 }
 
@@ -137,12 +187,19 @@ int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char 
 
 		if (strcmp(p->name, name) != 0)
 			continue;
+		if (p->setvar && !strcmp(value, "unset")) {
+			*p->setvar = false;
+			*p->uvar = p->def[0];
+			return 0;
+		}
 		if (parse_param(p, value, &v, err) < 0)
 			return -1;
 		if (p->type == HP_PARAM_BOOL)
 			*p->bvar = v != 0;
 		else
 			*p->uvar = v;
+		if (p->setvar)
+			*p->setvar = true;
 		return 0;
 	}
 	for (i = 0; i < ops->nparams && len < sizeof(list); i++)
@@ -164,6 +221,14 @@ int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err)
 		               "kernel version '%s' is not of the form MAJOR.MINOR[.PATCH] "
 		               "(e.g. 4.3, 5.15, 6.1, 6.11)",
 		               s);
+	if (HP_KVER(a, b, c) > HP_KVER_CHECKED)
+		return hp_errf(
+		    err,
+		    "kernel %s is newer than the newest release whose policy code hpsim "
+		    "was checked against (%u.%u); use --kernel %u.%u if its policies are "
+		    "unchanged, or build hpsim against its tree (HPSIM_KERNEL_SRC)",
+		    s, HP_KVER_CHECKED >> 16, (HP_KVER_CHECKED >> 8) & 0xff, HP_KVER_CHECKED >> 16,
+		    (HP_KVER_CHECKED >> 8) & 0xff);
 	*out = HP_KVER(a, b, c);
 	return 0;
 }

@@ -57,13 +57,14 @@ static void vcore_policy_halt(void *state, const struct hp_halt_in *in, struct h
 
 static const struct hp_param vcore_params[] = {
     {"halt_poll_ns", "ns", "ceiling of the vcore poll window (kvm module; ppc default)",
-     HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0},
+     HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, 0, NULL},
     {"halt_poll_ns_grow", "factor", "multiplier applied when a short block was not covered",
-     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0},
+     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
     {"halt_poll_ns_grow_start", "ns", "value a grow starts from (v5.1+)", HP_PARAM_UINT,
-     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0},
+     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, HP_KVER(5, 1, 0), NULL},
     {"halt_poll_ns_shrink", "divisor", "divisor after a long block; 0 resets (no grow_start floor)",
-     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0},
+     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0, 0,
+     NULL},
 };
 
 const struct hp_policy_ops HP_POLICY_SYM = {
@@ -75,4 +76,6 @@ const struct hp_policy_ops HP_POLICY_SYM = {
     .state_size = sizeof(struct vcore_policy_state),
     .init = vcore_policy_init,
     .halt = vcore_policy_halt,
+    /* the vcore loop on the kvm module's parameters; 4.7-4.9 had kvm_hv's own (UNVERIFIED) */
+    .since_kver = HP_KVER(4, 10, 0),
 };

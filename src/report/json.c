@@ -114,7 +114,9 @@ static json_t *config_json(const struct hp_engine_config *cfg)
 		json_object_set_new(p, "policy", json_string(ops->name));
 		for (i = 0; i < ops->nparams; i++)
 			json_object_set_new(params, ops->params[i].name,
-			                    u64(hp_param_value(&ops->params[i])));
+			                    hp_param_is_set(&ops->params[i])
+			                        ? u64(hp_param_value(&ops->params[i]))
+			                        : json_null());
 		json_object_set_new(p, "params", params);
 		json_object_set_new(pol, hp_layer_name((enum hp_layer)l), p);
 	}

@@ -9,9 +9,14 @@ static void print_params(FILE *f, const struct hp_policy_ops *ops)
 	size_t i;
 
 	fprintf(f, "%s", ops->name);
-	for (i = 0; i < ops->nparams; i++)
-		fprintf(f, "%s%s=%u", i ? " " : " (", ops->params[i].name,
-		        hp_param_value(&ops->params[i]));
+	for (i = 0; i < ops->nparams; i++) {
+		const struct hp_param *p = &ops->params[i];
+
+		if (hp_param_is_set(p))
+			fprintf(f, "%s%s=%u", i ? " " : " (", p->name, hp_param_value(p));
+		else
+			fprintf(f, "%s%s=unset", i ? " " : " (", p->name);
+	}
 	fprintf(f, "%s", ops->nparams ? ")" : "");
 }
 
