@@ -468,9 +468,18 @@ static void test_hist(void **state)
 	    "extra = 50 µs",         NULL};
 	char args[512];
 
+	char pdf[256], *text;
+
 	snprintf(args, sizeof(args), "hist '%s' '%s' --policy kvm --mark extra=50000", PINGPONG,
 	         THINK50);
 	draw(fx, "hist", args, want);
+	/* .pdf: the pdfcairo terminal */
+	snprintf(pdf, sizeof(pdf), "%s/hist.pdf", fx->dir);
+	snprintf(args, sizeof(args), "hist '%s' -o '%s'", PINGPONG, pdf);
+	plot_ok(args);
+	text = slurp(pdf);
+	assert_true(!strncmp(text, "%PDF-", 5));
+	free(text);
 }
 
 static void test_heatmap(void **state)

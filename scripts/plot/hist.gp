@@ -41,6 +41,7 @@ set grid lc rgb '#d0d0d0'
 set key outside right top vertical Left reverse samplen 2
 set border lw 1.5
 set style fill transparent solid 0.45 border
+set style textbox opaque fc rgb 'white' noborder margins 1,1
 
 set linetype 1 lc rgb '#1f77b4'
 set linetype 2 lc rgb '#ff7f0e'
@@ -53,7 +54,7 @@ do for [i=1:words(marks)] {
 	p = strstrt(w, '=')
 	ns = real(w[p + 1:])
 	set arrow i from first ns / 1000.0, graph 0 to first ns / 1000.0, graph 1 nohead dt 2 lw 2 lc rgb '#444444' front
-	set label i sprintf('%s = %g µs', w[1:p - 1], ns / 1000.0) at first ns / 1000.0, graph 1 - 0.05 * i left offset char 0.5,0 front tc rgb '#444444'
+	set label i sprintf('%s = %g µs', w[1:p - 1], ns / 1000.0) at first ns / 1000.0, graph 0.98 right rotate by 90 offset char 1.3,0 front boxed tc rgb '#333333'
 }
 
 stitle(i) = (titles eq '') ? sprintf('capture %d', i) : word(titles, i)
