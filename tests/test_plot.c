@@ -263,7 +263,7 @@ static void write_results(const char *path, int with_front)
 		struct hp_episodes eps = {0};
 		struct run r[15];
 		int front[15], rec = -1;
-		size_t n = t == 0 ? 15 : 5; /* the second trace: shrink=0 only */
+		size_t n = 15;
 
 		if (hp_trace_read(traces[t], &eps, &err) < 0)
 			fail_msg("%s", err.msg);
@@ -428,16 +428,23 @@ static void test_pareto_other_trace(void **state)
 {
 	const struct fixture *fx = *state;
 	static const char *const want[] = {"pingpong-think50.dat", "mean wakeup latency",
-	                                   "shrink=0", NULL};
-	char args[512], svg[256], *text;
+	                                   "shrink=0", "shrink=4", NULL};
+	char args[512], path[256], *text;
 
 	snprintf(args, sizeof(args), "pareto '%s' --trace '%s' --latency mean", fx->results,
 	         THINK50);
 	draw(fx, "pareto-think50", args, want);
-	/* that trace has only shrink=0 points */
-	snprintf(svg, sizeof(svg), "%s/pareto-think50.svg", fx->dir);
-	text = slurp(svg);
-	assert_null(strstr(text, "shrink=2"));
+	/* that trace's 15 points only: the failed row and the other trace are left out */
+	snprintf(path, sizeof(path), "%s/pareto-think50.pareto.csv", fx->dir);
+	text = slurp(path);
+	assert_int_equal(count_lines(text), 16);
+	free(text);
+	/* and no oracle frontier: oracle.csv has only the pingpong trace */
+	snprintf(path, sizeof(path), "%s/pareto-think50.oracle.csv", fx->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/pareto-think50.svg", fx->dir);
+	text = slurp(path);
+	assert_null(strstr(text, "oracle frontier"));
 	free(text);
 }
 

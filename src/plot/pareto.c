@@ -164,8 +164,8 @@ static int write_points(const char *path, const struct pt *p, size_t n, struct h
 	return hp_atomic_commit(&a, err);
 }
 
-/* The oracle frontier of the trace, sorted by CPU cost, into path. */
-static int write_oracle(const char *src, const char *trace, const char *latcol, const char *path,
+/* The oracle frontier of the trace, sorted by CPU cost, into path (emptied if it has none). */
+static int write_oracle(const char *src, const char *trace, const char *latcol, char *path,
                         struct span *sx, struct span *sy, struct hp_err *err)
 {
 	struct plot_table t;
@@ -194,6 +194,11 @@ static int write_oracle(const char *src, const char *trace, const char *latcol, 
 		span_add(sx, p[n].cpu);
 		span_add(sy, p[n].lat / 1000.0);
 		n++;
+	}
+	if (!n) { /* no frontier for this trace: nothing to draw */
+		*path = '\0';
+		rc = 0;
+		goto out;
 	}
 	qsort(p, n, sizeof(*p), by_cpu);
 	if (hp_atomic_open(&a, path, err) < 0)
