@@ -33,6 +33,7 @@ set xlabel 'wakeup latency (µs, log scale)'
 set ylabel 'share of wakeups at or below (CDF)'
 set logscale x 10
 set format x '%g'
+set xtics add (0.2, 0.5, 2, 5, 20, 50, 200, 500, 2000, 5000, 20000, 50000)
 set offsets graph 0.05, graph 0.05, 0, 0
 set yrange [0:1.02]
 set ytics 0.1
@@ -50,7 +51,7 @@ set linetype 6 lc rgb '#8c564b'
 # Reference lines at p50, p90 and p99.
 do for [q in '0.5 0.9 0.99'] {
 	set arrow from graph 0, first real(q) to graph 1, first real(q) nohead dt 3 lc rgb '#999999'
-	set label sprintf('p%g', 100 * real(q)) at graph 0.005, first real(q) offset 0,0.5 tc rgb '#777777'
+	set label sprintf('p%g', 100 * real(q)) at graph 0.995, first real(q) right offset 0,0.6 tc rgb '#777777'
 }
 
 stitle(i) = (titles eq '') ? sprintf('configuration %d', i) : word(titles, i)

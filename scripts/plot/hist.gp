@@ -34,6 +34,7 @@ set xlabel 'halt length (µs, log2 buckets)'
 set ylabel 'share of halts (%)'
 set logscale x 10
 set format x '%g'
+set xtics add (0.2, 0.5, 2, 5, 20, 50, 200, 500, 2000, 5000, 20000, 50000)
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0
 set yrange [0:*]

@@ -145,7 +145,7 @@ int plot_cdf_prepare(const struct hp_plot_request *req, struct plot_vars *v, cha
 			auto_label(fs, req->ninputs, i, req->inputs[i], label, sizeof(label));
 		plot_word_append(titles, sizeof(titles), label);
 	}
-	if (hp_atomic_commit(&a, err) < 0)
+	if (plot_csv_commit(&a, err) < 0)
 		goto out;
 	plot_var_str(v, "datafile", data);
 	plot_var_num(v, "nconfigs", (double)req->ninputs);

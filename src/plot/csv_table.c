@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "plot_int.h"
 
@@ -205,4 +206,23 @@ void plot_csv_field(FILE *f, const char *s, int last)
 	else
 		fputs(s, f);
 	fputc(last ? '\n' : ',', f);
+}
+
+mode_t plot_file_mode(void)
+{
+	mode_t mask = umask(022);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+int plot_csv_commit(struct hp_atomic_file *a, struct hp_err *err)
+{
+	char path[sizeof(a->path)];
+
+	memcpy(path, a->path, sizeof(path));
+	if (hp_atomic_commit(a, err) < 0)
+		return -1;
+	chmod(path, plot_file_mode()); /* the temporary file was private; the plot data is not */
+	return 0;
 }

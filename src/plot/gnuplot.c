@@ -153,6 +153,7 @@ int plot_gnuplot_run(const char *script, const struct plot_vars *vars, const cha
 	if (fd < 0)
 		return hp_errf(err, "%s: cannot create a temporary file beside it: %s", output,
 		               strerror(errno));
+	fchmod(fd, plot_file_mode()); /* gnuplot rewrites it in place: the mode stays */
 	close(fd);
 	plot_var_str(&all, "outfile", tmp);
 	plot_var_str(&all, "term", term);

@@ -165,7 +165,7 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 				fprintf(a.f, "%zu,%zu,%.10g,%.10g,%.6g,%zu\n", i, j, xs[i], ys[j],
 				        scale * c->sum / (double)c->n, c->n);
 		}
-	if (hp_atomic_commit(&a, err) < 0)
+	if (plot_csv_commit(&a, err) < 0)
 		goto out;
 	tics(xs, nx, xt, sizeof(xt));
 	tics(ys, ny, yt, sizeof(yt));

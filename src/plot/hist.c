@@ -103,7 +103,7 @@ int plot_hist_prepare(const struct hp_plot_request *req, struct plot_vars *v, ch
 			        100.0 * (double)count[i][b] / (double)total[i]);
 		fputc('\n', a.f);
 	}
-	if (hp_atomic_commit(&a, err) < 0)
+	if (plot_csv_commit(&a, err) < 0)
 		return -1;
 	if (req->ninputs == 1)
 		snprintf(title, sizeof(title), "Halt lengths of %s (%" PRIu64 " halts)",

@@ -161,7 +161,7 @@ static int write_points(const char *path, const struct pt *p, size_t n, struct h
 		fprintf(a.f, "%.6g,%.6g,%d,%d,%d\n", p[i].cpu, p[i].lat, p[i].is_default,
 		        p[i].pareto, p[i].recommended);
 	}
-	return hp_atomic_commit(&a, err);
+	return plot_csv_commit(&a, err);
 }
 
 /* The oracle frontier of the trace, sorted by CPU cost, into path (emptied if it has none). */
@@ -206,7 +206,7 @@ static int write_oracle(const char *src, const char *trace, const char *latcol, 
 	fputs("poll_cpu_pct,latency_ns\n", a.f);
 	for (r = 0; r < n; r++)
 		fprintf(a.f, "%.6g,%.6g\n", p[r].cpu, p[r].lat);
-	rc = hp_atomic_commit(&a, err);
+	rc = plot_csv_commit(&a, err);
 out:
 	free(p);
 	plot_table_free(&t);

@@ -3,6 +3,9 @@
 #define HPSIM_PLOT_INT_H
 
 #include <stdio.h>
+#include <sys/types.h>
+
+#include "hpsim/atomic_file.h"
 
 #include "hpsim/plot.h"
 
@@ -35,6 +38,12 @@ int plot_table_num(const struct plot_table *t, size_t row, int col, double *out,
 
 /* Write one CSV field (quoted by libcsv only when needed), then ',' or '\n' if last. */
 void plot_csv_field(FILE *f, const char *s, int last);
+
+/* The mode new output files get: 0666 less the process's umask. */
+mode_t plot_file_mode(void);
+
+/* Commit a data CSV opened with hp_atomic_open, readable as the umask allows; 0 or -1. */
+int plot_csv_commit(struct hp_atomic_file *a, struct hp_err *err);
 
 /* The gnuplot variables (-e "name='value'; ...") handed to a plot script. */
 struct plot_vars {

@@ -94,7 +94,7 @@ int plot_timeline_prepare(const struct hp_plot_request *req, struct plot_vars *v
 		        req->inputs[0], req->cpu, layer, from, to);
 		goto out;
 	}
-	if (hp_atomic_commit(&a, err) < 0)
+	if (plot_csv_commit(&a, err) < 0)
 		goto out;
 	snprintf(title, sizeof(title), "vCPU %u, %s layer: halts and poll window, %g to %g ms",
 	         req->cpu, layer, from, to);
