@@ -158,7 +158,7 @@ static char *front_of(const char *path)
 static void draw(const struct fixture *fx, const char *name, const char *args,
                  const char *const *needles)
 {
-	char a[4096], png[256], svg[256], data[256], *text;
+	char a[4096], png[256], svg[256], data[256], err[4096], *text;
 	uint32_t w, h;
 	struct stat sb;
 	size_t i;
@@ -183,6 +183,16 @@ static void draw(const struct fixture *fx, const char *name, const char *args,
 	         args);
 	if (stat(data, &sb) != 0 || sb.st_size == 0)
 		fail_msg("no data CSV %s", data);
+	/* and the script draws it by hand, given only the data and the output */
+	snprintf(png, sizeof(png), "%s/%s-by-hand.png", fx->dir, name);
+	snprintf(a, sizeof(a),
+	         "gnuplot -e \"datafile='%s'; outfile='%s'\" '%s/scripts/plot/%.*s.gp'", data, png,
+	         HPSIM_SOURCE_DIR, (int)strcspn(args, " "), args);
+	if (sh(a, err, sizeof(err)) != 0)
+		fail_msg("%s failed: %s", a, err);
+	png_size(png, &w, &h);
+	assert_int_equal(w, 1200);
+	assert_int_equal(h, 800);
 }
 
 /* --- fixtures: results.csv, oracle.csv, a decisions log, JSON reports --------------------- */

@@ -1,13 +1,13 @@
 # hpsim cdf plot: the wakeup-latency CDF of several configurations (replay
 # JSON reports), one step line each. `hpsim plot cdf` writes the CSV and runs
 # this; by hand:
-#   gnuplot -e "datafile='out.cdf.csv'; outfile='out.png'; nconfigs=2; \
+#   gnuplot -e "datafile='out.cdf.csv'; outfile='out.png'; \
 #     titles='\"a\" \"b\"'" scripts/plot/cdf.gp
+# (unset variables get defaults; the number of configurations is read from the data)
 # datafile columns: config (1..nconfigs),latency_ns,fraction (share at or below)
 
 if (!exists("datafile")) datafile = 'cdf.csv'
 if (!exists("outfile")) outfile = 'cdf.png'
-if (!exists("nconfigs")) nconfigs = 1
 if (!exists("titles")) titles = ''
 if (!exists("ptitle")) ptitle = 'Wakeup latency distribution'
 
@@ -27,6 +27,8 @@ if (term eq 'svg') {
 }
 set output outfile
 set datafile separator comma
+# By hand: as many configurations as the data has.
+if (!exists("nconfigs")) { stats datafile using 'config' nooutput; nconfigs = int(STATS_max) }
 
 set title ptitle font ',18'
 set xlabel 'wakeup latency (µs, log scale)'

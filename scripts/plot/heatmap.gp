@@ -10,8 +10,6 @@ if (!exists("outfile")) outfile = 'heatmap.png'
 if (!exists("xname")) xname = 'x'
 if (!exists("yname")) yname = 'y'
 if (!exists("zlabel")) zlabel = 'z'
-if (!exists("nx")) nx = 1
-if (!exists("ny")) ny = 1
 if (!exists("ptitle")) ptitle = sprintf('%s over %s and %s', zlabel, xname, yname)
 
 # The terminal from the output's extension, 1200x800.
@@ -30,12 +28,17 @@ if (term eq 'svg') {
 }
 set output outfile
 set datafile separator comma
+# By hand: the grid's size from the data (tic labels are then the positions).
+if (!exists("nx")) { stats datafile using 'xi' nooutput; nx = int(STATS_max) + 1 }
+if (!exists("ny")) { stats datafile using 'yi' nooutput; ny = int(STATS_max) + 1 }
 
 set title ptitle font ',18'
 unit(n) = (strlen(n) > 3 && n[strlen(n) - 2:] eq '_ns') ? n . ' (ns)' : n
 set xlabel unit(xname)
 set ylabel unit(yname)
 set cblabel zlabel
+# Tic labels: the parameter values, given by hpsim, else read from the data.
+ticsfromdata = (exists("xtics") && exists("ytics")) ? '' : ":xtic(sprintf('%g', column('x'))):ytic(sprintf('%g', column('y')))"
 if (exists("xtics")) { eval sprintf('set xtics (%s)', xtics) }
 if (exists("ytics")) { eval sprintf('set ytics (%s)', ytics) }
 set xtics scale 0
@@ -48,5 +51,5 @@ set palette defined (0 '#fff5eb', 0.35 '#fdae6b', 0.7 '#e6550d', 1 '#7f2704')
 set style fill solid 1.0 noborder
 set style textbox opaque fc rgb 'white' noborder margins 2,1
 
-plot datafile using 'xi':'yi':(0.5):(0.5):'z' with boxxyerror fc palette notitle, \
+plot datafile using 'xi':'yi':(0.5):(0.5):'z'@ticsfromdata with boxxyerror fc palette notitle, \
 	datafile using 'xi':'yi':(sprintf('%.3g', column('z'))) with labels boxed font ',13' notitle

@@ -1,13 +1,12 @@
 # hpsim hist plot: halt lengths in log2 buckets, as a share of each capture's
 # halts (up to four captures overlaid), with parameter thresholds as
 # vertical lines. `hpsim plot hist` writes the CSV and runs this; by hand:
-#   gnuplot -e "datafile='out.hist.csv'; outfile='out.png'; ntraces=1; \
+#   gnuplot -e "datafile='out.hist.csv'; outfile='out.png'; \
 #     marks='halt_poll_ns=200000 halt_poll_ns_grow_start=10000'" scripts/plot/hist.gp
 # datafile columns: lo_ns,hi_ns, then halts_N,pct_N for each capture N
 
 if (!exists("datafile")) datafile = 'hist.csv'
 if (!exists("outfile")) outfile = 'hist.png'
-if (!exists("ntraces")) ntraces = 1
 if (!exists("titles")) titles = ''
 if (!exists("marks")) marks = ''
 if (!exists("ptitle")) ptitle = 'Halt lengths'
@@ -28,6 +27,8 @@ if (term eq 'svg') {
 }
 set output outfile
 set datafile separator comma
+# By hand: a halts_N,pct_N pair of columns per capture after lo_ns,hi_ns.
+if (!exists("ntraces")) { stats datafile using 1 nooutput; ntraces = (STATS_columns - 2) / 2 }
 
 set title ptitle font ',18'
 set xlabel 'halt length (µs, log2 buckets)'

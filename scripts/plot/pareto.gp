@@ -4,14 +4,14 @@
 # as a reference curve. `hpsim plot pareto` writes the CSVs and runs this;
 # by hand:
 #   gnuplot -e "datafile='out.pareto.csv'; oraclefile='out.oracle.csv'; \
-#     outfile='out.png'; nseries=2; titles='\"a\" \"b\"'" scripts/plot/pareto.gp
+#     outfile='out.png'; titles='\"a\" \"b\"'" scripts/plot/pareto.gp
+# (unset variables get defaults; the number of series is read from the data)
 # datafile columns: series_id,point,poll_cpu_pct,latency_ns,is_default,pareto,recommended
 # oraclefile columns: poll_cpu_pct,latency_ns ('' for none)
 
 if (!exists("datafile")) datafile = 'pareto.csv'
 if (!exists("outfile")) outfile = 'pareto.png'
 if (!exists("oraclefile")) oraclefile = ''
-if (!exists("nseries")) nseries = 1
 if (!exists("titles")) titles = ''
 if (!exists("latname")) latname = 'p99'
 if (!exists("logx")) logx = 0
@@ -38,6 +38,8 @@ if (term eq 'svg') {
 }
 set output outfile
 set datafile separator comma
+# By hand: as many series as the data has.
+if (!exists("nseries")) { stats datafile using 'series_id' nooutput; nseries = int(STATS_max) }
 
 set title ptitle font ',18'
 set xlabel 'polling CPU time (% of wall time)' . (logx ? ', log scale; 0 at the left edge' : '')
@@ -53,7 +55,8 @@ set offsets graph (logx ? 0.04 : 0), graph 0.04, graph 0.08, graph (logy ? 0.04 
 fx(v) = (logx && v <= 0) ? xfloor : v
 fy(v) = (logy && v <= 0) ? yfloor : v / 1000.0
 stitle(i) = (titles eq '') ? sprintf('series %d', i) : word(titles, i)
-oracles = (oraclefile eq '') ? '' : sprintf('"%s"', oraclefile)
+# The oracle frontier, when there is one, as the first plot element (a macro).
+oracleplot = (oraclefile eq '') ? '' : "oraclefile using (fx(column('poll_cpu_pct'))):(fy(column('latency_ns'))) with linespoints dt 2 lw 2 pt 1 ps 0.8 lc rgb '#888888' title 'oracle frontier',"
 # The front: rows off the front repeat the last front point, so the line runs unbroken.
 frontx = NaN
 fronty = NaN
@@ -72,8 +75,7 @@ set linetype 5 lc rgb '#8c564b'
 set linetype 6 lc rgb '#e377c2'
 
 plot \
-	for [f in oracles] f using (fx(column('poll_cpu_pct'))):(fy(column('latency_ns'))) \
-		with linespoints dt 2 lw 2 pt 1 ps 0.8 lc rgb '#888888' title 'oracle frontier', \
+	@oracleplot \
 	datafile using (front(column('pareto'), column('poll_cpu_pct'), column('latency_ns'))):(fronty) \
 		with steps lw 2.5 lc rgb '#222222' title 'Pareto front', \
 	for [i=1:nseries] datafile using (column('series_id') == i ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
