@@ -86,6 +86,16 @@ void hp_metrics_free(struct hp_metrics *m);
 /* The q-quantile (0..1) of a latency distribution, ns (0 if empty). */
 uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q);
 
+/* One point of a latency CDF: the share of samples at or below ns. */
+struct hp_cdf_point {
+	uint64_t ns;
+	double fraction;
+};
+
+/* The CDF of d, one point per non-empty fine bucket (its top, clamped to min..max), in a
+ * malloc'd array (*out, *n; NULL and 0 when empty); 0 or -1 out of memory. */
+int hp_lat_cdf(const struct hp_lat_dist *d, struct hp_cdf_point **out, size_t *n);
+
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
 

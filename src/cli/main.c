@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"replay", cmd_replay,
      "replay a capture through halt-polling policies; print cost and latency"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
+    {"plot", cmd_plot, "draw sweep results, decisions logs, captures or reports with gnuplot"},
 };
 
 static void usage(FILE *f)

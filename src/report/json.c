@@ -1,5 +1,6 @@
 /* The report as JSON (jansson). Key names are stable and listed in README.md. */
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "hpsim/report.h"
 
@@ -42,6 +43,21 @@ static json_t *layer_json(const struct hp_layer_stats *s, uint64_t wall_ns)
 	return o;
 }
 
+/* [[ns, fraction], ...]: the latency CDF, for plots. */
+static json_t *cdf_json(const struct hp_lat_dist *d)
+{
+	struct hp_cdf_point *p;
+	json_t *a = json_array();
+	size_t i, n;
+
+	if (hp_lat_cdf(d, &p, &n) < 0)
+		return a;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[I, f]", (json_int_t)p[i].ns, p[i].fraction));
+	free(p);
+	return a;
+}
+
 static json_t *latency_json(const struct hp_lat_dist *d)
 {
 	json_t *o = json_object();
@@ -56,6 +72,7 @@ static json_t *latency_json(const struct hp_lat_dist *d)
 	json_object_set_new(o, "p999_ns", u64(hp_lat_quantile(d, 0.999)));
 	json_object_set_new(o, "max_ns", u64(d->max));
 	json_object_set_new(o, "log2_hist", hist(d->log2));
+	json_object_set_new(o, "cdf", cdf_json(d));
 	return o;
 }
 

@@ -1,0 +1,73 @@
+/*
+ * Plots: hpsim prepares a data CSV beside the requested image and runs one
+ * gnuplot script per plot kind (scripts/plot/KIND.gp) to draw it.
+ */
+#ifndef HPSIM_PLOT_H
+#define HPSIM_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpsim/err.h"
+
+enum hp_plot_kind {
+	HP_PLOT_PARETO = 0, /* CPU cost against a latency statistic, per sweep point */
+	HP_PLOT_TIMELINE,   /* one vCPU's halts and poll window over time (decisions log) */
+	HP_PLOT_HIST,       /* log2 histogram of a capture's halt lengths */
+	HP_PLOT_HEATMAP,    /* a metric over two swept parameters */
+	HP_PLOT_CDF,        /* wakeup-latency CDFs of several replay JSON reports */
+	HP_PLOT_KIND_COUNT
+};
+
+#define HP_PLOT_MAX_INPUTS 16
+#define HP_PLOT_MAX_MARKS  16
+
+/* A vertical threshold line of a histogram. */
+struct hp_plot_mark {
+	const char *name;
+	uint64_t ns;
+};
+
+/* What to draw; fields a kind does not use are ignored. NULL/0 means the default. */
+struct hp_plot_request {
+	enum hp_plot_kind kind;
+	const char *inputs[HP_PLOT_MAX_INPUTS];
+	size_t ninputs;
+	const char *output; /* FILE.png, FILE.svg or FILE.pdf */
+	const char *title;  /* overrides the generated title */
+	/* pareto, heatmap */
+	const char *trace;     /* which trace of a results.csv (default: the first) */
+	const char *latency;   /* pareto: mean, p50, p90, p99 (default), p999, max */
+	const char *oracle;    /* pareto: oracle frontier (default: oracle.csv beside the input) */
+	const char *series;    /* heatmap: only this series (default: all, cells averaged) */
+	const char *x, *y, *z; /* heatmap: two parameter columns and a metric column */
+	/* timeline */
+	uint32_t cpu;
+	double from_ms, to_ms; /* window relative to the log's first halt (default 0..50) */
+	const char *layer;     /* host (default), guest or vcore */
+	/* hist */
+	struct hp_plot_mark marks[HP_PLOT_MAX_MARKS];
+	size_t nmarks;
+	const char *policy; /* mark this policy's ns parameters at their defaults */
+	/* cdf */
+	const char *labels[HP_PLOT_MAX_INPUTS];
+	size_t nlabels;
+};
+
+/* What a render produced besides the image, so the user can rerun gnuplot by hand. */
+struct hp_plot_result {
+	char data[4096];    /* the main data CSV written beside the image */
+	char command[8192]; /* the gnuplot command line that drew the image */
+};
+
+/* Parse a plot kind name ("pareto", ...); 0, or -1 with err listing the kinds. */
+int hp_plot_kind_parse(const char *name, enum hp_plot_kind *kind, struct hp_err *err);
+
+/* The name of a plot kind. */
+const char *hp_plot_kind_name(enum hp_plot_kind kind);
+
+/* Write the data CSV beside req->output and draw it with gnuplot; 0 or -1 with err. */
+int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res,
+                   struct hp_err *err);
+
+#endif
