@@ -1,0 +1,26 @@
+/*
+ * Synthetic episode generators (periodic, poisson, bimodal, bursty, pingpong).
+ * Parameters are name=value strings validated here; the same kind, parameters
+ * and seed always give the same episodes.
+ */
+#ifndef HPSIM_GEN_H
+#define HPSIM_GEN_H
+
+#include <stdio.h>
+
+#include "hpsim/episode.h"
+
+struct hp_gen_param {
+	const char *name;  /* "hz", "seed", ... (without the leading --) */
+	const char *value; /* as typed */
+};
+
+/* Write every kind with its parameters, defaults and meaning to f (for --help). */
+void hp_gen_describe(FILE *f);
+
+/* Generate episodes of kind into out (empty on entry, sorted on return); 0 or -1 with err
+ * naming the unknown kind or parameter (and listing the valid ones) or the bad value. */
+int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
+               struct hp_episodes *out, struct hp_err *err);
+
+#endif
