@@ -337,6 +337,38 @@ static void test_readonly_dir_uses_cache_dir(void **state)
 	assert_false(exists(beside));
 }
 
+/* Loaded episodes are a private mapping: writes and appends stay in memory. */
+static void test_loaded_set_is_private(void **state)
+{
+	struct fixture *fx = *state;
+	struct hp_episode extra = {.halt_start_ns = 5000, .wake_ns = 6000, .source_cpu = -1};
+	struct hp_busy busy = {.start_ns = 1, .end_ns = 2};
+	struct hp_episodes a, b;
+	struct hp_err err = {""};
+	char cap[256];
+	size_t i;
+
+	snprintf(cap, sizeof(cap), "%s/p.csv", fx->dir);
+	write_text(cap, "cpu,halt_start_ns,wake_ns\n0,100,200\n0,300,450\n", "w");
+	assert_int_equal(cached_read(fx, cap, &a), HP_CACHE_STORED);
+	hp_episodes_free(&a);
+	assert_int_equal(cached_read(fx, cap, &a), HP_CACHE_HIT);
+	assert_non_null(a.map);
+	a.ep[0].wake_ns = 250;
+	for (i = 0; i < 5000; i++) /* past the mapped capacity: copied out, then grown */
+		assert_int_equal(hp_episodes_push(&a, &extra, &err), 0);
+	assert_int_equal(hp_episodes_push_busy(&a, &busy, &err), 0);
+	hp_episodes_sort(&a);
+	assert_int_equal(a.n, 5002);
+	assert_int_equal(a.ep[0].wake_ns, 250);
+	hp_episodes_free(&a);
+	assert_int_equal(cached_read(fx, cap, &b), HP_CACHE_HIT);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.nbusy, 0);
+	assert_int_equal(b.ep[0].wake_ns, 200);
+	hp_episodes_free(&b);
+}
+
 static void test_env_disables(void **unused)
 {
 	(void)unused;
@@ -354,6 +386,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_changed_capture_invalidates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_cache_is_rebuilt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_dir_uses_cache_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loaded_set_is_private, setup, teardown),
 	    cmocka_unit_test(test_env_disables),
 	};
 

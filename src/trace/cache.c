@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 static const char magic[8] = {'H', 'P', 'S', 'I', 'M', 'E', 'P', '\n'};
 
+/* sizeof is a multiple of 8, so the arrays after it are aligned in a page-aligned mapping */
 struct header {
 	char magic[8];
 	uint32_t version;
@@ -40,19 +42,44 @@ struct header {
 	uint64_t header_sum; /* of every byte above */
 };
 
+_Static_assert(sizeof(struct header) % 8 == 0, "arrays after the header must stay aligned");
+
+static uint64_t rotl64(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/*
+ * Four independent lanes of (rotate(lane ^ word)) * odd prime, then the lanes
+ * and the tail folded in one by one. Every step is a bijection of the state
+ * for a fixed input word and of the word for a fixed state, so changing any
+ * one 8-byte word changes the sum; the lanes keep the multiplier busy.
+ */
 uint64_t hp_cache_sum(uint64_t h, const void *p, size_t n)
 {
+	const uint64_t prime = 0x100000001b3ULL;
+	uint64_t l0 = h ^ 0xcbf29ce484222325ULL, l1 = h ^ 0x84222325cbf29ce4ULL;
+	uint64_t l2 = h ^ 0x9e3779b97f4a7c15ULL, l3 = h ^ 0xbf58476d1ce4e5b9ULL;
 	const unsigned char *b = p;
-	uint64_t w;
+	uint64_t w[4];
 
-	h ^= 0xcbf29ce484222325ULL;
+	for (; n >= 32; n -= 32, b += 32) {
+		memcpy(w, b, 32);
+		l0 = rotl64(l0 ^ w[0], 27) * prime;
+		l1 = rotl64(l1 ^ w[1], 27) * prime;
+		l2 = rotl64(l2 ^ w[2], 27) * prime;
+		l3 = rotl64(l3 ^ w[3], 27) * prime;
+	}
+	h = rotl64((uint64_t)n ^ l0, 31) * prime;
+	h = rotl64(h ^ l1, 31) * prime;
+	h = rotl64(h ^ l2, 31) * prime;
+	h = rotl64(h ^ l3, 31) * prime;
 	for (; n >= 8; n -= 8, b += 8) {
-		memcpy(&w, b, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
+		memcpy(w, b, 8);
+		h = rotl64(h ^ w[0], 31) * prime;
 	}
 	for (; n; n--, b++)
-		h = (h ^ *b) * 0x100000001b3ULL;
+		h = rotl64(h ^ *b, 31) * prime;
 	return h;
 }
 
@@ -176,6 +203,7 @@ int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct
 	struct header h;
 	struct stat st;
 	size_t ep_bytes, busy_bytes;
+	unsigned char *map;
 	uint64_t sum;
 	int fd;
 
@@ -192,28 +220,31 @@ int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct
 		close(fd);
 		return hp_err_prefix(err, "%s: ", cache_path);
 	}
+	/*
+	 * A private mapping, prefaulted read-only (sharing the page cache's pages) and then
+	 * made writable: the arrays are used in place, and a write to them copies the page
+	 * and never reaches the file.
+	 */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return hp_errf(err, "%s: cannot map: %s", cache_path, strerror(errno));
+	if (mprotect(map, (size_t)st.st_size, PROT_READ | PROT_WRITE) < 0) {
+		munmap(map, (size_t)st.st_size);
+		return hp_errf(err, "%s: cannot map: %s", cache_path, strerror(errno));
+	}
 	ep_bytes = (size_t)h.n * sizeof(struct hp_episode);
 	busy_bytes = (size_t)h.nbusy * sizeof(struct hp_busy);
-	eps->ep = malloc(ep_bytes ? ep_bytes : 1);
-	eps->busy = malloc(busy_bytes ? busy_bytes : 1);
-	if (!eps->ep || !eps->busy) {
-		close(fd);
-		hp_episodes_free(eps);
-		return hp_errf(err, "%s: out of memory loading %llu episodes", cache_path,
-		               (unsigned long long)h.n);
-	}
-	if (read_all(fd, eps->ep, ep_bytes, sizeof(h)) < 0 ||
-	    read_all(fd, eps->busy, busy_bytes, sizeof(h) + ep_bytes) < 0) {
-		close(fd);
-		hp_episodes_free(eps);
-		return hp_errf(err, "%s: read failed", cache_path);
-	}
-	close(fd);
-	sum = hp_cache_sum(hp_cache_sum(0, eps->ep, ep_bytes), eps->busy, busy_bytes);
+	sum = hp_cache_sum(hp_cache_sum(0, map + sizeof(h), ep_bytes), map + sizeof(h) + ep_bytes,
+	                   busy_bytes);
 	if (sum != h.payload_sum) {
-		hp_episodes_free(eps);
+		munmap(map, (size_t)st.st_size);
 		return hp_errf(err, "%s: payload checksum mismatch (damaged)", cache_path);
 	}
+	eps->map = map;
+	eps->map_len = (size_t)st.st_size;
+	eps->ep = h.n ? (struct hp_episode *)(void *)(map + sizeof(h)) : NULL;
+	eps->busy = h.nbusy ? (struct hp_busy *)(void *)(map + sizeof(h) + ep_bytes) : NULL;
 	eps->n = eps->cap = (size_t)h.n;
 	eps->nbusy = eps->busy_cap = (size_t)h.nbusy;
 	eps->ncpu = h.ncpu;
