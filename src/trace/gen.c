@@ -99,14 +99,16 @@ struct pdef {
 };
 
 static const struct pdef pdefs[P_NUM] = {
-    [P_SEED] = {"seed", 1, 0, 9007199254740992.0, "PRNG seed (integer)"},
-    [P_CPUS] = {"cpus", 1, 1, 4096, "CPUs (pingpong: an even number, paired 0-1, 2-3, ...)"},
+    [P_SEED] = {"seed", 1, 0, 9007199254740992.0, "PRNG seed, an integer (default 1)"},
+    [P_CPUS] = {"cpus", 1, 1, 4096,
+                "CPUs (default 1; pingpong: an even number, default 2, paired 0-1, 2-3, ...)"},
     [P_DURATION] = {"duration", 1e9, 1, 1e15,
                     "length of the trace: NUMBER[ns|us|ms|s] (default 1s); or --count"},
     [P_COUNT] = {"count", 0, 1, 1e8, "halts per CPU (pingpong: round trips) instead of a duration"},
-    [P_BUSY_US] = {"busy-us", 10, 0, 1e9, "run time between a wakeup and the next halt"},
-    [P_HZ] = {"hz", 0, 1e-3, 1e9, "tick rate (or --period-us)"},
-    [P_PERIOD_US] = {"period-us", 1000, 1e-3, 1e12, "tick period (default 1000)"},
+    [P_BUSY_US] = {"busy-us", 10, 0, 1e9,
+                   "run time between a wakeup and the next halt (default 10; pingpong 2)"},
+    [P_HZ] = {"hz", 0, 1e-3, 1e9, "tick rate, instead of --period-us"},
+    [P_PERIOD_US] = {"period-us", 1000, 1e-3, 1e12, "tick period"},
     [P_JITTER_US] = {"jitter-us", 0, 0, 1e12, "uniform jitter +- of each wakeup"},
     [P_RATE] = {"rate", 1000, 1e-6, 1e9, "wakeup arrivals per second"},
     [P_SHORT_US] = {"short-us", 20, 1e-3, 1e12, "short halt mode"},
@@ -367,8 +369,11 @@ void hp_gen_describe(FILE *f)
 
 		fprintf(f, "\n%s: %s\n", kinds[i].name, kinds[i].desc);
 		for (j = 0; ps[j] != P_NUM; j++)
-			fprintf(f, "  --%-12s %s (default %g)\n", pdefs[ps[j]].name,
-			        pdefs[ps[j]].help, pdefs[ps[j]].def);
+			if (pdefs[ps[j]].def < pdefs[ps[j]].min) /* no default: an alternative */
+				fprintf(f, "  --%-12s %s\n", pdefs[ps[j]].name, pdefs[ps[j]].help);
+			else
+				fprintf(f, "  --%-12s %s (default %g)\n", pdefs[ps[j]].name,
+				        pdefs[ps[j]].help, pdefs[ps[j]].def);
 	}
 }
 
