@@ -72,6 +72,13 @@ static void test_accepts_variants(void **unused)
 	assert_int_equal(eps.t_last_ns, 3000);
 	hp_episodes_free(&eps);
 
+	/* a UTF-8 byte-order mark before the header, as some spreadsheets write */
+	read_text("\xef\xbb\xbf"
+	          "cpu,halt_start_ns,wake_ns\n0,10,20\n",
+	          &eps);
+	assert_int_equal(eps.n, 1);
+	hp_episodes_free(&eps);
+
 	/* the three required columns only */
 	read_text("cpu,halt_start_ns,wake_ns\n5,10,20\n", &eps);
 	assert_int_equal(eps.n, 1);
@@ -163,6 +170,48 @@ static void test_other_bad_fields(void **unused)
 	expect_bad("cpu,halt_start_ns,wake_ns\n70000,1,2\n", "column 1 (cpu)", "0..65535");
 }
 
+/* Random byte damage to a valid file: each read succeeds or fails with a message naming the
+ * file, never crashes (the sanitizer build checks memory). */
+static void test_damaged_files_fail_cleanly(void **unused)
+{
+	static const char good[] = "cpu,halt_start_ns,wake_ns,source,source_cpu\n"
+	                           "0,100,200,\"ipi\",1\n1,150,400,timer,\n0,300,900,,\n";
+	static const char junk[] = "\",\r\n-x 0123456789";
+	uint64_t s = 12345;
+	int round, ok = 0, bad = 0;
+
+	(void)unused;
+	for (round = 0; round < 300; round++) {
+		char text[sizeof(good)], path[64];
+		struct hp_episodes eps;
+		struct hp_err err = {""};
+		int k;
+
+		memcpy(text, good, sizeof(good));
+		for (k = 0; k < 1 + round % 3; k++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* keep the header's first bytes so that the CSV reader is the one chosen */
+			text[30 + (s >> 33) % (sizeof(good) - 31)] =
+			    junk[(s >> 20) % (sizeof(junk) - 1)];
+		}
+		write_tmp(path, sizeof(path), text);
+		if (hp_trace_read_opts(path, &nocache, &eps, &err) == 0) {
+			assert_true(eps.n > 0);
+			ok++;
+		} else {
+			assert_int_equal(eps.n, 0);
+			if (!strstr(err.msg, path))
+				fail_msg("error without the file name: %s", err.msg);
+			bad++;
+		}
+		hp_episodes_free(&eps);
+		unlink(path);
+	}
+	/* the damage is varied enough to hit both outcomes */
+	if (!(ok > 0 && bad > 0))
+		fail_msg("%d read, %d failed", ok, bad);
+}
+
 static void same_episodes(const struct hp_episodes *a, const struct hp_episodes *b)
 {
 	assert_int_equal(a->n, b->n);
@@ -242,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(test_wake_before_halt),
 	    cmocka_unit_test(test_empty_and_directory),
 	    cmocka_unit_test(test_other_bad_fields),
+	    cmocka_unit_test(test_damaged_files_fail_cleanly),
 	    cmocka_unit_test(test_round_trip_generated),
 	    cmocka_unit_test(test_round_trip_real_captures),
 	};

@@ -159,6 +159,27 @@ static void test_convert_bundled(void **unused)
 	assert_int_not_equal(hpsim("convert /nonexistent.dat -o /tmp/never.csv", NULL, NULL, 0), 0);
 }
 
+static void test_bad_csv_exits_with_location(void **unused)
+{
+	char csv[128], args[256], err[1024], want[256];
+	FILE *f;
+
+	(void)unused;
+	snprintf(csv, sizeof(csv), "%s/bad.csv", dir);
+	f = fopen(csv, "w");
+	assert_non_null(f);
+	fputs("cpu,halt_start_ns,wake_ns\n0,100,1e3\n", f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(args, sizeof(args), "info '%s'", csv);
+	assert_int_equal(hpsim(args, NULL, err, sizeof(err)), 1);
+	snprintf(want, sizeof(want), "%s:2: column 3 (wake_ns): '1e3'", csv);
+	if (!strstr(err, want))
+		fail_msg("stderr '%s' should contain '%s'", err, want);
+	snprintf(args, sizeof(args), "replay '%s'", csv);
+	assert_int_equal(hpsim(args, NULL, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, want));
+}
+
 static uint64_t jget(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
@@ -261,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_gen_errors),
 	    cmocka_unit_test(test_convert_bundled),
 	    cmocka_unit_test(test_info_json_matches_episodes),
+	    cmocka_unit_test(test_bad_csv_exits_with_location),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

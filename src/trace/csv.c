@@ -16,7 +16,10 @@
 #include "hpsim/episode_csv.h"
 #include "hpsim/trace.h"
 
-#define MAX_CPU  65535u
+#define MAX_CPU 65535u
+
+/* The UTF-8 byte-order mark that some spreadsheets put before the header. */
+static const char bom[3] = {(char)0xef, (char)0xbb, (char)0xbf};
 #define MAX_COLS 5
 
 enum field { F_CPU, F_HALT, F_WAKE, F_SRC, F_SRCCPU, F_COUNT };
@@ -66,9 +69,11 @@ static int probe(const unsigned char *head, size_t len)
 {
 	static const char want[] = "cpu,halt_start_ns,wake_ns";
 	char line[64];
-	size_t i, n = 0;
+	size_t i = 0, n = 0;
 
-	for (i = 0; i < len && head[i] != '\n' && head[i] != '\r' && n < sizeof(line) - 1; i++)
+	if (len >= 3 && !memcmp(head, bom, 3))
+		i = 3;
+	for (; i < len && head[i] != '\n' && head[i] != '\r' && n < sizeof(line) - 1; i++)
 		if (head[i] != '"' && head[i] != ' ' && head[i] != '\t')
 			line[n++] = (char)tolower(head[i]);
 	line[n] = '\0';
@@ -196,6 +201,8 @@ static void cb_field(void *s, size_t len, void *data)
 	if (c->failed)
 		return;
 	if (!c->header_done) {
+		if (c->ncols == 0 && !strncmp(str, bom, 3))
+			str += 3;
 		on_header_field(c, str);
 		return;
 	}
