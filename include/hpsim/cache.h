@@ -37,13 +37,11 @@ int hp_cache_path_beside(const char *capture, char *out, size_t len);
 int hp_cache_path_in_dir(const char *capture, const char *dir, char *out, size_t len,
                          struct hp_err *err);
 
-/* Load a cache file valid for key into eps (empty on entry) and its reader name into format;
- * 0 on a hit, -1 with the reason in err when absent, stale or damaged (eps left empty). */
+/* Load a cache file valid for key (reader name into format); 0, or -1 with why (eps empty). */
 int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct hp_episodes *eps,
                   char *format, size_t format_len, struct hp_err *err);
 
-/* Write eps, keyed to key, to cache_path atomically (creating a cache directory's missing
- * parents); 0 or -1 with err. */
+/* Write eps keyed to key to cache_path atomically, making missing parents; 0 or -1 with err. */
 int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
                    const struct hp_episodes *eps, struct hp_err *err);
 

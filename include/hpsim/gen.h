@@ -18,8 +18,7 @@ struct hp_gen_param {
 /* Write every kind with its parameters, defaults and meaning to f (for --help). */
 void hp_gen_describe(FILE *f);
 
-/* Generate episodes of kind into out (empty on entry, sorted on return); 0 or -1 with err
- * naming the unknown kind or parameter (and listing the valid ones) or the bad value. */
+/* Generate kind's episodes into out (sorted); 0, or -1 with err listing valid kinds/params. */
 int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
                struct hp_episodes *out, struct hp_err *err);
 

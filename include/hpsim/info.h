@@ -10,8 +10,8 @@
 
 #include "hpsim/episode.h"
 
-#define HP_INFO_HIST 32 /* bucket i: halts of length in [2^(i-1), 2^i) ns; 0: zero; 31: the rest   \
-	                 */
+/* Histogram buckets: i holds lengths in [2^(i-1), 2^i) ns; 0 holds zero; 31 the rest. */
+#define HP_INFO_HIST 32
 
 struct hp_info_cpu {
 	uint32_t cpu; /* UINT32_MAX for the total */

@@ -22,8 +22,7 @@ extern const struct hp_trace_reader hp_reader_tracedat;
 /* The episode CSV reader (libcsv): cpu,halt_start_ns,wake_ns[,source][,source_cpu]. */
 extern const struct hp_trace_reader hp_reader_csv;
 
-/* Read any supported capture into eps (sorted, validated), through the episode cache unless
- * HPSIM_NO_CACHE=1; 0 or -1 with err. */
+/* Read any capture into eps (sorted, validated) via the episode cache; 0 or -1 with err. */
 int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err);
 
 /* What the episode cache did for one read. */
