@@ -320,16 +320,23 @@ static void test_readonly_dir_uses_cache_dir(void **state)
 
 		snprintf(xdg, sizeof(xdg), "%s/xdg", fx->dir);
 		assert_int_equal(mkdir(xdg, 0755), 0);
-		assert_int_equal(chown(xdg, 65534, 65534), 0);
+		if (chown(xdg, 65534, 65534) < 0) {
+			print_message("cannot hand a directory to uid 65534 here; not checked\n");
+			skip();
+		}
 		pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			if (setgid(65534) < 0 || setuid(65534) < 0)
-				_exit(20);
+				_exit(77);
 			_exit(readonly_case(fx, cap, beside));
 		}
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 77) {
+			print_message("cannot become uid 65534 here; not checked\n");
+			skip();
+		}
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	assert_int_equal(hp_cache_path_in_dir(cap, fx->cache_dir, found, sizeof(found), NULL), 0);
@@ -374,6 +381,8 @@ static void test_env_disables(void **unused)
 	(void)unused;
 	assert_int_equal(setenv("HPSIM_NO_CACHE", "1", 1), 0);
 	assert_int_equal(hp_read_opts_default().use_cache, 0);
+	assert_int_equal(setenv("HPSIM_NO_CACHE", "0", 1), 0);
+	assert_int_equal(hp_read_opts_default().use_cache, 1);
 	assert_int_equal(unsetenv("HPSIM_NO_CACHE"), 0);
 	assert_int_equal(hp_read_opts_default().use_cache, 1);
 }

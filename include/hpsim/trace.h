@@ -40,7 +40,7 @@ struct hp_read_opts {
 	enum hp_cache_status *status; /* if not NULL, receives what the cache did */
 };
 
-/* Default read options: the cache on, unless the environment has HPSIM_NO_CACHE=1. */
+/* Default read options: the cache on, unless HPSIM_NO_CACHE is set (and not "0"). */
 struct hp_read_opts hp_read_opts_default(void);
 
 /* hp_trace_read with explicit options; 0 or -1 with err. */

@@ -68,14 +68,14 @@ static const char *reader_name(const char *name)
 struct hp_read_opts hp_read_opts_default(void)
 {
 	const char *env = getenv("HPSIM_NO_CACHE");
-	struct hp_read_opts o = {.use_cache = !(env && !strcmp(env, "1"))};
+	struct hp_read_opts o = {.use_cache = !(env && *env && strcmp(env, "0"))};
 
 	return o;
 }
 
 /* A valid cache file beside the capture or in the cache directory: 0 on a hit. */
-static int load_cached(const char *path, const struct hp_cache_key *key, const char *beside,
-                       const char *indir, struct hp_episodes *eps)
+static int load_cached(const struct hp_cache_key *key, const char *beside, const char *indir,
+                       struct hp_episodes *eps)
 {
 	const char *cands[2] = {beside, indir};
 	struct hp_err ignored;
@@ -91,7 +91,6 @@ static int load_cached(const char *path, const struct hp_cache_key *key, const c
 			return 0;
 		hp_episodes_free(eps);
 	}
-	(void)path;
 	return -1;
 }
 
@@ -111,7 +110,7 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 		beside[0] = '\0';
 	if (hp_cache_path_in_dir(path, o->cache_dir, indir, sizeof(indir), &ignored) < 0)
 		indir[0] = '\0';
-	if (load_cached(path, &key, beside, indir, eps) == 0) {
+	if (load_cached(&key, beside, indir, eps) == 0) {
 		*status = HP_CACHE_HIT;
 		return 0;
 	}
