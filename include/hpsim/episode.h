@@ -64,6 +64,10 @@ struct hp_episodes {
 	struct hp_skips skipped;
 	const char *format;   /* the reader that produced them ("trace.dat", ...) */
 	char assumption[160]; /* how wake arrival times were derived */
+	/* A private file mapping (the episode cache) that ep and busy may point into; appending
+	 * copies them out first, hp_episodes_free unmaps it. NULL when not mapped. */
+	void *map;
+	size_t map_len;
 };
 
 /* Append one episode; returns 0, or -1 with err set when memory runs out. */

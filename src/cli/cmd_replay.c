@@ -28,6 +28,7 @@ static const char replay_help[] =
     "  --cost-set NAME=NS   set a cost-model value (hlt_exit_ns, vm_entry_ns, poll_detect_ns,\n"
     "                       host_wakeup_ns, ...) (repeatable)\n"
     "  --format FMT         table (default) or json\n"
+    "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
     "  -h, --help           this text\n";
 
 struct replay_opts {
@@ -37,6 +38,7 @@ struct replay_opts {
 	const char *emit_trace;
 	struct hp_load_model load;
 	struct hp_run_spec spec;
+	int no_cache;
 };
 
 static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
@@ -88,6 +90,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-model", required_argument, NULL, 'K'},
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"no-cache", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -162,6 +165,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			o->load.seed = (uint64_t)seed;
 			break;
 		}
+		case 'N':
+			o->no_cache = 1;
+			break;
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
@@ -235,8 +241,14 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
-	if (hp_trace_read(o.trace, &eps, &err) < 0)
-		return cli_fail(&err);
+	{
+		struct hp_read_opts ro = hp_read_opts_default();
+
+		if (o.no_cache)
+			ro.use_cache = 0;
+		if (hp_trace_read_opts(o.trace, &ro, &eps, &err) < 0)
+			return cli_fail(&err);
+	}
 	if (hp_load_apply(&eps, &o.load, &err) < 0)
 		goto fail;
 	if (o.decisions) {

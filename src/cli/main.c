@@ -16,6 +16,9 @@ static const struct command commands[] = {
      "replay a capture through halt-polling policies; print cost and latency"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
     {"plot", cmd_plot, "draw sweep results, decisions logs, captures or reports with gnuplot"},
+    {"info", cmd_info, "per CPU: halts, idle time, halt-length distribution, wake sources"},
+    {"convert", cmd_convert, "export a capture's episodes as CSV"},
+    {"gen", cmd_gen, "generate synthetic episodes (periodic, poisson, ...) as CSV"},
 };
 
 static void usage(FILE *f)

@@ -1,14 +1,36 @@
 /* The episode array: growth, ordering and validation shared by every reader. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hpsim/episode.h"
+
+/* Is p inside the set's file mapping (so not to be realloc'd or freed)? */
+static int mapped(const struct hp_episodes *eps, const void *p)
+{
+	const char *c = p, *m = eps->map;
+
+	return m && c >= m && c < m + eps->map_len;
+}
+
+/* Grow an array to cap elements of size sz: realloc, or a copy out of the mapping. */
+static void *grow(const struct hp_episodes *eps, void *old, size_t n, size_t cap, size_t sz)
+{
+	void *p;
+
+	if (!mapped(eps, old))
+		return realloc(old, cap * sz);
+	p = malloc(cap * sz);
+	if (p)
+		memcpy(p, old, n * sz);
+	return p;
+}
 
 int hp_episodes_push(struct hp_episodes *eps, const struct hp_episode *ep, struct hp_err *err)
 {
 	if (eps->n == eps->cap) {
 		size_t cap = eps->cap ? eps->cap * 2 : 4096;
-		struct hp_episode *p = realloc(eps->ep, cap * sizeof(*p));
+		struct hp_episode *p = grow(eps, eps->ep, eps->n, cap, sizeof(*p));
 
 		if (!p)
 			return hp_errf(
@@ -28,7 +50,7 @@ int hp_episodes_push_busy(struct hp_episodes *eps, const struct hp_busy *b, stru
 		return 0;
 	if (eps->nbusy == eps->busy_cap) {
 		size_t cap = eps->busy_cap ? eps->busy_cap * 2 : 1024;
-		struct hp_busy *p = realloc(eps->busy, cap * sizeof(*p));
+		struct hp_busy *p = grow(eps, eps->busy, eps->nbusy, cap, sizeof(*p));
 
 		if (!p)
 			return hp_errf(
@@ -118,7 +140,11 @@ int hp_episodes_validate(const struct hp_episodes *eps, struct hp_err *err)
 
 void hp_episodes_free(struct hp_episodes *eps)
 {
-	free(eps->ep);
-	free(eps->busy);
+	if (!mapped(eps, eps->ep))
+		free(eps->ep);
+	if (!mapped(eps, eps->busy))
+		free(eps->busy);
+	if (eps->map)
+		munmap(eps->map, eps->map_len);
 	memset(eps, 0, sizeof(*eps));
 }

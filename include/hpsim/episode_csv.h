@@ -1,0 +1,24 @@
+/*
+ * Episodes as CSV: `cpu,halt_start_ns,wake_ns,source,source_cpu` with a header
+ * line. The reader is hp_reader_csv (trace.h); this is the writer.
+ */
+#ifndef HPSIM_EPISODE_CSV_H
+#define HPSIM_EPISODE_CSV_H
+
+#include <stdio.h>
+
+#include "hpsim/episode.h"
+
+/* The header line the writer emits and the reader's probe looks for (without newline). */
+#define HP_CSV_HEADER "cpu,halt_start_ns,wake_ns,source,source_cpu"
+
+/* Name of a wake source ("ipi", ...; "unknown" for anything out of range). */
+const char *hp_wake_source_name(uint32_t source);
+
+/* Parse a wake source name (case-insensitive; empty means unknown); 0, or -1 if not a name. */
+int hp_wake_source_parse(const char *s, uint32_t *source);
+
+/* Write every episode of eps to f as CSV with a header line; 0 or -1 with err. */
+int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Synthetic episode generators (periodic, poisson, bimodal, bursty, pingpong).
+ * Parameters are name=value strings validated here; the same kind, parameters
+ * and seed always give the same episodes.
+ */
+#ifndef HPSIM_GEN_H
+#define HPSIM_GEN_H
+
+#include <stdio.h>
+
+#include "hpsim/episode.h"
+
+struct hp_gen_param {
+	const char *name;  /* "hz", "seed", ... (without the leading --) */
+	const char *value; /* as typed */
+};
+
+/* Write every kind with its parameters, defaults and meaning to f (for --help). */
+void hp_gen_describe(FILE *f);
+
+/* Generate kind's episodes into out (sorted); 0, or -1 with err listing valid kinds/params. */
+int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
+               struct hp_episodes *out, struct hp_err *err);
+
+#endif

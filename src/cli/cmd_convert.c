@@ -1,0 +1,75 @@
+/* hpsim convert: export a capture's episodes as CSV (written atomically). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hpsim/atomic_file.h"
+#include "hpsim/episode_csv.h"
+#include "hpsim/trace.h"
+
+static const char convert_help[] =
+    "usage: hpsim convert TRACE -o FILE.csv [--no-cache]\n"
+    "\n"
+    "Reads TRACE (any supported capture: trace.dat, episode CSV) and writes its\n"
+    "episodes as CSV: cpu,halt_start_ns,wake_ns,source,source_cpu with a header.\n"
+    "FILE is replaced atomically; `-o -` writes to standard output.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE    where to write the CSV (required)\n"
+    "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  -h, --help           this text\n";
+
+int cmd_convert(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-cache", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct hp_read_opts ro = hp_read_opts_default();
+	struct hp_episodes eps = {0};
+	struct hp_atomic_file out;
+	struct hp_err err = {""};
+	const char *output = NULL;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'N':
+			ro.use_cache = 0;
+			break;
+		case 'h':
+			fputs(convert_help, stdout);
+			return 0;
+		default:
+			return cli_usage_error("convert", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("convert", "expected exactly one TRACE argument");
+	if (!output)
+		return cli_usage_error("convert", "missing -o FILE.csv");
+	if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
+		return cli_fail(&err);
+	if (hp_atomic_open(&out, output, &err) < 0)
+		goto fail;
+	if (hp_csv_write(out.f, &eps, &err) < 0) {
+		hp_err_prefix(&err, "%s: ", output);
+		hp_atomic_abort(&out);
+		goto fail;
+	}
+	if (hp_atomic_commit(&out, &err) < 0)
+		goto fail;
+	hp_episodes_free(&eps);
+	return 0;
+fail:
+	hp_episodes_free(&eps);
+	return cli_fail(&err);
+}

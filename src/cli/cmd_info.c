@@ -1,0 +1,72 @@
+/* hpsim info: what a capture holds, per CPU, before any policy runs. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hpsim/info.h"
+#include "hpsim/trace.h"
+
+static const char info_help[] =
+    "usage: hpsim info TRACE [--format table|json] [--no-cache]\n"
+    "\n"
+    "Prints per CPU: halts, total idle time, the halt-length distribution (min,\n"
+    "mean, p50, p90, p99, max and KVM-style log2 buckets), the wake sources, and\n"
+    "what the reader skipped and why.\n"
+    "\n"
+    "options:\n"
+    "  --format FMT   table (default) or json\n"
+    "  --no-cache     do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  -h, --help     this text\n";
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"no-cache", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct hp_read_opts ro = hp_read_opts_default();
+	struct hp_episodes eps = {0};
+	struct hp_info info;
+	struct hp_err err = {""};
+	const char *format = "table";
+	int ch, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'N':
+			ro.use_cache = 0;
+			break;
+		case 'h':
+			fputs(info_help, stdout);
+			return 0;
+		default:
+			return cli_usage_error("info", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("info", "expected exactly one TRACE argument");
+	if (strcmp(format, "table") && strcmp(format, "json"))
+		return cli_usage_error("info", "--format must be table or json, not '%s'", format);
+	if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
+		return cli_fail(&err);
+	if (hp_info_compute(&eps, &info, &err) < 0) {
+		hp_episodes_free(&eps);
+		return cli_fail(&err);
+	}
+	if (!strcmp(format, "json")) {
+		if (hp_info_write_json(stdout, argv[optind], &eps, &info, &err) < 0)
+			rc = cli_fail(&err);
+	} else {
+		hp_info_write_table(stdout, argv[optind], &eps, &info);
+	}
+	hp_info_free(&info);
+	hp_episodes_free(&eps);
+	return rc;
+}
