@@ -88,6 +88,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-model", required_argument, NULL, 'K'},
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -160,6 +161,16 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 
 			rc = parse_number("--seed", optarg, &seed, 0, 1e15);
 			o->load.seed = (uint64_t)seed;
+			break;
+		}
+		case 'N': {
+			double n;
+
+			rc = parse_number("--vcore-size", optarg, &n, 1, 1024);
+			o->spec.vcore_size = (uint32_t)n;
+			if (!rc && n != (double)o->spec.vcore_size)
+				rc = cli_usage_error(
+				    "replay", "--vcore-size: '%s' is not a whole number", optarg);
 			break;
 		}
 		case 'h':

@@ -154,7 +154,11 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 	uint64_t span = o->resume_ns - o->enter_ns, gp = g ? g->polled_ns : 0, hp = 0, sl = 0,
 	         tr = 0;
 
-	if (g && !g->waited) {
+	if (o->split_given) {
+		hp = o->split_host_poll_ns;
+		sl = o->split_sleep_ns;
+		tr = o->split_transition_ns;
+	} else if (g && !g->waited) {
 		/* the guest's poll saw the wakeup: no exit at all */
 	} else if (o->pending_at_exit) {
 		tr = c->hlt_exit_ns + c->vm_entry_ns + c->guest_wakeup_ns;
