@@ -88,6 +88,7 @@ struct hp_run_spec {
 	uint32_t vcore_size;                /* vCPUs per vcore; 0: one */
 	struct hp_setting params[HP_MAX_SETTINGS];
 	size_t nparams;
+	const char *cost_file; /* JSON cost model applied before the cost settings; NULL: none */
 	struct hp_setting cost[HP_MAX_SETTINGS];
 	size_t ncost;
 };

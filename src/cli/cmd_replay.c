@@ -89,6 +89,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
 	    {"vcore-size", required_argument, NULL, 'N'},
+	    {"cost", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -125,6 +126,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			break;
 		case 'c':
 			rc = add_setting(o->spec.cost, &o->spec.ncost, optarg);
+			break;
+		case 'C':
+			o->spec.cost_file = optarg;
 			break;
 		case 'D':
 			o->decisions = optarg;
@@ -185,8 +189,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	if (optind != argc - 1)
 		return cli_usage_error("replay", "expected exactly one TRACE argument");
 	o->trace = argv[optind];
-	if (strcmp(o->format, "table") && strcmp(o->format, "json"))
-		return cli_usage_error("replay", "--format must be table or json, not '%s'",
+	if (strcmp(o->format, "table") && strcmp(o->format, "json") && strcmp(o->format, "csv"))
+		return cli_usage_error("replay", "--format must be table, json or csv, not '%s'",
 		                       o->format);
 	if (!o->spec.policy[HP_LAYER_GUEST] && !o->spec.policy[HP_LAYER_HOST] &&
 	    !o->spec.policy[HP_LAYER_VCORE])
@@ -219,10 +223,15 @@ static void print_report(const struct replay_opts *o, const struct hp_episodes *
 	                           .assumption = eps->assumption,
 	                           .skipped = &eps->skipped,
 	                           .cfg = cfg,
-	                           .st = st};
+	                           .st = st,
+	                           .load = &o->load,
+	                           .cost_file = o->spec.cost_file};
 
 	if (!strcmp(o->format, "json")) {
 		if (hp_report_json(stdout, m, &info, err) < 0)
+			*rc = cli_fail(err);
+	} else if (!strcmp(o->format, "csv")) {
+		if (hp_report_csv(stdout, m, &info, err) < 0)
 			*rc = cli_fail(err);
 	} else {
 		hp_report_table(stdout, m, &info);

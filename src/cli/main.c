@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"replay", cmd_replay,
      "replay a capture through halt-polling policies; print cost and latency"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
+    {"cost", cmd_cost, "print the cost model's defaults for an architecture as JSON"},
 };
 
 static void usage(FILE *f)
