@@ -139,6 +139,15 @@ int hp_report_csv(FILE *f, const struct hp_metrics *m, const struct hp_run_info 
 int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info,
                    struct hp_err *err);
 
+/*
+ * Compare two JSON reports (A the baseline): print every numeric figure that
+ * differs with A, B, B - A and the change relative to A (all: every figure,
+ * histogram buckets included), and settings that differ as text.
+ * *differences (may be NULL) receives the count. 0 or -1 with err.
+ */
+int hp_report_compare(FILE *f, const char *a_path, const char *b_path, bool all,
+                      size_t *differences, struct hp_err *err);
+
 /* The per-halt decisions log (--decisions FILE.csv), one row per halt per deciding layer. */
 #define HP_DECISIONS_HEADER                                                                        \
 	"cpu,layer,halt_start_ns,wake_ns,poll_limit_before_ns,polled_ns,outcome,block_ns,"         \

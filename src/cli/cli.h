@@ -9,6 +9,7 @@
 int cmd_replay(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
 int cli_fail(const struct hp_err *err);

@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"replay", cmd_replay,
      "replay a capture through halt-polling policies; print cost and latency"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
+    {"compare", cmd_compare, "compare two JSON reports figure by figure (A the baseline)"},
     {"cost", cmd_cost, "print the cost model's defaults for an architecture as JSON"},
 };
 
