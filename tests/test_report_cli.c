@@ -8,7 +8,9 @@
  *  - `--format csv` has one row per vCPU and a total row, with the same
  *    column count in every row, and the time columns add up to wall time;
  *  - `hpsim compare` shows no difference between a report and itself, and
- *    names the parameter and the figures that differ between two settings.
+ *    names the parameter and the figures that differ between two settings;
+ *  - --vcore-size: needs --vcore, a whole number >= 1, and with a single
+ *    halting vCPU changes no figure.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -245,6 +247,40 @@ static void test_compare(void **unused)
 	assert_int_equal(hpsim("notjson", args), 1);
 }
 
+static void test_vcore_size_option(void **unused)
+{
+	char args[1024], *err;
+	json_t *rep;
+
+	(void)unused;
+	snprintf(args, sizeof(args), "replay '%s' --vcore-size 2", TRACE);
+	assert_int_equal(hpsim("vs1", args), 1);
+	err = slurp("vs1.err");
+	assert_non_null(strstr(err, "--vcore"));
+	free(err);
+	snprintf(args, sizeof(args), "replay '%s' --vcore vcore --vcore-size 0", TRACE);
+	assert_int_equal(hpsim("vs2", args), 2);
+	snprintf(args, sizeof(args), "replay '%s' --vcore vcore --vcore-size 1.5", TRACE);
+	assert_int_equal(hpsim("vs3", args), 2);
+	/* one halting vCPU: a vcore of two holds it alone, and nothing changes */
+	snprintf(args, sizeof(args), "replay '%s' --vcore vcore --arch ppc --format json", TRACE);
+	assert_int_equal(hpsim("vs4", args), 0);
+	snprintf(args, sizeof(args),
+	         "replay '%s' --vcore vcore --arch ppc --vcore-size 2 --format json", TRACE);
+	assert_int_equal(hpsim("vs5", args), 0);
+	rep = load_json("vs5.out");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(rep, "config"), "vcore_size")), 2);
+	json_decref(rep);
+	snprintf(args, sizeof(args), "compare '%s/vs4.out' '%s/vs5.out'", dir, dir);
+	assert_int_equal(hpsim("vs6", args), 0);
+	err = slurp("vs6.out");
+	/* only the echoed setting differs */
+	assert_non_null(strstr(err, "config.vcore_size"));
+	assert_null(strstr(err, "total."));
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +288,7 @@ int main(void)
 	    cmocka_unit_test(test_json_echoes_inputs),
 	    cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_vcore_size_option),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
