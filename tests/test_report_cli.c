@@ -6,7 +6,8 @@
  *  - the JSON report echoes every policy parameter and cost-model value and
  *    the mode, vcore size, host load and cost file;
  *  - `--format csv` has one row per vCPU and a total row, with the same
- *    column count in every row, and the time columns add up to wall time;
+ *    column count in every row, the time columns add up to wall time, and
+ *    the CPU cost is guest poll + host poll + transitions;
  *  - `hpsim compare` shows no difference between a report and itself, and
  *    names the parameter and the figures that differ between two settings;
  *  - --vcore-size: needs --vcore, a whole number >= 1, and with a single
@@ -174,7 +175,7 @@ static void test_csv(void **unused)
 {
 	char args[1024], *csv, *line, *save = NULL;
 	size_t rows = 0, cols0 = 0;
-	int c_wall = -1, c_busy = -1, c_gp = -1, c_hp = -1, c_sl = -1, c_tr = -1;
+	int c_wall = -1, c_busy = -1, c_gp = -1, c_hp = -1, c_sl = -1, c_tr = -1, c_cost = -1;
 
 	(void)unused;
 	snprintf(args, sizeof(args), "replay '%s' --format csv", TRACE);
@@ -183,7 +184,7 @@ static void test_csv(void **unused)
 	for (line = strtok_r(csv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f, *s2 = NULL;
 		size_t cols = 0;
-		uint64_t v[6] = {0};
+		uint64_t v[7] = {0};
 
 		for (f = strtok_r(line, ",", &s2); f; f = strtok_r(NULL, ",", &s2), cols++) {
 			int col = (int)cols;
@@ -195,6 +196,7 @@ static void test_csv(void **unused)
 				c_hp = !strcmp(f, "\"host_poll_ns\"") ? col : c_hp;
 				c_sl = !strcmp(f, "\"sleep_ns\"") ? col : c_sl;
 				c_tr = !strcmp(f, "\"transition_ns\"") ? col : c_tr;
+				c_cost = !strcmp(f, "\"cpu_cost_ns\"") ? col : c_cost;
 				continue;
 			}
 			if (col == 0)
@@ -205,15 +207,17 @@ static void test_csv(void **unused)
 			v[3] = col == c_hp ? strtoull(f + 1, NULL, 10) : v[3];
 			v[4] = col == c_sl ? strtoull(f + 1, NULL, 10) : v[4];
 			v[5] = col == c_tr ? strtoull(f + 1, NULL, 10) : v[5];
+			v[6] = col == c_cost ? strtoull(f + 1, NULL, 10) : v[6];
 		}
 		if (rows == 0) {
 			cols0 = cols;
 			assert_true(c_wall > 0 && c_busy > 0 && c_gp > 0 && c_hp > 0 && c_sl > 0 &&
-			            c_tr > 0);
+			            c_tr > 0 && c_cost > 0);
 		} else {
 			assert_int_equal(cols, cols0);
 			assert_true(v[0] > 0);
 			assert_int_equal(v[1] + v[2] + v[3] + v[4] + v[5], v[0]);
+			assert_int_equal(v[2] + v[3] + v[5], v[6]);
 		}
 		rows++;
 	}

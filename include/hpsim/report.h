@@ -93,6 +93,9 @@ struct hp_summary {
 /* Summarize vCPU cpu, or the total for cpu < 0. */
 void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s);
 
+/* The CPU cost of halting: polling (guest and host, successful and failed) plus transitions. */
+uint64_t hp_cpu_cost_ns(const struct hp_summary *s);
+
 /* 100 * part / whole, 0 for an empty whole. */
 double hp_pct(uint64_t part, uint64_t whole);
 

@@ -23,7 +23,7 @@ static const char *const tail_cols[] = {
     "host_poll_pct",   "sleep_pct",         "transition_pct", "poll_success_pct",
     "poll_wasted_pct", "lat_count",         "lat_mean_ns",    "lat_min_ns",
     "lat_p50_ns",      "lat_p90_ns",        "lat_p99_ns",     "lat_p999_ns",
-    "lat_max_ns",      "accounting_errors",
+    "lat_max_ns",      "accounting_errors", "cpu_cost_ns",    "cpu_cost_pct",
 };
 #define NTAIL_COLS (sizeof(tail_cols) / sizeof(tail_cols[0]))
 
@@ -135,6 +135,8 @@ static void row(struct line *l, const struct hp_metrics *m, int cpu)
 	u64f(l, hp_lat_quantile(d, 0.999));
 	u64f(l, d->max);
 	u64f(l, s.time.accounting_errors);
+	u64f(l, hp_cpu_cost_ns(&s));
+	dblf(l, hp_pct(hp_cpu_cost_ns(&s), s.wall_ns));
 	end(l);
 }
 

@@ -86,6 +86,8 @@ static json_t *time_json(const struct hp_metrics *m, int cpu)
 	json_object_set_new(t, "poll_success_pct", json_real(hp_pct(s.poll_success_ns, s.wall_ns)));
 	json_object_set_new(t, "poll_wasted_pct", json_real(hp_pct(s.poll_wasted_ns, s.wall_ns)));
 	json_object_set_new(t, "accounting_errors", u64(s.time.accounting_errors));
+	json_object_set_new(t, "cpu_cost_ns", u64(hp_cpu_cost_ns(&s)));
+	json_object_set_new(t, "cpu_cost_pct", json_real(hp_pct(hp_cpu_cost_ns(&s), s.wall_ns)));
 	return t;
 }
 

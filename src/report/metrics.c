@@ -265,3 +265,8 @@ void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s)
 		s->poll_wasted_ns += c->layer[l].halt_poll_fail_ns;
 	}
 }
+
+uint64_t hp_cpu_cost_ns(const struct hp_summary *s)
+{
+	return s->time.guest_poll_ns + s->time.host_poll_ns + s->time.transition_ns;
+}
