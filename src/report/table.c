@@ -36,11 +36,29 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		print_params(f, cfg->layer[l]);
 		fputc('\n', f);
 	}
-	fprintf(f,
-	        "cost:     hlt_exit %" PRIu64 " ns, host_wakeup %" PRIu64 " ns, vm_entry %" PRIu64
-	        " ns, poll_detect %" PRIu64 " ns\n",
-	        cfg->cost.hlt_exit_ns, cfg->cost.host_wakeup_ns, cfg->cost.vm_entry_ns,
-	        cfg->cost.poll_detect_ns);
+	{
+		const struct hp_cost_field *cf;
+		size_t i, n;
+
+		cf = hp_cost_fields(&n);
+		fprintf(f, "cost:    ");
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s %s=%" PRIu64, i ? "," : "", cf[i].name,
+			        hp_cost_get(&cfg->cost, &cf[i]));
+		if (in->cost_file)
+			fprintf(f, " (from %s)", in->cost_file);
+		fputc('\n', f);
+	}
+	if (cfg->vcore_size > 1)
+		fprintf(f, "vcores:   %u consecutive vCPUs per vcore\n", cfg->vcore_size);
+	if (in->load && in->load->fraction > 0)
+		fprintf(
+		    f,
+		    "load:     another host task runnable %.1f%% of the time (%s, %.1f us bursts, "
+		    "seed %" PRIu64 ")\n",
+		    100.0 * in->load->fraction,
+		    in->load->kind == HP_LOAD_PERIODIC ? "periodic" : "poisson",
+		    (double)in->load->burst_ns / 1e3, in->load->seed);
 	if (cfg->mode == HP_MODE_CLOSED)
 		fprintf(f,
 		        "mode:     closed loop: the workload ran %.3f ms (%.2f%%) longer than "
