@@ -8,7 +8,7 @@
  *    exactly; a vcore never polls while one of its vCPUs runs guest code;
  *    one wakeup ends the block for all (the block ends on the earliest
  *    wakeup of its vCPUs, and every vCPU whose wakeup has come resumes at
- *    the block's end); blocks of one vcore never overlap;
+ *    the block's end); blocks of one vcore never overlap; in open and in closed loop;
  *  - closed loop with no costs is open loop.
  */
 #include <stdarg.h>
@@ -336,8 +336,9 @@ static void test_vcore_invariants(void **unused)
 	size_t s, w, i, blocks = 0;
 
 	(void)unused;
+	/* windows: the default, a wide one, none; each in open and in closed loop */
 	for (s = 0; s < 2; s++)
-		for (w = 0; w < 3; w++) {
+		for (w = 0; w < 6; w++) {
 			struct hp_engine_config cfg;
 			struct hp_engine_stats st;
 			struct hp_metrics m;
@@ -345,7 +346,8 @@ static void test_vcore_invariants(void **unused)
 			uint8_t *seen = calloc(side.n, 1);
 
 			assert_non_null(seen);
-			configure(&cfg, sizes[s], windows[w]);
+			configure(&cfg, sizes[s], windows[w % 3]);
+			cfg.mode = w < 3 ? HP_MODE_OPEN : HP_MODE_CLOSED;
 			run(&side, &cfg, &r, &m, &st);
 			/* every episode once */
 			assert_int_equal(r.n, side.n);
