@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hpsim/err.h"
 
@@ -41,6 +42,16 @@ int hp_cost_set(struct hp_cost *c, const char *name, const char *value, struct h
 
 /* Read field f of c. */
 uint64_t hp_cost_get(const struct hp_cost *c, const struct hp_cost_field *f);
+
+/*
+ * Set fields from a JSON file: one object of NAME: NS (non-negative
+ * integers); an unknown name or another kind of value is an error naming the
+ * key. Fields the file does not name keep their value. 0 or -1 with err.
+ */
+int hp_cost_load_json(struct hp_cost *c, const char *path, struct hp_err *err);
+
+/* Write c as such a JSON object (every field, in order); 0 or -1 with err. */
+int hp_cost_write_json(FILE *f, const struct hp_cost *c, struct hp_err *err);
 
 /* Parse an architecture name (x86, arm64, s390, ppc); returns the arch or -1 with err. */
 int hp_arch_parse(const char *name, struct hp_err *err);

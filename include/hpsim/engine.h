@@ -21,7 +21,12 @@ struct hp_outcome {
 	uint64_t guest_poll_contended_ns; /* guest polling while another host task was runnable */
 	uint8_t has[HP_LAYER_COUNT];      /* which layers decided something for this halt */
 	uint8_t pending_at_exit; /* x86: the wakeup was pending at the HLT exit; no block */
+	uint8_t split_given;     /* the engine split the span itself (the vcore scheduler) */
 	struct hp_decision d[HP_LAYER_COUNT];
+	/* with split_given: the span is hlt exit + these three (no guest poll in a vcore) */
+	uint64_t split_host_poll_ns;  /* the vcore's poll, when this vCPU ran it */
+	uint64_t split_sleep_ns;      /* ceded: napping in the guest or asleep on the host */
+	uint64_t split_transition_ns; /* exit, entry (if the host woke it) and interrupt handling */
 };
 
 typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);
@@ -36,6 +41,8 @@ struct hp_engine_config {
 	enum hp_mode mode;
 	struct hp_cost cost;
 	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
+	uint32_t vcore_size; /* vCPUs per powerpc vcore (consecutive indices); 0 or 1: one each */
+	bool event_driven;   /* use the discrete-event scheduler even for vcores of one */
 	hp_outcome_fn on_outcome;
 	void *ctx;
 };
@@ -78,8 +85,10 @@ struct hp_run_spec {
 	const char *kernel;                 /* "6.1"; NULL: the newest */
 	const char *arch;                   /* "x86"; NULL: x86 */
 	const char *mode;                   /* "open" or "closed"; NULL: open */
+	uint32_t vcore_size;                /* vCPUs per vcore; 0: one */
 	struct hp_setting params[HP_MAX_SETTINGS];
 	size_t nparams;
+	const char *cost_file; /* JSON cost model applied before the cost settings; NULL: none */
 	struct hp_setting cost[HP_MAX_SETTINGS];
 	size_t ncost;
 };
@@ -92,7 +101,11 @@ struct hp_run_spec {
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err);
 
-/* Replay eps through cfg's layers (open loop), calling on_outcome per halt; 0 or -1 with err. */
+/*
+ * Replay eps through cfg's layers, calling on_outcome per halt (in the order
+ * halts end, which is episode order unless vcores hold more than one vCPU);
+ * 0 or -1 with err.
+ */
 int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
                   struct hp_engine_stats *st, struct hp_err *err);
 

@@ -77,6 +77,28 @@ int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struc
 /* The vCPU's busy time: its wall time (to its last resume if later) minus its halted time. */
 uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics *c);
 
+/*
+ * The figures every writer derives for one vCPU or the total: wall time
+ * splits exactly into busy + guest poll + host poll + sleep + transitions.
+ */
+struct hp_summary {
+	uint64_t wall_ns;          /* the vCPU's: the capture's span, or to its last resume if
+	                              later; the total's: the sum over vCPUs */
+	uint64_t busy_ns;          /* running guest code */
+	struct hp_time_split time; /* the total's: summed over vCPUs */
+	uint64_t poll_success_ns;  /* polling (all layers) that saw its wakeup */
+	uint64_t poll_wasted_ns;   /* polling (all layers) that ended without it */
+};
+
+/* Summarize vCPU cpu, or the total for cpu < 0. */
+void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s);
+
+/* The CPU cost of halting: polling (guest and host, successful and failed) plus transitions. */
+uint64_t hp_cpu_cost_ns(const struct hp_summary *s);
+
+/* 100 * part / whole, 0 for an empty whole. */
+double hp_pct(uint64_t part, uint64_t whole);
+
 /* Add one outcome (usable directly as the engine's hp_outcome_fn with m as ctx). */
 void hp_metrics_add(void *m, const struct hp_outcome *o);
 
@@ -115,14 +137,29 @@ struct hp_run_info {
 	const struct hp_skips *skipped;
 	const struct hp_engine_config *cfg;
 	const struct hp_engine_stats *st;
+	const struct hp_load_model *load; /* the host load model applied, or NULL */
+	const char *cost_file;            /* the --cost file, or NULL */
 };
 
 /* Print the aligned cost/latency table. */
 void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info);
 
+/* Print the report as CSV (libcsv): a header, one row per vCPU, a total row; 0 or -1 with err. */
+int hp_report_csv(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info,
+                  struct hp_err *err);
+
 /* Print the report as JSON (stable key names); 0 or -1 with err. */
 int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info,
                    struct hp_err *err);
+
+/*
+ * Compare two JSON reports (A the baseline): print every numeric figure that
+ * differs with A, B, B - A and the change relative to A (all: every figure,
+ * histogram buckets included), and settings that differ as text.
+ * *differences (may be NULL) receives the count. 0 or -1 with err.
+ */
+int hp_report_compare(FILE *f, const char *a_path, const char *b_path, bool all,
+                      size_t *differences, struct hp_err *err);
 
 /* The per-halt decisions log (--decisions FILE.csv), one row per halt per deciding layer. */
 #define HP_DECISIONS_HEADER                                                                        \

@@ -12,6 +12,8 @@ int cmd_plot(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_cost(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
 int cli_fail(const struct hp_err *err);

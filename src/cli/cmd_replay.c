@@ -15,21 +15,40 @@
 static const char replay_help[] =
     "usage: hpsim replay TRACE [options]\n"
     "\n"
-    "Replays TRACE (a trace-cmd trace.dat) through the chosen policies and prints\n"
-    "per CPU and in total: halts, the KVM halt-polling statistics, polling CPU time\n"
-    "as a share of wall time, and wakeup latency (mean, p50, p99, max).\n"
+    "Replays TRACE (trace.dat, trace-cmd report text or episode CSV) through the chosen policies "
+    "and prints\n"
+    "per vCPU and in total: halts, the KVM halt-polling statistics per layer, where\n"
+    "wall time went (busy, guest poll, host poll, sleep, transitions), successful and\n"
+    "wasted polling, and wakeup latency (mean, p50, p90, p99, p99.9, max).\n"
     "\n"
-    "options:\n"
-    "  --host POLICY        host policy (default: kvm); `hpsim policies` lists them\n"
-    "  --set NAME=VALUE     set a policy parameter by its kernel name, e.g.\n"
-    "                       --set halt_poll_ns=400000 (repeatable)\n"
+    "policies (at least one layer; default: --host kvm):\n"
+    "  --guest POLICY       guest layer: haltpoll (cpuidle-haltpoll), none, fixed, oracle\n"
+    "  --host POLICY        host layer: kvm (kvm_vcpu_halt), none, fixed, oracle\n"
+    "  --vcore POLICY       powerpc Book3S HV vcore layer: vcore (instead of --host)\n"
+    "  --vcore-size N       N consecutive vCPUs share a vcore (default 1; needs --vcore)\n"
+    "  --set NAME=VALUE     a policy parameter by its kernel name, e.g. halt_poll_ns=400000;\n"
+    "                       LAYER.NAME when two layers share a name (repeatable)\n"
     "  --kernel VERSION     kernel release whose semantics and defaults apply (default 6.11)\n"
     "  --arch ARCH          x86, arm64, s390 or ppc (default x86): defaults and arch rules\n"
-    "  --cost-set NAME=NS   set a cost-model value (hlt_exit_ns, vm_entry_ns, poll_detect_ns,\n"
-    "                       host_wakeup_ns, ...) (repeatable)\n"
-    "  --format FMT         table (default) or json\n"
+    "\n"
+    "model:\n"
+    "  --mode MODE          open (default: wakeups at their recorded times) or closed\n"
+    "                       (a vCPU's later activity moves by the latency its halts took)\n"
+    "  --cost FILE          cost model from JSON (start from `hpsim cost --arch ARCH`)\n"
+    "  --cost-set NAME=NS   one cost-model value, after --cost (repeatable)\n"
+    "  --host-load F        another host task runnable a fraction F (0..1) of the time\n"
+    "  --host-load-model M  poisson (default) or periodic\n"
+    "  --host-load-burst-us U  mean (poisson) or exact (periodic) busy burst, us (default 50)\n"
+    "  --seed N             the load model's seed (default 1)\n"
+    "\n"
+    "output:\n"
+    "  --format FMT         table (default), json or csv\n"
+    "  --decisions FILE     every layer's decision per halt, as CSV\n"
+    "  --emit-trace FILE    the simulated run as `trace-cmd report` text\n"
     "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "`hpsim compare A.json B.json` compares two JSON reports.\n";
 
 struct replay_opts {
 	const char *trace;
@@ -90,7 +109,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-model", required_argument, NULL, 'K'},
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
-	    {"no-cache", no_argument, NULL, 'N'},
+	    {"no-cache", no_argument, NULL, 'X'},
+	    {"vcore-size", required_argument, NULL, 'N'},
+	    {"cost", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -127,6 +148,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			break;
 		case 'c':
 			rc = add_setting(o->spec.cost, &o->spec.ncost, optarg);
+			break;
+		case 'C':
+			o->spec.cost_file = optarg;
 			break;
 		case 'D':
 			o->decisions = optarg;
@@ -165,9 +189,19 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			o->load.seed = (uint64_t)seed;
 			break;
 		}
-		case 'N':
+		case 'X':
 			o->no_cache = 1;
 			break;
+		case 'N': {
+			double n;
+
+			rc = parse_number("--vcore-size", optarg, &n, 1, 1024);
+			o->spec.vcore_size = (uint32_t)n;
+			if (!rc && n != (double)o->spec.vcore_size)
+				rc = cli_usage_error(
+				    "replay", "--vcore-size: '%s' is not a whole number", optarg);
+			break;
+		}
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
@@ -180,8 +214,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	if (optind != argc - 1)
 		return cli_usage_error("replay", "expected exactly one TRACE argument");
 	o->trace = argv[optind];
-	if (strcmp(o->format, "table") && strcmp(o->format, "json"))
-		return cli_usage_error("replay", "--format must be table or json, not '%s'",
+	if (strcmp(o->format, "table") && strcmp(o->format, "json") && strcmp(o->format, "csv"))
+		return cli_usage_error("replay", "--format must be table, json or csv, not '%s'",
 		                       o->format);
 	if (!o->spec.policy[HP_LAYER_GUEST] && !o->spec.policy[HP_LAYER_HOST] &&
 	    !o->spec.policy[HP_LAYER_VCORE])
@@ -214,10 +248,15 @@ static void print_report(const struct replay_opts *o, const struct hp_episodes *
 	                           .assumption = eps->assumption,
 	                           .skipped = &eps->skipped,
 	                           .cfg = cfg,
-	                           .st = st};
+	                           .st = st,
+	                           .load = &o->load,
+	                           .cost_file = o->spec.cost_file};
 
 	if (!strcmp(o->format, "json")) {
 		if (hp_report_json(stdout, m, &info, err) < 0)
+			*rc = cli_fail(err);
+	} else if (!strcmp(o->format, "csv")) {
+		if (hp_report_csv(stdout, m, &info, err) < 0)
 			*rc = cli_fail(err);
 	} else {
 		hp_report_table(stdout, m, &info);

@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"info", cmd_info, "per CPU: halts, idle time, halt-length distribution, wake sources"},
     {"convert", cmd_convert, "export a capture's episodes as CSV"},
     {"gen", cmd_gen, "generate synthetic episodes (periodic, poisson, ...) as CSV"},
+    {"compare", cmd_compare, "compare two JSON reports figure by figure (A the baseline)"},
+    {"cost", cmd_cost, "print the cost model's defaults for an architecture as JSON"},
 };
 
 static void usage(FILE *f)

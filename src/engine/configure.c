@@ -75,9 +75,12 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 	if (spec->mode && strcmp(spec->mode, "open") && strcmp(spec->mode, "closed"))
 		return hp_errf(err, "replay mode '%s' is not open or closed", spec->mode);
 	cfg->mode = spec->mode && !strcmp(spec->mode, "closed") ? HP_MODE_CLOSED : HP_MODE_OPEN;
+	cfg->vcore_size = spec->vcore_size;
 	if (spec->kernel && hp_kver_parse(spec->kernel, &cfg->kernel.version, err) < 0)
 		return -1;
 	hp_cost_defaults(&cfg->cost, cfg->kernel.arch);
+	if (spec->cost_file && hp_cost_load_json(&cfg->cost, spec->cost_file, err) < 0)
+		return -1;
 	for (i = 0; i < spec->ncost; i++)
 		if (hp_cost_set(&cfg->cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
 			return -1;

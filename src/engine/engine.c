@@ -1,30 +1,22 @@
 /*
  * The replay engine. Open loop: every wakeup keeps its recorded arrival
  * time; closed loop: a vCPU's later activity moves by the latency its halts
- * took (see closed_loop_times()). Per halt, the layers stack as in production: the guest policy
- * polls inside the guest, or executes HLT; the HLT exits to the host (hlt_exit_ns), where the host
- * policy (kvm, or the powerpc vcore loop) polls or sleeps; VM entry (vm_entry_ns) returns to the
- * guest, which then takes the wakeup interrupt (guest_wakeup_ns). A guest poll that sees the wakeup
- * needs none of that.
+ * took (see hp_engine_closed_times()). Per halt, the layers stack as in production: the guest
+ * policy polls inside the guest, or executes HLT; the HLT exits to the host (hlt_exit_ns), where
+ * the host policy (kvm, or the powerpc vcore loop) polls or sleeps; VM entry (vm_entry_ns) returns
+ * to the guest, which then takes the wakeup interrupt (guest_wakeup_ns). A guest poll that sees the
+ * wakeup needs none of that.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpsim/engine.h"
-
-struct vcpu {
-	void *state[HP_LAYER_COUNT];
-	uint64_t last_resume;
-	uint64_t shift; /* closed loop: resume minus recorded exit of the last halt */
-	bool halts;     /* the CPU has halts in the capture */
-	size_t busy;    /* cursor into the episodes' contention intervals */
-};
+#include "engine_int.h"
 
 /* One halt in flight: what the guest layer's HLT needs to reach the host. */
 struct halt_ctx {
 	const struct hp_engine_config *cfg;
 	const struct hp_episodes *eps;
-	struct vcpu *v;
+	struct hp_vcpu *v;
 	const struct hp_episode *e;
 	uint64_t wake; /* the wakeup's arrival in this replay */
 	struct hp_outcome *o;
@@ -38,13 +30,9 @@ static int host_layer(const struct hp_engine_config *cfg)
 	return cfg->layer[HP_LAYER_HOST] ? HP_LAYER_HOST : -1;
 }
 
-/*
- * The first contention interval of this vCPU's host CPU that has not ended
- * by t (intervals are sorted per CPU; halts come in time order), as
- * [*from, *until); from == until when there is none.
- */
-static void next_busy(const struct hp_episodes *eps, struct vcpu *v, uint32_t cpu, uint64_t t,
-                      uint64_t *from, uint64_t *until)
+/* Intervals are sorted per CPU and a vCPU's halts come in time order: a cursor suffices. */
+void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint32_t cpu, uint64_t t,
+                         uint64_t *from, uint64_t *until)
 {
 	while (v->busy < eps->nbusy &&
 	       (eps->busy[v->busy].cpu < cpu ||
@@ -58,7 +46,7 @@ static void next_busy(const struct hp_episodes *eps, struct vcpu *v, uint32_t cp
 }
 
 /* How much of [from, to) another host task wanted this vCPU's host CPU. */
-static uint64_t contended_ns(const struct hp_episodes *eps, const struct vcpu *v, uint32_t cpu,
+static uint64_t contended_ns(const struct hp_episodes *eps, const struct hp_vcpu *v, uint32_t cpu,
                              uint64_t from, uint64_t to)
 {
 	uint64_t sum = 0;
@@ -103,7 +91,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 		/* no host policy simulated: the host puts the vCPU thread to sleep */
 		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
 	}
-	next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
+	hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
 	in.host_poll_disabled =
 	    guest && guest->disables_host_poll && cfg->kernel.arch == HP_ARCH_X86;
 	cfg->layer[l]->halt(h->v->state[l], &in, &h->o->d[l]);
@@ -112,7 +100,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 }
 
 static void run_halt(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
-                     struct vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
+                     struct hp_vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
 {
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
 	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o};
@@ -129,7 +117,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		};
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
 
-		next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
+		hp_engine_next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
 		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
 		o->has[HP_LAYER_GUEST] = 1;
 		/* guest polling keeps the host CPU busy whatever else wants it */
@@ -150,8 +138,8 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
  * in request/response workloads answer this vCPU's own requests) moves with
  * the vCPU itself.
  */
-static void closed_loop_times(const struct vcpu *v, const struct hp_episode *e,
-                              struct hp_outcome *o)
+void hp_engine_closed_times(const struct hp_vcpu *v, const struct hp_episode *e,
+                            struct hp_outcome *o)
 {
 	uint64_t own = v[e->cpu].shift, wake_shift = own;
 
@@ -176,6 +164,14 @@ static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 		return hp_errf(err,
 		               "a vCPU halts either through kvm_vcpu_halt() (--host) or through "
 		               "the powerpc vcore loop (--vcore), not both");
+	if (cfg->vcore_size > 1 && !cfg->layer[HP_LAYER_VCORE])
+		return hp_errf(err, "--vcore-size %u needs a vcore policy (--vcore)",
+		               cfg->vcore_size);
+	if ((cfg->vcore_size > 1 || cfg->event_driven) && cfg->layer[HP_LAYER_GUEST])
+		return hp_errf(err, "vcores of several vCPUs model powerpc guests, which have no "
+		                    "guest halt-polling layer: drop --guest");
+	if (cfg->event_driven && !cfg->layer[HP_LAYER_VCORE])
+		return hp_errf(err, "the discrete-event scheduler runs vcores: choose --vcore");
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		if (cfg->layer[l] && cfg->layer[l]->layer != (enum hp_layer)l)
 			return hp_errf(err, "policy '%s' is not a %s policy", cfg->layer[l]->name,
@@ -188,7 +184,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 {
 	uint32_t ncpu = eps->ncpu ? eps->ncpu : 1;
 	char *state[HP_LAYER_COUNT] = {NULL};
-	struct vcpu *v;
+	struct hp_vcpu *v;
 	size_t i;
 	int l, rc = 0;
 
@@ -220,9 +216,13 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 	}
 	for (i = 0; i < eps->n; i++)
 		v[eps->ep[i].cpu].halts = true;
+	if (cfg->vcore_size > 1 || cfg->event_driven) {
+		rc = hp_engine_run_vcores(eps, cfg, v, st, err);
+		goto out;
+	}
 	for (i = 0; i < eps->n; i++) {
 		const struct hp_episode *e = &eps->ep[i];
-		struct vcpu *vc = &v[e->cpu];
+		struct hp_vcpu *vc = &v[e->cpu];
 		struct hp_outcome o;
 
 		memset(&o, 0, sizeof(o));
@@ -230,7 +230,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		o.enter_ns = e->halt_start_ns;
 		o.wake_ns = e->wake_ns;
 		if (cfg->mode == HP_MODE_CLOSED)
-			closed_loop_times(v, e, &o);
+			hp_engine_closed_times(v, e, &o);
 		if (vc->last_resume > o.enter_ns) {
 			o.enter_ns = vc->last_resume;
 			st->delayed_halts++;

@@ -76,6 +76,38 @@ static json_t *latency_json(const struct hp_lat_dist *d)
 	return o;
 }
 
+/* Where the wall time went (cpu < 0: summed over vCPUs), in ns and as % of that wall time. */
+static json_t *time_json(const struct hp_metrics *m, int cpu)
+{
+	json_t *t = json_object();
+	struct hp_summary s;
+
+	hp_summarize(m, cpu, &s);
+	json_object_set_new(t, "wall_ns", u64(s.wall_ns));
+	json_object_set_new(t, "busy_ns", u64(s.busy_ns));
+	json_object_set_new(t, "halted_ns", u64(s.time.halted_ns));
+	json_object_set_new(t, "guest_poll_ns", u64(s.time.guest_poll_ns));
+	json_object_set_new(t, "host_poll_ns", u64(s.time.host_poll_ns));
+	json_object_set_new(t, "sleep_ns", u64(s.time.sleep_ns));
+	json_object_set_new(t, "transition_ns", u64(s.time.transition_ns));
+	json_object_set_new(t, "guest_poll_contended_ns", u64(s.time.guest_poll_contended_ns));
+	json_object_set_new(t, "poll_success_ns", u64(s.poll_success_ns));
+	json_object_set_new(t, "poll_wasted_ns", u64(s.poll_wasted_ns));
+	json_object_set_new(t, "busy_pct", json_real(hp_pct(s.busy_ns, s.wall_ns)));
+	json_object_set_new(t, "guest_poll_pct",
+	                    json_real(hp_pct(s.time.guest_poll_ns, s.wall_ns)));
+	json_object_set_new(t, "host_poll_pct", json_real(hp_pct(s.time.host_poll_ns, s.wall_ns)));
+	json_object_set_new(t, "sleep_pct", json_real(hp_pct(s.time.sleep_ns, s.wall_ns)));
+	json_object_set_new(t, "transition_pct",
+	                    json_real(hp_pct(s.time.transition_ns, s.wall_ns)));
+	json_object_set_new(t, "poll_success_pct", json_real(hp_pct(s.poll_success_ns, s.wall_ns)));
+	json_object_set_new(t, "poll_wasted_pct", json_real(hp_pct(s.poll_wasted_ns, s.wall_ns)));
+	json_object_set_new(t, "accounting_errors", u64(s.time.accounting_errors));
+	json_object_set_new(t, "cpu_cost_ns", u64(hp_cpu_cost_ns(&s)));
+	json_object_set_new(t, "cpu_cost_pct", json_real(hp_pct(hp_cpu_cost_ns(&s), s.wall_ns)));
+	return t;
+}
+
 static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics *c, int cpu,
                         uint64_t wall_ns)
 {
@@ -91,25 +123,25 @@ static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics 
 			json_object_set_new(o, hp_layer_name((enum hp_layer)l),
 			                    layer_json(&c->layer[l], wall_ns));
 	json_object_set_new(o, "latency", latency_json(&c->latency));
-	if (cpu >= 0) {
-		json_t *t = json_object();
-
-		json_object_set_new(t, "busy_ns", u64(hp_cpu_busy_ns(m, c)));
-		json_object_set_new(t, "halted_ns", u64(c->time.halted_ns));
-		json_object_set_new(t, "guest_poll_ns", u64(c->time.guest_poll_ns));
-		json_object_set_new(t, "host_poll_ns", u64(c->time.host_poll_ns));
-		json_object_set_new(t, "sleep_ns", u64(c->time.sleep_ns));
-		json_object_set_new(t, "transition_ns", u64(c->time.transition_ns));
-		json_object_set_new(t, "guest_poll_contended_ns",
-		                    u64(c->time.guest_poll_contended_ns));
-		json_object_set_new(t, "accounting_errors", u64(c->time.accounting_errors));
-		json_object_set_new(o, "time", t);
-	}
+	json_object_set_new(o, "time", time_json(m, cpu));
 	return o;
 }
 
-static json_t *config_json(const struct hp_engine_config *cfg)
+static json_t *load_json(const struct hp_load_model *lm)
 {
+	json_t *o = json_object();
+
+	json_object_set_new(o, "fraction", json_real(lm ? lm->fraction : 0.0));
+	json_object_set_new(
+	    o, "model", json_string(lm && lm->kind == HP_LOAD_PERIODIC ? "periodic" : "poisson"));
+	json_object_set_new(o, "burst_ns", u64(lm ? lm->burst_ns : 0));
+	json_object_set_new(o, "seed", u64(lm ? lm->seed : 0));
+	return o;
+}
+
+static json_t *config_json(const struct hp_run_info *in)
+{
+	const struct hp_engine_config *cfg = in->cfg;
 	json_t *o = json_object(), *pol = json_object(), *cost = json_object();
 	const struct hp_cost_field *f;
 	size_t i, n;
@@ -142,6 +174,12 @@ static json_t *config_json(const struct hp_engine_config *cfg)
 	for (i = 0; i < n; i++)
 		json_object_set_new(cost, f[i].name, u64(hp_cost_get(&cfg->cost, &f[i])));
 	json_object_set_new(o, "cost", cost);
+	json_object_set_new(o, "cost_file",
+	                    in->cost_file ? json_string(in->cost_file) : json_null());
+	json_object_set_new(o, "mode",
+	                    json_string(cfg->mode == HP_MODE_CLOSED ? "closed" : "open"));
+	json_object_set_new(o, "vcore_size", u64(cfg->vcore_size ? cfg->vcore_size : 1));
+	json_object_set_new(o, "host_load", load_json(in->load));
 	return o;
 }
 
@@ -169,7 +207,7 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	}
 	json_object_set_new(tr, "skipped", sk);
 	json_object_set_new(root, "trace", tr);
-	json_object_set_new(root, "config", config_json(in->cfg));
+	json_object_set_new(root, "config", config_json(in));
 	json_object_set_new(eng, "halts", u64(in->st->halts));
 	json_object_set_new(eng, "delayed_halts", u64(in->st->delayed_halts));
 	json_object_set_new(eng, "pending_at_exit", u64(in->st->pending_at_exit));

@@ -154,7 +154,11 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 	uint64_t span = o->resume_ns - o->enter_ns, gp = g ? g->polled_ns : 0, hp = 0, sl = 0,
 	         tr = 0;
 
-	if (g && !g->waited) {
+	if (o->split_given) {
+		hp = o->split_host_poll_ns;
+		sl = o->split_sleep_ns;
+		tr = o->split_transition_ns;
+	} else if (g && !g->waited) {
 		/* the guest's poll saw the wakeup: no exit at all */
 	} else if (o->pending_at_exit) {
 		tr = c->hlt_exit_ns + c->vm_entry_ns + c->guest_wakeup_ns;
@@ -218,4 +222,51 @@ uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics 
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s)
 {
 	return s->halt_poll_success_ns + s->halt_poll_fail_ns;
+}
+
+double hp_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void add_split(struct hp_time_split *a, const struct hp_time_split *b)
+{
+	a->halted_ns += b->halted_ns;
+	a->guest_poll_ns += b->guest_poll_ns;
+	a->host_poll_ns += b->host_poll_ns;
+	a->sleep_ns += b->sleep_ns;
+	a->transition_ns += b->transition_ns;
+	a->guest_poll_contended_ns += b->guest_poll_contended_ns;
+	a->accounting_errors += b->accounting_errors;
+}
+
+void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s)
+{
+	const struct hp_cpu_metrics *c = cpu >= 0 ? &m->cpu[cpu] : &m->total;
+	uint32_t i;
+	int l;
+
+	memset(s, 0, sizeof(*s));
+	if (cpu >= 0) {
+		s->busy_ns = hp_cpu_busy_ns(m, c);
+		s->time = c->time;
+		s->wall_ns = s->busy_ns + c->time.halted_ns;
+	} else {
+		for (i = 0; i < m->ncpu; i++) {
+			uint64_t busy = hp_cpu_busy_ns(m, &m->cpu[i]);
+
+			s->busy_ns += busy;
+			s->wall_ns += busy + m->cpu[i].time.halted_ns;
+			add_split(&s->time, &m->cpu[i].time);
+		}
+	}
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		s->poll_success_ns += c->layer[l].halt_poll_success_ns;
+		s->poll_wasted_ns += c->layer[l].halt_poll_fail_ns;
+	}
+}
+
+uint64_t hp_cpu_cost_ns(const struct hp_summary *s)
+{
+	return s->time.guest_poll_ns + s->time.host_poll_ns + s->time.transition_ns;
 }

@@ -41,11 +41,29 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		print_params(f, cfg->layer[l]);
 		fputc('\n', f);
 	}
-	fprintf(f,
-	        "cost:     hlt_exit %" PRIu64 " ns, host_wakeup %" PRIu64 " ns, vm_entry %" PRIu64
-	        " ns, poll_detect %" PRIu64 " ns\n",
-	        cfg->cost.hlt_exit_ns, cfg->cost.host_wakeup_ns, cfg->cost.vm_entry_ns,
-	        cfg->cost.poll_detect_ns);
+	{
+		const struct hp_cost_field *cf;
+		size_t i, n;
+
+		cf = hp_cost_fields(&n);
+		fprintf(f, "cost:    ");
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s %s=%" PRIu64, i ? "," : "", cf[i].name,
+			        hp_cost_get(&cfg->cost, &cf[i]));
+		if (in->cost_file)
+			fprintf(f, " (from %s)", in->cost_file);
+		fputc('\n', f);
+	}
+	if (cfg->vcore_size > 1)
+		fprintf(f, "vcores:   %u consecutive vCPUs per vcore\n", cfg->vcore_size);
+	if (in->load && in->load->fraction > 0)
+		fprintf(
+		    f,
+		    "load:     another host task runnable %.1f%% of the time (%s, %.1f us bursts, "
+		    "seed %" PRIu64 ")\n",
+		    100.0 * in->load->fraction,
+		    in->load->kind == HP_LOAD_PERIODIC ? "periodic" : "poisson",
+		    (double)in->load->burst_ns / 1e3, in->load->seed);
 	if (cfg->mode == HP_MODE_CLOSED)
 		fprintf(f,
 		        "mode:     closed loop: the workload ran %.3f ms (%.2f%%) longer than "
@@ -99,6 +117,20 @@ static void rows(FILE *f, const char *name, const struct hp_metrics *m,
 	}
 }
 
+static void time_row(FILE *f, const char *name, const struct hp_metrics *m, int cpu,
+                     const struct hp_lat_dist *d)
+{
+	struct hp_summary s;
+
+	hp_summarize(m, cpu, &s);
+	fprintf(f, "%-6s %7.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f\n", name,
+	        hp_pct(s.busy_ns, s.wall_ns), hp_pct(s.time.guest_poll_ns, s.wall_ns),
+	        hp_pct(s.time.host_poll_ns, s.wall_ns), hp_pct(s.time.sleep_ns, s.wall_ns),
+	        hp_pct(s.time.transition_ns, s.wall_ns), hp_pct(s.poll_success_ns, s.wall_ns),
+	        hp_pct(s.poll_wasted_ns, s.wall_ns), (double)hp_lat_quantile(d, 0.90) / 1e3,
+	        (double)hp_lat_quantile(d, 0.999) / 1e3, (double)d->max / 1e3);
+}
+
 void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
 {
 	uint32_t i;
@@ -120,5 +152,18 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 	        "\nhalts = halts that reached the layer; hit = halt_successful_poll / all halts;\n"
 	        "poll_cpu = halt_poll_success_ns + halt_poll_fail_ns over wall time (total: over "
 	        "wall time x CPUs);\n"
-	        "latency = wakeup arrival to the woken guest task running again.\n");
+	        "latency = wakeup arrival to the woken guest task running again.\n\n");
+	fprintf(f, "%-6s %7s %8s %8s %8s %8s %8s %8s %9s %9s %9s\n", "cpu", "busy", "g_poll",
+	        "h_poll", "sleep", "trans", "poll_ok", "poll_bad", "lat_p90", "lat_p99.9",
+	        "lat_max");
+	fprintf(f, "%-6s %7s %8s %8s %8s %8s %8s %8s %9s %9s %9s\n", "", "[%]", "[%]", "[%]", "[%]",
+	        "[%]", "[%]", "[%]", "[us]", "[us]", "[us]");
+	for (i = 0; i < m->ncpu; i++) {
+		snprintf(name, sizeof(name), "%u", i);
+		time_row(f, name, m, (int)i, &m->cpu[i].latency);
+	}
+	time_row(f, "total", m, -1, &m->total.latency);
+	fprintf(f, "\nwall time = busy + g_poll (guest polling) + h_poll (host polling) + sleep + "
+	           "trans (VM exit,\nentry and interrupt handling), per vCPU; poll_ok/poll_bad = "
+	           "polling that saw its\nwakeup / that ended without it (wasted), all layers.\n");
 }
