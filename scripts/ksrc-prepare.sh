@@ -68,15 +68,20 @@ case "$major.$minor" in
 esac
 
 # Each file's needed definitions; a kernel that lacks one fails here, naming it.
+lacks() {
+	echo "ksrc-prepare: $src ($major.$minor) lacks the definitions named above:" \
+		"the @kernel policies need a kernel of 6.1 or newer" >&2
+	exit 1
+}
 cd "$out/tree"
 sh "$here/kextract.sh" virt/kvm/kvm_main.c halt_poll_ns halt_poll_ns_grow \
 	halt_poll_ns_grow_start halt_poll_ns_shrink grow_halt_poll_ns shrink_halt_poll_ns \
 	kvm_vcpu_check_block kvm_vcpu_block update_halt_poll_stats kvm_vcpu_max_halt_poll_ns \
-	kvm_vcpu_halt >../kvm_main.inc.tmp
+	kvm_vcpu_halt >../kvm_main.inc.tmp || lacks
 sh "$here/kextract.sh" drivers/cpuidle/poll_state.c POLL_IDLE_RELAX_COUNT poll_idle \
-	>../poll_state.inc.tmp
+	>../poll_state.inc.tmp || lacks
 sh "$here/kextract.sh" arch/powerpc/kvm/book3s_hv.c grow_halt_poll_ns shrink_halt_poll_ns \
-	kvmppc_vcore_blocked >../book3s_hv.inc.tmp
+	kvmppc_vcore_blocked >../book3s_hv.inc.tmp || lacks
 cd - >/dev/null
 
 {

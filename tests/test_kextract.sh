@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_kextract: scripts/kextract.sh on small C files written here: nested
 # braces, braces in strings, character literals and comments, prototypes and
-# calls that must not match, variables, macros, and missing names.
+# calls that must not match, variables, macros, and missing names; and
+# scripts/ksrc-prepare.sh on made-up trees, complete or lacking a function.
 # usage: test_kextract.sh SOURCE-DIR C-COMPILER
 set -u
 src=$1
@@ -129,6 +130,45 @@ grep -q 'nested' "$tmp/miss.err" && fail "missing: complained about a name that 
 sh "$kx" "$tmp/nonexistent.c" f 2>"$tmp/err" && fail "no file: exit status 0"
 grep -qF "$tmp/nonexistent.c" "$tmp/err" || fail "no file: message does not name it"
 sh "$kx" "$tmp/a.c" 2>/dev/null && fail "usage: exit status 0 without names"
+
+# 8. ksrc-prepare.sh on a made-up tree with every name it needs (one-line
+# stand-ins written here), then on one that lacks a function
+tree="$tmp/tree"
+mkdir -p "$tree/drivers/cpuidle/governors" "$tree/virt/kvm" "$tree/arch/powerpc/kvm"
+printf 'VERSION = 7\nPATCHLEVEL = 42\nSUBLEVEL = 3\n' >"$tree/Makefile"
+echo 'static int governor_stand_in;' >"$tree/drivers/cpuidle/governors/haltpoll.c"
+printf '#define POLL_IDLE_RELAX_COUNT 5\nstatic int poll_idle(void)\n{\n\treturn 0;\n}\n' \
+	>"$tree/drivers/cpuidle/poll_state.c"
+for v in halt_poll_ns halt_poll_ns_grow halt_poll_ns_grow_start halt_poll_ns_shrink; do
+	echo "unsigned int $v;"
+done >"$tree/virt/kvm/kvm_main.c"
+for f in grow_halt_poll_ns shrink_halt_poll_ns kvm_vcpu_check_block kvm_vcpu_block \
+	update_halt_poll_stats kvm_vcpu_max_halt_poll_ns kvm_vcpu_halt; do
+	echo "static void $f(void) { }"
+done >>"$tree/virt/kvm/kvm_main.c"
+for f in grow_halt_poll_ns shrink_halt_poll_ns kvmppc_vcore_blocked; do
+	echo "static void $f(void) { }"
+done >"$tree/arch/powerpc/kvm/book3s_hv.c"
+if sh "$src/scripts/ksrc-prepare.sh" "$tree" "$tmp/out" 2>"$tmp/err"; then
+	grep -qF '#define HPSIM_KSRC_VERSION "7.42"' "$tmp/out/hpsim_ksrc.h" ||
+		fail "prepare: version not read from the Makefile: $(cat "$tmp/out/hpsim_ksrc.h")"
+	contains "$tmp/out/kvm_main.inc" 'static void kvm_vcpu_halt(void) { }' ||
+		fail "prepare: kvm_vcpu_halt not extracted"
+	contains "$tmp/out/poll_state.inc" '#define POLL_IDLE_RELAX_COUNT 5' ||
+		fail "prepare: POLL_IDLE_RELAX_COUNT not extracted"
+else
+	fail "prepare: a complete tree failed: $(cat "$tmp/err")"
+fi
+sed -i 's/kvm_vcpu_halt/kvm_vcpu_halt_renamed/' "$tree/virt/kvm/kvm_main.c"
+if sh "$src/scripts/ksrc-prepare.sh" "$tree" "$tmp/out2" 2>"$tmp/err"; then
+	fail "prepare: a tree without kvm_vcpu_halt passed"
+fi
+grep -qF 'virt/kvm/kvm_main.c: no definition of kvm_vcpu_halt' "$tmp/err" ||
+	fail "prepare: message does not name the function and file: $(cat "$tmp/err")"
+grep -qF "$tree (7.42) lacks" "$tmp/err" || fail "prepare: message does not name the tree"
+sh "$src/scripts/ksrc-prepare.sh" "$tmp/no-such-tree" "$tmp/out3" 2>"$tmp/err" &&
+	fail "prepare: a missing tree passed"
+grep -qF "$tmp/no-such-tree" "$tmp/err" || fail "prepare: missing tree not named"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"
