@@ -9,10 +9,12 @@
  *    just above every threshold the parameters make reachable, under
  *    parameter edge values (0, 1, u32 maxima, ...), with and without the
  *    cost model;
- *  - halt by halt through the policy ops, with every field of the decision
- *    and the vCPU's statistics compared, while the ceiling is lowered and
- *    raised mid-run (module halt_poll_ns, per-VM KVM_CAP_HALT_POLL), the x86
- *    poll-control MSR toggles and s390 reports invalid wakeups.
+ *  - halt by halt through the policy ops of all three, with every field of
+ *    the decision and of the per-vCPU state (statistics included) compared,
+ *    while module parameters change mid-run (the ceiling lowered below the
+ *    current window, raised to the u32 maximum, 0), and for kvm the per-VM
+ *    KVM_CAP_HALT_POLL ceiling is set, the x86 poll-control MSR toggles and
+ *    s390 reports invalid wakeups.
  * A difference fails with the first differing row, the parameters and the
  * halt that produced it.
  */
@@ -27,7 +29,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <linux/cpuidle.h>
 #include <linux/kvm_host.h>
+#include <asm/kvm_book3s.h>
 
 #include "hpsim/engine.h"
 #include "hpsim/report.h"
@@ -491,10 +495,20 @@ static void test_synthetic_haltpoll(void **unused)
 
 /* ---- 3. halt by halt through the ops, with changes between halts ---------- */
 
-/* The layout kvm_ops.h gives its per-vCPU state (the same for both policies). */
+/* The layouts the adapters give their per-vCPU states (the same for both twins). */
 struct kvm_policy_state {
 	struct kvm kvm;
 	struct kvm_vcpu vcpu;
+};
+
+struct haltpoll_policy_state {
+	struct cpuidle_device dev;
+};
+
+struct vcore_policy_state {
+	struct kvm kvm;
+	struct kvm_vcpu runner;
+	struct kvmppc_vcore vc;
 };
 
 struct twin {
@@ -551,7 +565,7 @@ static int decision_diff(const struct hp_decision *a, const struct hp_decision *
 	return 0;
 }
 
-/* Name the first vCPU statistic or field in which two states differ; 0 if none. */
+/* Name the first per-vCPU halt-polling field or statistic in which a and b differ; 0 if none. */
 static int vcpu_diff(const struct kvm_vcpu *a, const struct kvm_vcpu *b, char *buf, size_t cap)
 {
 	int i;
@@ -564,6 +578,7 @@ static int vcpu_diff(const struct kvm_vcpu *a, const struct kvm_vcpu *b, char *b
 	DIFF_FIELD(stat.generic.halt_poll_fail_ns);
 	DIFF_FIELD(stat.generic.halt_wait_ns);
 	DIFF_FIELD(stat.generic.blocking);
+	DIFF_FIELD(stat.halt_successful_wait);
 	for (i = 0; i < HALT_POLL_HIST_COUNT; i++) {
 		DIFF_FIELD(stat.generic.halt_poll_success_hist[i]);
 		DIFF_FIELD(stat.generic.halt_poll_fail_hist[i]);
@@ -572,15 +587,144 @@ static int vcpu_diff(const struct kvm_vcpu *a, const struct kvm_vcpu *b, char *b
 	return 0;
 }
 
-/* The events of the halt-by-halt run, keyed by halt index. */
+static int cpuidle_diff(const struct cpuidle_device *a, const struct cpuidle_device *b, char *buf,
+                        size_t cap)
+{
+	DIFF_FIELD(poll_limit_ns);
+	DIFF_FIELD(last_state_idx);
+	DIFF_FIELD(last_residency_ns);
+	DIFF_FIELD(poll_time_limit);
+	return 0;
+}
+
+static int vcore_diff(const struct kvmppc_vcore *a, const struct kvmppc_vcore *b, char *buf,
+                      size_t cap)
+{
+	DIFF_FIELD(halt_poll_ns);
+	DIFF_FIELD(vcore_state);
+	return vcpu_diff(a->runner, b->runner, buf, cap);
+}
+
+/* Name the first difference of the twins' per-vCPU states; 0 if none. */
+static int state_diff(enum hp_layer layer, const void *a, const void *b, char *buf, size_t cap)
+{
+	const struct kvm_policy_state *ka = a, *kb = b;
+	const struct haltpoll_policy_state *ha = a, *hb = b;
+	const struct vcore_policy_state *va = a, *vb = b;
+
+	if (layer == HP_LAYER_HOST)
+		return vcpu_diff(&ka->vcpu, &kb->vcpu, buf, cap);
+	if (layer == HP_LAYER_GUEST)
+		return cpuidle_diff(&ha->dev, &hb->dev, buf, cap);
+	return vcore_diff(&va->vc, &vb->vc, buf, cap);
+}
+
+/* The events of a halt-by-halt run, keyed by halt index. */
 struct step {
 	size_t at;
 	const char *param, *value; /* a module parameter write, or NULL */
-	int vm_cap;                /* 1: KVM_CAP_HALT_POLL sets the VM's ceiling to vm_max */
+	int vm_cap;                /* kvm: 1: KVM_CAP_HALT_POLL sets the VM's ceiling to vm_max */
 	unsigned int vm_max;
 	int poll_disabled; /* -1 unchanged, 0/1: MSR_KVM_POLL_CONTROL bit 0 clear */
 	int invalid;       /* -1 unchanged, 0/1: the following wakeups are invalid (s390) */
 };
+
+#define NHALTS 2000
+
+/*
+ * Drive both twins of pair p halt by halt on arch, applying steps between
+ * halts, and fail at the first halt whose decision or resulting state differ.
+ * Returns how many halts grew or shrank the poll limit.
+ */
+static unsigned halt_by_halt(const struct pair *p, const char *arch, const struct step *steps,
+                             size_t nsteps)
+{
+	struct hp_kernel kern = {.version = 0};
+	struct hp_cost cost;
+	struct hp_err err;
+	struct twin tw[2];
+	uint64_t now = 1000000, x = 12345;
+	size_t i, k, next = 0;
+	int a, poll_disabled = 0, invalid = 0;
+	unsigned changes = 0;
+	uint32_t v;
+
+	a = hp_arch_parse(arch, &err);
+	assert_true(a >= 0);
+	kern.arch = (enum hp_arch)a;
+	assert_int_equal(hp_kver_parse(HPSIM_KSRC_VERSION, &v, &err), 0);
+	kern.version = v;
+	hp_cost_defaults(&cost, kern.arch);
+	tw[0].ops = hp_policy_find(p->ours);
+	tw[1].ops = hp_policy_find(p->theirs);
+	assert_non_null(tw[0].ops);
+	assert_non_null(tw[1].ops);
+	for (k = 0; k < 2; k++) {
+		assert_true(tw[k].ops->state_size <= sizeof(tw[k].state));
+		hp_policy_defaults(tw[k].ops, &kern);
+		tw[k].ops->init(tw[k].state, 0);
+	}
+	for (i = 0; i < NHALTS; i++) {
+		struct hp_halt_in in;
+		uint64_t len;
+		char why[256] = "", params[2][512], ceiling[96] = "";
+
+		while (next < nsteps && steps[next].at == i) {
+			const struct step *st = &steps[next++];
+
+			if (st->param)
+				set_both(tw, st->param, st->value);
+			for (k = 0; k < 2 && st->vm_cap; k++) {
+				struct kvm_policy_state *s = (void *)tw[k].state;
+
+				s->kvm.max_halt_poll_ns = st->vm_max;
+				s->kvm.override_halt_poll_ns = true;
+			}
+			if (st->poll_disabled >= 0)
+				poll_disabled = st->poll_disabled;
+			if (st->invalid >= 0)
+				invalid = st->invalid;
+		}
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		len = (x >> 60) < 8 ? (x >> 20) % 60000 : (x >> 20) % 400000;
+		memset(&in, 0, sizeof(in));
+		in.cpu = 0;
+		in.enter_ns = now;
+		in.wake_ns = now + len;
+		in.valid_wakeup = !invalid;
+		in.host_poll_disabled = poll_disabled;
+		in.cost = &cost;
+		for (k = 0; k < 2; k++) {
+			memset(&tw[k].d, 0, sizeof(tw[k].d));
+			tw[k].ops->halt(tw[k].state, &in, &tw[k].d);
+		}
+		if (!decision_diff(&tw[0].d, &tw[1].d, why, sizeof(why)))
+			state_diff(p->layer, tw[0].state, tw[1].state, why, sizeof(why));
+		if (why[0]) {
+			const struct kvm_policy_state *ks = (const void *)tw[0].state;
+
+			param_dump(tw[0].ops, params[0], sizeof(params[0]));
+			param_dump(tw[1].ops, params[1], sizeof(params[1]));
+			if (p->layer == HP_LAYER_HOST)
+				snprintf(ceiling, sizeof(ceiling), ", VM ceiling %u (%s)",
+				         ks->kvm.override_halt_poll_ns
+				             ? ks->kvm.max_halt_poll_ns
+				             : hp_param_value(&tw[0].ops->params[0]),
+				         ks->kvm.override_halt_poll_ns ? "KVM_CAP_HALT_POLL"
+				                                       : "module halt_poll_ns");
+			fail_msg("DIFFERENCE at halt %zu, %s vs %s (--arch %s --kernel %s): enter "
+			         "%llu, wake %llu (%llu ns), valid %d, poll_disabled %d%s\n"
+			         "  ours:  %s\n  kernel:%s\n  %s",
+			         i, p->ours, p->theirs, arch, HPSIM_KSRC_VERSION,
+			         (unsigned long long)in.enter_ns, (unsigned long long)in.wake_ns,
+			         (unsigned long long)len, in.valid_wakeup, poll_disabled, ceiling,
+			         params[0], params[1], why);
+		}
+		changes += tw[0].d.adjust != 0;
+		now = tw[0].d.end_ns + 30000;
+	}
+	return changes;
+}
 
 static void test_halt_by_halt_kvm(void **unused)
 {
@@ -598,107 +742,69 @@ static void test_halt_by_halt_kvm(void **unused)
 	    {1800, "halt_poll_ns_shrink", "1", 0, 0, -1, 1}, /* invalid wakeups shrink */
 	    {1900, "halt_poll_ns_shrink", "0", 0, 0, -1, 0},
 	};
-	static const char *const archs[] = {"x86", "s390"};
-	struct hp_cost cost;
-	struct twin tw[2];
-	uint64_t now, x = 12345;
-	size_t a, i, k, next;
-	int poll_disabled = 0, invalid = 0;
-	unsigned changes = 0;
+	static const char *const archs[] = {"x86", "s390", "arm64"};
+	size_t a;
 
 	(void)unused;
-	for (a = 0; a < 2; a++) {
-		struct hp_kernel kern = {.version = 0};
-		struct hp_err err;
-		uint32_t v;
+	for (a = 0; a < sizeof(archs) / sizeof(archs[0]); a++)
+		/* every run grew and shrank the window many times */
+		assert_true(halt_by_halt(&pairs[1], archs[a], steps,
+		                         sizeof(steps) / sizeof(steps[0])) > 100);
+}
 
-		assert_int_equal(hp_arch_parse(archs[a], &err) >= 0, 1);
-		kern.arch = (enum hp_arch)hp_arch_parse(archs[a], &err);
-		assert_int_equal(hp_kver_parse(HPSIM_KSRC_VERSION, &v, &err), 0);
-		kern.version = v;
-		hp_cost_defaults(&cost, kern.arch);
-		tw[0].ops = hp_policy_find("kvm");
-		tw[1].ops = hp_policy_find("kvm@kernel");
-		assert_non_null(tw[0].ops);
-		assert_non_null(tw[1].ops);
-		for (k = 0; k < 2; k++) {
-			assert_true(tw[k].ops->state_size <= sizeof(tw[k].state));
-			hp_policy_defaults(tw[k].ops, &kern);
-			tw[k].ops->init(tw[k].state, 0);
-		}
-		now = 1000000;
-		poll_disabled = invalid = 0;
-		next = 0;
-		for (i = 0; i < 2000; i++) {
-			struct hp_halt_in in;
-			uint64_t len;
-			char why[256] = "", params[2][512];
+static void test_halt_by_halt_vcore(void **unused)
+{
+	static const struct step steps[] = {
+	    {0, "halt_poll_ns", "200000", 0, 0, -1, -1},
+	    {200, "halt_poll_ns_shrink", "2", 0, 0, -1, -1},
+	    {500, "halt_poll_ns", "30000", 0, 0, -1, -1}, /* the ceiling lowered below the value */
+	    {800, "halt_poll_ns", "0", 0, 0, -1, -1},
+	    {900, "halt_poll_ns", "4294967295", 0, 0, -1, -1},
+	    {1000, "halt_poll_ns", "200000", 0, 0, -1, -1},
+	    {1100, "halt_poll_ns_grow", "0", 0, 0, -1, -1},
+	    {1300, "halt_poll_ns_grow", "4294967295", 0, 0, -1, -1},
+	    {1500, "halt_poll_ns_grow_start", "0", 0, 0, -1, -1},
+	    {1600, "halt_poll_ns_grow", "2", 0, 0, -1, -1},
+	    {1700, "halt_poll_ns_shrink", "1", 0, 0, -1, -1},
+	    {1850, "halt_poll_ns_grow_start", "4294967295", 0, 0, -1, -1},
+	};
 
-			while (next < sizeof(steps) / sizeof(steps[0]) && steps[next].at == i) {
-				const struct step *st = &steps[next++];
+	(void)unused;
+	assert_true(halt_by_halt(&pairs[2], "ppc", steps, sizeof(steps) / sizeof(steps[0])) > 100);
+}
 
-				if (st->param)
-					set_both(tw, st->param, st->value);
-				for (k = 0; k < 2 && st->vm_cap; k++) {
-					struct kvm_policy_state *s = (void *)tw[k].state;
+static void test_halt_by_halt_haltpoll(void **unused)
+{
+	static const struct step steps[] = {
+	    {300, "guest_halt_poll_ns", "30000", 0, 0, -1, -1}, /* lowered below the limit */
+	    {600, "guest_halt_poll_ns", "400000", 0, 0, -1, -1},
+	    {800, "guest_halt_poll_allow_shrink", "N", 0, 0, -1, -1},
+	    {900, "guest_halt_poll_ns", "0", 0, 0, -1, -1},
+	    {1000, "guest_halt_poll_allow_shrink", "Y", 0, 0, -1, -1},
+	    {1100, "guest_halt_poll_ns", "4294967295", 0, 0, -1, -1},
+	    {1200, "guest_halt_poll_grow", "4294967295", 0, 0, -1, -1},
+	    {1400, "guest_halt_poll_grow", "0", 0, 0, -1, -1},
+	    {1500, "guest_halt_poll_ns", "200000", 0, 0, -1, -1},
+	    {1600, "guest_halt_poll_shrink", "0", 0, 0, -1, -1},
+	    {1700, "guest_halt_poll_grow_start", "1", 0, 0, -1, -1},
+	    {1800, "guest_halt_poll_shrink", "1", 0, 0, -1, -1},
+	    {1900, "guest_halt_poll_grow_start", "0", 0, 0, -1, -1},
+	};
 
-					s->kvm.max_halt_poll_ns = st->vm_max;
-					s->kvm.override_halt_poll_ns = true;
-				}
-				if (st->poll_disabled >= 0)
-					poll_disabled = st->poll_disabled;
-				if (st->invalid >= 0)
-					invalid = st->invalid;
-			}
-			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			len = (x >> 60) < 8 ? (x >> 20) % 60000 : (x >> 20) % 400000;
-			memset(&in, 0, sizeof(in));
-			in.cpu = 0;
-			in.enter_ns = now;
-			in.wake_ns = now + len;
-			in.busy_from = in.busy_until = 0;
-			in.valid_wakeup = !invalid;
-			in.host_poll_disabled = poll_disabled;
-			in.cost = &cost;
-			for (k = 0; k < 2; k++) {
-				memset(&tw[k].d, 0, sizeof(tw[k].d));
-				tw[k].ops->halt(tw[k].state, &in, &tw[k].d);
-			}
-			if (!decision_diff(&tw[0].d, &tw[1].d, why, sizeof(why)))
-				vcpu_diff(&((struct kvm_policy_state *)tw[0].state)->vcpu,
-				          &((struct kvm_policy_state *)tw[1].state)->vcpu, why,
-				          sizeof(why));
-			if (why[0]) {
-				param_dump(tw[0].ops, params[0], sizeof(params[0]));
-				param_dump(tw[1].ops, params[1], sizeof(params[1]));
-				fail_msg(
-				    "DIFFERENCE at halt %zu (arch %s, --kernel %s): enter %llu, "
-				    "wake %llu (%llu ns), valid %d, poll_disabled %d, VM ceiling "
-				    "%s%u\n  ours:  %s\n  kernel:%s\n  %s",
-				    i, archs[a], HPSIM_KSRC_VERSION,
-				    (unsigned long long)in.enter_ns, (unsigned long long)in.wake_ns,
-				    (unsigned long long)len, in.valid_wakeup, poll_disabled,
-				    ((struct kvm_policy_state *)tw[0].state)
-				            ->kvm.override_halt_poll_ns
-				        ? "override "
-				        : "module ",
-				    ((struct kvm_policy_state *)tw[0].state)->kvm.max_halt_poll_ns,
-				    params[0], params[1], why);
-			}
-			changes += tw[0].d.adjust != 0;
-			now = tw[0].d.end_ns + 30000;
-		}
-	}
-	/* the run grew and shrank the window many times */
-	assert_true(changes > 100);
+	(void)unused;
+	assert_true(halt_by_halt(&pairs[0], "x86", steps, sizeof(steps) / sizeof(steps[0])) > 100);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_traces),           cmocka_unit_test(test_synthetic_kvm),
-	    cmocka_unit_test(test_synthetic_vcore),  cmocka_unit_test(test_synthetic_haltpoll),
+	    cmocka_unit_test(test_traces),
+	    cmocka_unit_test(test_synthetic_kvm),
+	    cmocka_unit_test(test_synthetic_vcore),
+	    cmocka_unit_test(test_synthetic_haltpoll),
 	    cmocka_unit_test(test_halt_by_halt_kvm),
+	    cmocka_unit_test(test_halt_by_halt_vcore),
+	    cmocka_unit_test(test_halt_by_halt_haltpoll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
