@@ -4,11 +4,12 @@
  * kvm@kernel, vcore@kernel; cmake -DHPSIM_KERNEL_SRC=...) must make the same
  * decisions, halt by halt, with --kernel set to the tree's version:
  *  - every capture in traces/ through `hpsim replay --decisions`, byte for
- *    byte, for each policy alone and for guest over host;
+ *    byte, for each policy alone and for guest over host, with and without
+ *    a host load model;
  *  - synthetic streams through the engine, with halts just below, at and
  *    just above every threshold the parameters make reachable, under
  *    parameter edge values (0, 1, u32 maxima, ...), with and without the
- *    cost model;
+ *    cost model, with other host tasks runnable during some halts;
  *  - halt by halt through the policy ops of all three, with every field of
  *    the decision and of the per-vCPU state (statistics included) compared,
  *    while module parameters change mid-run (the ceiling lowered below the
@@ -169,7 +170,9 @@ static void test_traces(void **unused)
 	    {"--guest haltpoll", "--guest haltpoll@kernel",
 	     "--set guest_halt_poll_ns=100000 --set guest_halt_poll_grow_start=1000"},
 	    {"--guest haltpoll --host kvm", "--guest haltpoll@kernel --host kvm@kernel", ""},
+	    {"--host kvm", "--host kvm@kernel", "--host-load 0.3 --seed 7"},
 	    {"--vcore vcore", "--vcore vcore@kernel", "--arch ppc"},
+	    {"--vcore vcore", "--vcore vcore@kernel", "--arch ppc --host-load 0.5 --seed 3"},
 	    {"--vcore vcore", "--vcore vcore@kernel",
 	     "--arch ppc --set halt_poll_ns=200000 --set halt_poll_ns_shrink=4"},
 	};
@@ -290,7 +293,10 @@ static void thresholds(const struct pair *p, const struct pset *ps, uint64_t *t,
 #undef ADD
 }
 
-/* A stream on two CPUs whose halts sit at, just below and just above each threshold. */
+/*
+ * A stream on two CPUs whose halts sit at, just below and just above each
+ * threshold; during one halt in four another host task becomes runnable.
+ */
 static void build_stream(struct hp_episodes *eps, const uint64_t *t, size_t nt, uint64_t seed)
 {
 	uint64_t now[2] = {1000000, 1000000 + 777}, x = seed;
@@ -320,6 +326,14 @@ static void build_stream(struct hp_episodes *eps, const uint64_t *t, size_t nt, 
 		ep.halt_start_ns = now[cpu];
 		ep.wake_ns = now[cpu] + len;
 		assert_int_equal(hp_episodes_push(eps, &ep, &err), 0);
+		if (((x >> 24) & 3) == 0) {
+			/* another host task becomes runnable during the halt (or at its start) */
+			struct hp_busy b = {.cpu = cpu};
+
+			b.start_ns = ep.halt_start_ns + (len ? (x >> 8) % (len + 1) : 0);
+			b.end_ns = b.start_ns + 1 + (x >> 36) % 50000;
+			assert_int_equal(hp_episodes_push_busy(eps, &b, &err), 0);
+		}
 		/* the vCPU runs a while before its next halt */
 		now[cpu] = ep.wake_ns + 20000 + (x >> 50) % 50000;
 	}
@@ -691,6 +705,11 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 		in.cpu = 0;
 		in.enter_ns = now;
 		in.wake_ns = now + len;
+		if ((x >> 56) % 5 == 0) {
+			/* another host task runnable for a while from somewhere in the halt */
+			in.busy_from = now + (x >> 8) % (len + 1);
+			in.busy_until = in.busy_from + 1 + (x >> 30) % 40000;
+		}
 		in.valid_wakeup = !invalid;
 		in.host_poll_disabled = poll_disabled;
 		in.cost = &cost;
