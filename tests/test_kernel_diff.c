@@ -203,6 +203,31 @@ static void test_traces(void **unused)
 	print_message("%u captures, %u decision rows identical\n", ntraces, rows);
 }
 
+/* `hpsim policies` lists the three with the tree they were compiled from. */
+static void test_policies_listing(void **unused)
+{
+	char cmd[1024], line[1024];
+	unsigned found = 0;
+	size_t i;
+	FILE *f;
+
+	(void)unused;
+	snprintf(cmd, sizeof(cmd), "'%s' policies", HPSIM_BINARY);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < NPAIRS; i++) {
+			size_t len = strlen(pairs[i].theirs);
+
+			if (!strncmp(line, pairs[i].theirs, len) && line[len] == ' ' &&
+			    strstr(line, HPSIM_KSRC_PATH) &&
+			    strstr(line, "(" HPSIM_KSRC_VERSION ")"))
+				found |= 1u << i;
+		}
+	assert_int_equal(pclose(f), 0);
+	assert_int_equal(found, (1u << NPAIRS) - 1);
+}
+
 /* ---- 2. synthetic streams through the engine ------------------------------ */
 
 /* One parameter set: NAME=VALUE settings, NULL-terminated. */
@@ -817,13 +842,10 @@ static void test_halt_by_halt_haltpoll(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_traces),
-	    cmocka_unit_test(test_synthetic_kvm),
-	    cmocka_unit_test(test_synthetic_vcore),
-	    cmocka_unit_test(test_synthetic_haltpoll),
-	    cmocka_unit_test(test_halt_by_halt_kvm),
-	    cmocka_unit_test(test_halt_by_halt_vcore),
-	    cmocka_unit_test(test_halt_by_halt_haltpoll),
+	    cmocka_unit_test(test_policies_listing),   cmocka_unit_test(test_traces),
+	    cmocka_unit_test(test_synthetic_kvm),      cmocka_unit_test(test_synthetic_vcore),
+	    cmocka_unit_test(test_synthetic_haltpoll), cmocka_unit_test(test_halt_by_halt_kvm),
+	    cmocka_unit_test(test_halt_by_halt_vcore), cmocka_unit_test(test_halt_by_halt_haltpoll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
