@@ -15,7 +15,8 @@
  *    while module parameters change mid-run (the ceiling lowered below the
  *    current window, raised to the u32 maximum, 0), and for kvm the per-VM
  *    KVM_CAP_HALT_POLL ceiling is set, the x86 poll-control MSR toggles and
- *    s390 reports invalid wakeups.
+ *    s390 reports invalid wakeups, and for haltpoll the PM QoS latency
+ *    limit drops to 0.
  * A difference fails with the first differing row, the parameters and the
  * halt that produced it.
  */
@@ -666,6 +667,7 @@ struct step {
 	unsigned int vm_max;
 	int poll_disabled; /* -1 unchanged, 0/1: MSR_KVM_POLL_CONTROL bit 0 clear */
 	int invalid;       /* -1 unchanged, 0/1: the following wakeups are invalid (s390) */
+	int latency_req;   /* guest: 0 unchanged, 1: PM QoS resume latency 0, 2: no constraint */
 };
 
 #define NHALTS 2000
@@ -686,6 +688,7 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 	size_t i, k, next = 0;
 	int a, poll_disabled = 0, invalid = 0;
 	unsigned changes = 0;
+	const s64 no_constraint = hpsim_latency_req_ns;
 	uint32_t v;
 
 	a = hp_arch_parse(arch, &err);
@@ -723,6 +726,8 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 				poll_disabled = st->poll_disabled;
 			if (st->invalid >= 0)
 				invalid = st->invalid;
+			if (st->latency_req)
+				hpsim_latency_req_ns = st->latency_req == 1 ? 0 : no_constraint;
 		}
 		x = x * 6364136223846793005ull + 1442695040888963407ull;
 		len = (x >> 60) < 8 ? (x >> 20) % 60000 : (x >> 20) % 400000;
@@ -756,6 +761,9 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 				             : hp_param_value(&tw[0].ops->params[0]),
 				         ks->kvm.override_halt_poll_ns ? "KVM_CAP_HALT_POLL"
 				                                       : "module halt_poll_ns");
+			if (p->layer == HP_LAYER_GUEST && hpsim_latency_req_ns == 0)
+				snprintf(ceiling, sizeof(ceiling),
+				         ", PM QoS resume latency limit 0");
 			fail_msg("DIFFERENCE at halt %zu, %s vs %s (--arch %s --kernel %s): enter "
 			         "%llu, wake %llu (%llu ns), valid %d, poll_disabled %d%s\n"
 			         "  ours:  %s\n  kernel:%s\n  %s",
@@ -767,24 +775,26 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 		changes += tw[0].d.adjust != 0;
 		now = tw[0].d.end_ns + 30000;
 	}
+	hpsim_latency_req_ns = no_constraint;
 	return changes;
 }
 
 static void test_halt_by_halt_kvm(void **unused)
 {
 	static const struct step steps[] = {
-	    {0, "halt_poll_ns_shrink", "2", 0, 0, -1, -1},
-	    {300, "halt_poll_ns", "50000", 0, 0, -1, -1}, /* the module ceiling lowered mid-run */
-	    {600, NULL, NULL, 1, 20000, -1, -1},          /* the per-VM ceiling, lower still */
-	    {900, NULL, NULL, 1, 0, -1, -1},              /* the per-VM ceiling at 0 */
-	    {1000, NULL, NULL, 1, 4294967295u, -1, -1},   /* and at the u32 maximum */
-	    {1300, "halt_poll_ns", "1", 0, 0, -1, -1},    /* ignored while the VM overrides */
-	    {1400, NULL, NULL, 1, 100000, 1, -1},         /* the guest turns host polling off */
-	    {1500, "halt_poll_ns_grow", "0", 0, 0, 0, -1},
-	    {1600, "halt_poll_ns_grow", "4294967295", 0, 0, -1, -1},
-	    {1700, "halt_poll_ns_grow_start", "0", 0, 0, -1, -1},
-	    {1800, "halt_poll_ns_shrink", "1", 0, 0, -1, 1}, /* invalid wakeups shrink */
-	    {1900, "halt_poll_ns_shrink", "0", 0, 0, -1, 0},
+	    {0, "halt_poll_ns_shrink", "2", 0, 0, -1, -1, 0},
+	    {300, "halt_poll_ns", "50000", 0, 0, -1, -1,
+	     0},                                           /* the module ceiling lowered mid-run */
+	    {600, NULL, NULL, 1, 20000, -1, -1, 0},        /* the per-VM ceiling, lower still */
+	    {900, NULL, NULL, 1, 0, -1, -1, 0},            /* the per-VM ceiling at 0 */
+	    {1000, NULL, NULL, 1, 4294967295u, -1, -1, 0}, /* and at the u32 maximum */
+	    {1300, "halt_poll_ns", "1", 0, 0, -1, -1, 0},  /* ignored while the VM overrides */
+	    {1400, NULL, NULL, 1, 100000, 1, -1, 0},       /* the guest turns host polling off */
+	    {1500, "halt_poll_ns_grow", "0", 0, 0, 0, -1, 0},
+	    {1600, "halt_poll_ns_grow", "4294967295", 0, 0, -1, -1, 0},
+	    {1700, "halt_poll_ns_grow_start", "0", 0, 0, -1, -1, 0},
+	    {1800, "halt_poll_ns_shrink", "1", 0, 0, -1, 1, 0}, /* invalid wakeups shrink */
+	    {1900, "halt_poll_ns_shrink", "0", 0, 0, -1, 0, 0},
 	};
 	static const char *const archs[] = {"x86", "s390", "arm64"};
 	size_t a;
@@ -799,18 +809,19 @@ static void test_halt_by_halt_kvm(void **unused)
 static void test_halt_by_halt_vcore(void **unused)
 {
 	static const struct step steps[] = {
-	    {0, "halt_poll_ns", "200000", 0, 0, -1, -1},
-	    {200, "halt_poll_ns_shrink", "2", 0, 0, -1, -1},
-	    {500, "halt_poll_ns", "30000", 0, 0, -1, -1}, /* the ceiling lowered below the value */
-	    {800, "halt_poll_ns", "0", 0, 0, -1, -1},
-	    {900, "halt_poll_ns", "4294967295", 0, 0, -1, -1},
-	    {1000, "halt_poll_ns", "200000", 0, 0, -1, -1},
-	    {1100, "halt_poll_ns_grow", "0", 0, 0, -1, -1},
-	    {1300, "halt_poll_ns_grow", "4294967295", 0, 0, -1, -1},
-	    {1500, "halt_poll_ns_grow_start", "0", 0, 0, -1, -1},
-	    {1600, "halt_poll_ns_grow", "2", 0, 0, -1, -1},
-	    {1700, "halt_poll_ns_shrink", "1", 0, 0, -1, -1},
-	    {1850, "halt_poll_ns_grow_start", "4294967295", 0, 0, -1, -1},
+	    {0, "halt_poll_ns", "200000", 0, 0, -1, -1, 0},
+	    {200, "halt_poll_ns_shrink", "2", 0, 0, -1, -1, 0},
+	    {500, "halt_poll_ns", "30000", 0, 0, -1, -1,
+	     0}, /* the ceiling lowered below the value */
+	    {800, "halt_poll_ns", "0", 0, 0, -1, -1, 0},
+	    {900, "halt_poll_ns", "4294967295", 0, 0, -1, -1, 0},
+	    {1000, "halt_poll_ns", "200000", 0, 0, -1, -1, 0},
+	    {1100, "halt_poll_ns_grow", "0", 0, 0, -1, -1, 0},
+	    {1300, "halt_poll_ns_grow", "4294967295", 0, 0, -1, -1, 0},
+	    {1500, "halt_poll_ns_grow_start", "0", 0, 0, -1, -1, 0},
+	    {1600, "halt_poll_ns_grow", "2", 0, 0, -1, -1, 0},
+	    {1700, "halt_poll_ns_shrink", "1", 0, 0, -1, -1, 0},
+	    {1850, "halt_poll_ns_grow_start", "4294967295", 0, 0, -1, -1, 0},
 	};
 
 	(void)unused;
@@ -820,19 +831,24 @@ static void test_halt_by_halt_vcore(void **unused)
 static void test_halt_by_halt_haltpoll(void **unused)
 {
 	static const struct step steps[] = {
-	    {300, "guest_halt_poll_ns", "30000", 0, 0, -1, -1}, /* lowered below the limit */
-	    {600, "guest_halt_poll_ns", "400000", 0, 0, -1, -1},
-	    {800, "guest_halt_poll_allow_shrink", "N", 0, 0, -1, -1},
-	    {900, "guest_halt_poll_ns", "0", 0, 0, -1, -1},
-	    {1000, "guest_halt_poll_allow_shrink", "Y", 0, 0, -1, -1},
-	    {1100, "guest_halt_poll_ns", "4294967295", 0, 0, -1, -1},
-	    {1200, "guest_halt_poll_grow", "4294967295", 0, 0, -1, -1},
-	    {1400, "guest_halt_poll_grow", "0", 0, 0, -1, -1},
-	    {1500, "guest_halt_poll_ns", "200000", 0, 0, -1, -1},
-	    {1600, "guest_halt_poll_shrink", "0", 0, 0, -1, -1},
-	    {1700, "guest_halt_poll_grow_start", "1", 0, 0, -1, -1},
-	    {1800, "guest_halt_poll_shrink", "1", 0, 0, -1, -1},
-	    {1900, "guest_halt_poll_grow_start", "0", 0, 0, -1, -1},
+	    {300, "guest_halt_poll_ns", "30000", 0, 0, -1, -1, 0}, /* lowered below the limit */
+	    {600, "guest_halt_poll_ns", "400000", 0, 0, -1, -1, 0},
+	    {800, "guest_halt_poll_allow_shrink", "N", 0, 0, -1, -1, 0},
+	    {900, "guest_halt_poll_ns", "0", 0, 0, -1, -1, 0},
+	    {1000, "guest_halt_poll_allow_shrink", "Y", 0, 0, -1, -1, 0},
+	    {1100, "guest_halt_poll_ns", "4294967295", 0, 0, -1, -1, 0},
+	    {1200, "guest_halt_poll_grow", "4294967295", 0, 0, -1, -1, 0},
+	    {1400, "guest_halt_poll_grow", "0", 0, 0, -1, -1, 0},
+	    {1500, "guest_halt_poll_ns", "200000", 0, 0, -1, -1, 0},
+	    {1600, "guest_halt_poll_shrink", "0", 0, 0, -1, -1, 0},
+	    {1700, "guest_halt_poll_grow_start", "1", 0, 0, -1, -1, 0},
+	    {1800, "guest_halt_poll_shrink", "1", 0, 0, -1, -1, 0},
+	    {1900, "guest_halt_poll_grow_start", "0", 0, 0, -1, -1, 0},
+	    /* a zero latency limit: always poll, poll_idle() sets the limit itself */
+	    {1920, "guest_halt_poll_ns", "200000", 0, 0, -1, -1, 1},
+	    {1950, NULL, NULL, 0, 0, -1, -1, 2},
+	    {1960, "guest_halt_poll_grow_start", "50000", 0, 0, -1, -1, 1},
+	    {1980, NULL, NULL, 0, 0, -1, -1, 2},
 	};
 
 	(void)unused;
