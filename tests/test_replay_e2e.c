@@ -175,9 +175,10 @@ static void test_bad_input(void **unused)
 	expect_failure(args, "unknown architecture 'sparc' (valid: x86, arm64, s390, ppc)");
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --guest kvm",
 	         HPSIM_SOURCE_DIR);
+	/* (the list goes on with haltpoll@kernel in a -DHPSIM_KERNEL_SRC build) */
 	expect_failure(args,
 	               "policy 'kvm' is a host policy, not a guest one (valid guest policies: "
-	               "haltpoll, none, fixed, oracle)");
+	               "haltpoll, none, fixed, oracle");
 	snprintf(args, sizeof(args),
 	         "replay '%s/traces/pingpong.dat' --host kvm --set guest_halt_poll_ns=1",
 	         HPSIM_SOURCE_DIR);

@@ -10,6 +10,11 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_DESC
+#define HP_POLICY_DESC                                                                             \
+	"guest cpuidle haltpoll governor with poll_idle (drivers/cpuidle/governors/haltpoll.c)"
+#endif
+
 struct haltpoll_policy_state {
 	struct cpuidle_device dev;
 };
@@ -74,7 +79,7 @@ static const struct hp_param haltpoll_params[] = {
 const struct hp_policy_ops HP_POLICY_SYM = {
     .name = HP_POLICY_NAME,
     .layer = HP_LAYER_GUEST,
-    .desc = "guest cpuidle haltpoll governor with poll_idle (drivers/cpuidle/governors/haltpoll.c)",
+    .desc = HP_POLICY_DESC,
     .params = haltpoll_params,
     .nparams = sizeof(haltpoll_params) / sizeof(haltpoll_params[0]),
     .state_size = sizeof(struct haltpoll_policy_state),

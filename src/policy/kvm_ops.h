@@ -12,6 +12,10 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_DESC
+#define HP_POLICY_DESC "host KVM halt polling (virt/kvm/kvm_main.c kvm_vcpu_halt)"
+#endif
+
 struct kvm_policy_state {
 	struct kvm kvm;
 	struct kvm_vcpu vcpu;
@@ -84,10 +88,10 @@ static const struct hp_param kvm_params[] = {
      &kvm_cap_halt_poll_set},
 };
 
-const struct hp_policy_ops hp_policy_kvm = {
-    .name = "kvm",
+const struct hp_policy_ops HP_POLICY_SYM = {
+    .name = HP_POLICY_NAME,
     .layer = HP_LAYER_HOST,
-    .desc = "host KVM halt polling (virt/kvm/kvm_main.c kvm_vcpu_halt)",
+    .desc = HP_POLICY_DESC,
     .params = kvm_params,
     .nparams = sizeof(kvm_params) / sizeof(kvm_params[0]),
     .state_size = sizeof(struct kvm_policy_state),

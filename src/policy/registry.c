@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hpsim/policy.h"
+#include "ksrc/ksrc.h"
 
 extern const struct hp_policy_ops hp_policy_haltpoll, hp_policy_kvm, hp_policy_vcore;
 extern const struct hp_policy_ops hp_policy_guest_none, hp_policy_guest_fixed,
@@ -21,6 +22,7 @@ static const struct hp_policy_ops *const registry[] = {
     &hp_policy_haltpoll, &hp_policy_guest_none, &hp_policy_guest_fixed, &hp_policy_guest_oracle,
     &hp_policy_kvm,      &hp_policy_host_none,  &hp_policy_host_fixed,  &hp_policy_host_oracle,
     &hp_policy_vcore,    &hp_policy_vcore_none, &hp_policy_vcore_fixed, &hp_policy_vcore_oracle,
+    HP_KSRC_POLICIES /* haltpoll@kernel, kvm@kernel, vcore@kernel with -DHPSIM_KERNEL_SRC */
 };
 
 const struct hp_policy_ops *const *hp_policy_list(size_t *n)

@@ -8,6 +8,11 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_DESC
+#define HP_POLICY_DESC                                                                             \
+	"powerpc Book3S HV vcore polling (arch/powerpc/kvm/book3s_hv.c kvmppc_vcore_blocked)"
+#endif
+
 struct vcore_policy_state {
 	struct kvm kvm;
 	struct kvm_vcpu runner;
@@ -70,7 +75,7 @@ static const struct hp_param vcore_params[] = {
 const struct hp_policy_ops HP_POLICY_SYM = {
     .name = HP_POLICY_NAME,
     .layer = HP_LAYER_VCORE,
-    .desc = "powerpc Book3S HV vcore polling (arch/powerpc/kvm/book3s_hv.c kvmppc_vcore_blocked)",
+    .desc = HP_POLICY_DESC,
     .params = vcore_params,
     .nparams = sizeof(vcore_params) / sizeof(vcore_params[0]),
     .state_size = sizeof(struct vcore_policy_state),

@@ -30,4 +30,13 @@ static inline void raw_local_irq_enable(void)
 {
 }
 
+static inline void local_irq_disable(void)
+{
+}
+
+/* poll_idle() since v6.5 disables interrupts again before it returns */
+static inline void raw_local_irq_disable(void)
+{
+}
+
 #endif
