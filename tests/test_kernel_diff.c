@@ -779,6 +779,28 @@ static unsigned halt_by_halt(const struct pair *p, const char *arch, const struc
 	return changes;
 }
 
+/* A @kernel policy is its tree's release: the run's kernel defaults to it, another is refused. */
+static void test_tree_release(void **unused)
+{
+	struct hp_run_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_err err;
+
+	(void)unused;
+	memset(&spec, 0, sizeof(spec));
+	spec.policy[HP_LAYER_HOST] = "kvm@kernel";
+	spec.policy[HP_LAYER_GUEST] = "haltpoll";
+	assert_int_equal(hp_engine_configure(&spec, &cfg, &err), 0);
+	assert_int_equal(cfg.kernel.version, HPSIM_KSRC_KVER);
+	spec.kernel = HPSIM_KSRC_VERSION ".7";
+	assert_int_equal(hp_engine_configure(&spec, &cfg, &err), 0);
+	assert_int_equal(cfg.kernel.version & ~0xffu, HPSIM_KSRC_KVER);
+	spec.kernel = "5.15";
+	assert_int_equal(hp_engine_configure(&spec, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "kvm@kernel"));
+	assert_non_null(strstr(err.msg, HPSIM_KSRC_VERSION));
+}
+
 static void test_halt_by_halt_kvm(void **unused)
 {
 	static const struct step steps[] = {
@@ -858,10 +880,15 @@ static void test_halt_by_halt_haltpoll(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_policies_listing),   cmocka_unit_test(test_traces),
-	    cmocka_unit_test(test_synthetic_kvm),      cmocka_unit_test(test_synthetic_vcore),
-	    cmocka_unit_test(test_synthetic_haltpoll), cmocka_unit_test(test_halt_by_halt_kvm),
-	    cmocka_unit_test(test_halt_by_halt_vcore), cmocka_unit_test(test_halt_by_halt_haltpoll),
+	    cmocka_unit_test(test_tree_release),
+	    cmocka_unit_test(test_policies_listing),
+	    cmocka_unit_test(test_traces),
+	    cmocka_unit_test(test_synthetic_kvm),
+	    cmocka_unit_test(test_synthetic_vcore),
+	    cmocka_unit_test(test_synthetic_haltpoll),
+	    cmocka_unit_test(test_halt_by_halt_kvm),
+	    cmocka_unit_test(test_halt_by_halt_vcore),
+	    cmocka_unit_test(test_halt_by_halt_haltpoll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,6 +87,8 @@ struct hp_policy_ops {
 	bool disables_host_poll;
 	/* The oldest release whose semantics the policy models (0: any). */
 	uint32_t since_kver;
+	/* Code compiled from a kernel tree: that tree's release (major.minor), else 0. */
+	uint32_t tree_kver;
 };
 
 /* The simulated kernel's identity; the policies' version branches read it. */

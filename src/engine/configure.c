@@ -57,6 +57,29 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	return hp_policy_set(cfg->layer[found], name, s->value, err);
 }
 
+/*
+ * A policy compiled from a kernel tree is that tree's release: without
+ * --kernel the run takes the tree's version (its defaults and the other
+ * layers' semantics), and a --kernel of another major.minor is refused.
+ */
+static int tree_kernel(const struct hp_policy_ops *ops, const char *given, struct hp_kernel *k,
+                       struct hp_err *err)
+{
+	if (!ops->tree_kver)
+		return 0;
+	if (!given) {
+		k->version = ops->tree_kver;
+		return 0;
+	}
+	if ((k->version & ~0xffu) != ops->tree_kver)
+		return hp_errf(err,
+		               "%s is the code of a %u.%u kernel tree; --kernel %s would give it "
+		               "another release's defaults (omit --kernel, or give %u.%u)",
+		               ops->name, ops->tree_kver >> 16, (ops->tree_kver >> 8) & 0xff, given,
+		               ops->tree_kver >> 16, (ops->tree_kver >> 8) & 0xff);
+	return 0;
+}
+
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err)
 {
@@ -90,8 +113,12 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 		cfg->layer[l] = hp_policy_lookup(spec->policy[l], (enum hp_layer)l, err);
 		if (!cfg->layer[l])
 			return -1;
-		hp_policy_defaults(cfg->layer[l], &cfg->kernel);
+		if (tree_kernel(cfg->layer[l], spec->kernel, &cfg->kernel, err) < 0)
+			return -1;
 	}
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (cfg->layer[l])
+			hp_policy_defaults(cfg->layer[l], &cfg->kernel);
 	for (i = 0; i < spec->nparams; i++)
 		if (apply_setting(&spec->params[i], cfg, err) < 0)
 			return -1;

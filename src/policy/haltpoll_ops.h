@@ -10,6 +10,9 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_TREE_KVER
+#define HP_POLICY_TREE_KVER 0 /* the project's own code: any modelled release */
+#endif
 #ifndef HP_POLICY_DESC
 #define HP_POLICY_DESC                                                                             \
 	"guest cpuidle haltpoll governor with poll_idle (drivers/cpuidle/governors/haltpoll.c)"
@@ -86,5 +89,6 @@ const struct hp_policy_ops HP_POLICY_SYM = {
     .init = haltpoll_policy_init,
     .halt = haltpoll_policy_halt,
     .since_kver = HP_KVER(5, 4, 0), /* the haltpoll governor was merged */
+    .tree_kver = HP_POLICY_TREE_KVER,
     .disables_host_poll = true,
 };

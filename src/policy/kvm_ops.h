@@ -12,6 +12,9 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_TREE_KVER
+#define HP_POLICY_TREE_KVER 0 /* the project's own code: any modelled release */
+#endif
 #ifndef HP_POLICY_DESC
 #define HP_POLICY_DESC "host KVM halt polling (virt/kvm/kvm_main.c kvm_vcpu_halt)"
 #endif
@@ -98,4 +101,5 @@ const struct hp_policy_ops HP_POLICY_SYM = {
     .init = kvm_init,
     .halt = kvm_halt,
     .since_kver = HP_KVER(4, 3, 0), /* the first dynamic halt polling */
+    .tree_kver = HP_POLICY_TREE_KVER,
 };

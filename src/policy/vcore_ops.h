@@ -8,6 +8,9 @@
 #include "adapter.h"
 #include "hpsim/policy.h"
 
+#ifndef HP_POLICY_TREE_KVER
+#define HP_POLICY_TREE_KVER 0 /* the project's own code: any modelled release */
+#endif
 #ifndef HP_POLICY_DESC
 #define HP_POLICY_DESC                                                                             \
 	"powerpc Book3S HV vcore polling (arch/powerpc/kvm/book3s_hv.c kvmppc_vcore_blocked)"
@@ -83,4 +86,5 @@ const struct hp_policy_ops HP_POLICY_SYM = {
     .halt = vcore_policy_halt,
     /* the vcore loop on the kvm module's parameters; 4.7-4.9 had kvm_hv's own (UNVERIFIED) */
     .since_kver = HP_KVER(4, 10, 0),
+    .tree_kver = HP_POLICY_TREE_KVER,
 };

@@ -20,6 +20,8 @@
 #include "hpsim_ksrc.h"
 
 /* The description of a policy built from the tree: what it is and where it came from. */
-#define HP_KSRC_DESC(what) what " from the kernel tree " HPSIM_KSRC_PATH " (" HPSIM_KSRC_VERSION ")"
+/* The @kernel policies are the tree's release: their kernel defaults to it. */
+#define HP_POLICY_TREE_KVER HPSIM_KSRC_KVER
+#define HP_KSRC_DESC(what)  what " from the kernel tree " HPSIM_KSRC_PATH " (" HPSIM_KSRC_VERSION ")"
 
 #endif
