@@ -35,6 +35,7 @@ struct hp_param {
 	uint32_t
 	    since_kver; /* if non-zero: the release that introduced it (older: setting it fails) */
 	bool *setvar;   /* optional (a per-VM capability): unset by default; true once set */
+	uint32_t arch_mask; /* 0: every architecture; else the (1 << HP_ARCH_*) that have it */
 };
 
 /* What this layer decided for one halt (one row of the decisions log). */
@@ -66,6 +67,7 @@ struct hp_halt_in {
 	uint64_t busy_until;     /* ... until here (equal: no contention) */
 	bool valid_wakeup;       /* s390: the wakeup is a valid one */
 	bool host_poll_disabled; /* x86: the guest turned host polling off (MSR_KVM_POLL_CONTROL) */
+	uint32_t steal_pct;      /* s390: the average steal-time percentage of the vCPU's CPU */
 	const struct hp_cost *cost;
 	/* guest layers: the HLT at hlt_ns; returns when the vCPU runs guest code again */
 	uint64_t (*lower)(void *ctx, uint64_t hlt_ns);

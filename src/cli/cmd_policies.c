@@ -38,6 +38,9 @@ int cmd_policies(int argc, char **argv)
 				printf(" (before %u.%u: %u)", p->def_changed_kver >> 16,
 				       (p->def_changed_kver >> 8) & 0xff, p->def_before);
 			printf("  range %u..%u", p->min, p->max);
+			for (a = 0; a < HP_ARCH_COUNT; a++)
+				if (p->arch_mask & (1u << a))
+					printf("  %s only", hp_arch_name((enum hp_arch)a));
 			if (p->since_kver)
 				printf("  since %u.%u", p->since_kver >> 16,
 				       (p->since_kver >> 8) & 0xff);

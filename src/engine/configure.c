@@ -4,6 +4,21 @@
 
 #include "hpsim/engine.h"
 
+/* The architectures of a parameter's arch_mask, as text ("s390"). */
+static const char *arch_list(uint32_t mask)
+{
+	static __thread char buf[64];
+	size_t len = 0;
+	int a;
+
+	buf[0] = '\0';
+	for (a = 0; a < HP_ARCH_COUNT; a++)
+		if (mask & (1u << a))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+			                        len ? ", " : "", hp_arch_name((enum hp_arch)a));
+	return buf;
+}
+
 /* Apply NAME=VALUE to the one configured layer whose policy has NAME (or the named layer). */
 static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cfg,
                          struct hp_err *err)
@@ -12,6 +27,7 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	int l, want = -1, found = -1;
 	char valid[512] = "";
 	size_t len = 0, i;
+	const struct hp_param *p;
 
 	if (dot) {
 		for (l = 0; l < HP_LAYER_COUNT; l++)
@@ -51,9 +67,13 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	if (found < 0)
 		return hp_errf(err, "no configured policy has a parameter '%s' (valid: %s)", name,
 		               len ? valid : "none");
-	if (hp_param_check_kernel(cfg->layer[found], hp_policy_param(cfg->layer[found], name),
-	                          &cfg->kernel, err) < 0)
+	p = hp_policy_param(cfg->layer[found], name);
+	if (hp_param_check_kernel(cfg->layer[found], p, &cfg->kernel, err) < 0)
 		return -1;
+	if (p->arch_mask && !(p->arch_mask & (1u << cfg->kernel.arch)))
+		return hp_errf(err, "%s.%s is a parameter of %s only; --arch %s does not have it",
+		               hp_layer_name((enum hp_layer)found), name, arch_list(p->arch_mask),
+		               hp_arch_name(cfg->kernel.arch));
 	return hp_policy_set(cfg->layer[found], name, s->value, err);
 }
 

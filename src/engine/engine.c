@@ -92,6 +92,8 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
 	}
 	hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
+	if (cfg->kernel.arch == HP_ARCH_S390)
+		in.steal_pct = hp_steal_pct(&h->v->steal, h->eps, in.cpu, host_enter);
 	in.host_poll_disabled =
 	    guest && guest->disables_host_poll && cfg->kernel.arch == HP_ARCH_X86;
 	cfg->layer[l]->halt(h->v->state[l], &in, &h->o->d[l]);

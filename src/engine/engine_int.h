@@ -9,13 +9,26 @@
 
 #include "hpsim/engine.h"
 
+/* s390's steal-time average of one vCPU's host CPU, for kvm_arch_no_poll() (steal.c). */
+#define HP_STEAL_TICK_NS 10000000ull /* s390 runs at HZ=100 */
+
+struct hp_steal {
+	uint64_t tick;   /* the next tick to fold into the average */
+	uint64_t avg_ns; /* halved every tick, plus that tick's steal */
+	size_t busy;     /* cursor into the episodes' contention intervals */
+};
+
 struct hp_vcpu {
 	void *state[HP_LAYER_COUNT];
 	uint64_t last_resume;
 	uint64_t shift; /* closed loop: resume minus recorded exit of the last halt */
 	bool halts;     /* the CPU has halts in the capture */
 	size_t busy;    /* cursor into the episodes' contention intervals */
+	struct hp_steal steal;
 };
+
+/* The steal-time percentage of cpu's host CPU at t (t never decreases for one vCPU). */
+uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_t cpu, uint64_t t);
 
 /*
  * The first contention interval of v's host CPU that has not ended by t

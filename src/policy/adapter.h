@@ -15,6 +15,17 @@
 		v, v, v, v                                                                         \
 	}
 
+/*
+ * One u32 module parameter (range 0..UINT32_MAX): name, unit, description,
+ * the global, its defaults per architecture, then optional designated fields
+ * (.since_kver, .def_changed_kver, .arch_mask, ...).
+ */
+#define HP_UINT_PARAM(nm, un, text, var, defaults, ...)                                            \
+	{                                                                                          \
+		.name = (nm), .unit = (un), .desc = (text), .type = HP_PARAM_UINT, .uvar = &(var), \
+		.min = 0, .max = UINT32_MAX, .def = defaults, __VA_ARGS__                          \
+	}
+
 /* Read a host-style halt's outcome (kvm and vcore) off the simulated CPU. */
 void hp_kvm_fill_decision(const struct hp_shim *sh, uint64_t enter, struct hp_decision *out);
 

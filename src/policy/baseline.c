@@ -107,7 +107,7 @@ static void guest_halt(const struct baseline *b, const struct hp_halt_in *in, st
 			host_halt(&sym##_b, in, d);                                                \
 	}                                                                                          \
 	static const struct hp_param sym##_params[] = {                                            \
-	    {pname, "ns", text, HP_PARAM_UINT, &var, NULL, 0, UINT32_MAX, HP_SAME(200000), 0, 0, 0, NULL},  \
+	    HP_UINT_PARAM(pname, "ns", text, var, HP_SAME(200000)),                                \
 	};                                                                                         \
 	const struct hp_policy_ops sym = {                                                         \
 	    .name = nm,                                                                            \

@@ -66,17 +66,26 @@ static void haltpoll_policy_halt(void *state, const struct hp_halt_in *in, struc
 }
 
 static const struct hp_param haltpoll_params[] = {
-    {"guest_halt_poll_ns", "ns", "ceiling of the guest poll window, and the grow/shrink threshold",
-     HP_PARAM_UINT, &guest_halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(200000), 0, 0, 0, NULL},
-    {"guest_halt_poll_grow", "factor", "multiplier when a halt within the ceiling was not covered",
-     HP_PARAM_UINT, &guest_halt_poll_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
-    {"guest_halt_poll_shrink", "divisor", "divisor after a halt longer than the ceiling; 0 resets",
-     HP_PARAM_UINT, &guest_halt_poll_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
-    {"guest_halt_poll_grow_start", "ns",
-     "floor after a grow; since v6.9 a shrink below it resets to 0", HP_PARAM_UINT,
-     &guest_halt_poll_grow_start, NULL, 0, UINT32_MAX, HP_SAME(50000), 0, 0, 0, NULL},
-    {"guest_halt_poll_allow_shrink", "bool", "N: never shrink", HP_PARAM_BOOL, NULL,
-     &guest_halt_poll_allow_shrink, 0, 1, HP_SAME(1), 0, 0, 0, NULL},
+    HP_UINT_PARAM("guest_halt_poll_ns", "ns",
+                  "ceiling of the guest poll window, and the grow/shrink threshold",
+                  guest_halt_poll_ns, HP_SAME(200000)),
+    HP_UINT_PARAM("guest_halt_poll_grow", "factor",
+                  "multiplier when a halt within the ceiling was not covered", guest_halt_poll_grow,
+                  HP_SAME(2)),
+    HP_UINT_PARAM("guest_halt_poll_shrink", "divisor",
+                  "divisor after a halt longer than the ceiling; 0 resets", guest_halt_poll_shrink,
+                  HP_SAME(2)),
+    HP_UINT_PARAM("guest_halt_poll_grow_start", "ns",
+                  "floor after a grow; since v6.9 a shrink below it resets to 0",
+                  guest_halt_poll_grow_start, HP_SAME(50000)),
+    {.name = "guest_halt_poll_allow_shrink",
+     .unit = "bool",
+     .desc = "N: never shrink",
+     .type = HP_PARAM_BOOL,
+     .bvar = &guest_halt_poll_allow_shrink,
+     .min = 0,
+     .max = 1,
+     .def = HP_SAME(1)},
 };
 
 const struct hp_policy_ops HP_POLICY_SYM = {

@@ -32,6 +32,9 @@ struct kvm_policy_state {
 static unsigned int kvm_cap_halt_poll_ns;
 static bool kvm_cap_halt_poll_set;
 
+/* s390's kvm.halt_poll_max_steal (arch code, read by its kvm_arch_no_poll()). */
+static unsigned int kvm_s390_halt_poll_max_steal;
+
 static void kvm_init(void *state, uint32_t cpu)
 {
 	struct kvm_policy_state *s = state;
@@ -63,6 +66,8 @@ static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decisio
 	s->vcpu.valid_wakeup = in->valid_wakeup;
 	/* x86: the guest haltpoll driver writes MSR_KVM_POLL_CONTROL = 0 while it is active */
 	s->vcpu.arch.msr_kvm_poll_control = in->host_poll_disabled ? 0 : 1;
+	/* s390: the average steal time of the vCPU's CPU against halt_poll_max_steal */
+	s->vcpu.arch.steal_too_high = in->steal_pct >= kvm_s390_halt_poll_max_steal;
 	out->poll_limit_before_ns = s->vcpu.halt_poll_ns;
 
 	kvm_vcpu_halt(&s->vcpu);
@@ -74,21 +79,33 @@ static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decisio
 }
 
 static const struct hp_param kvm_params[] = {
-    {"halt_poll_ns", "ns", "ceiling of the per-vCPU poll window (KVM_HALT_POLL_NS_DEFAULT)",
-     HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX,
-     HP_ARCH_DEFAULTS(200000, 500000, 50000, 10000), 0, 0, 0, NULL},
-    {"halt_poll_ns_grow", "factor", "multiplier applied when a short halt was not covered",
-     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
-    {"halt_poll_ns_grow_start", "ns",
-     "value a grow starts from (v5.1+); since v5.15 a shrink below it resets to 0", HP_PARAM_UINT,
-     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, HP_KVER(5, 1, 0), NULL},
-    {"halt_poll_ns_shrink", "divisor", "divisor applied after a long halt; 0 resets to 0",
-     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0, 0,
-     NULL},
-    {"max_halt_poll_ns", "ns",
-     "per-VM ceiling set with KVM_CAP_HALT_POLL (v5.8+); unset: the module's halt_poll_ns",
-     HP_PARAM_UINT, &kvm_cap_halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(0), 0, 0, HP_KVER(5, 8, 0),
-     &kvm_cap_halt_poll_set},
+    HP_UINT_PARAM("halt_poll_ns", "ns",
+                  "ceiling of the per-vCPU poll window (KVM_HALT_POLL_NS_DEFAULT)", halt_poll_ns,
+                  HP_ARCH_DEFAULTS(200000, 500000, 50000, 10000)),
+    HP_UINT_PARAM("halt_poll_ns_grow", "factor",
+                  "multiplier applied when a short halt was not covered", halt_poll_ns_grow,
+                  HP_SAME(2)),
+    HP_UINT_PARAM("halt_poll_ns_grow_start", "ns",
+                  "value a grow starts from (v5.1+); since v5.15 a shrink below it resets to 0",
+                  halt_poll_ns_grow_start, HP_SAME(10000), .since_kver = HP_KVER(5, 1, 0)),
+    HP_UINT_PARAM("halt_poll_ns_shrink", "divisor",
+                  "divisor applied after a long halt; 0 resets to 0", halt_poll_ns_shrink,
+                  HP_SAME(2), .def_changed_kver = HP_KVER(6, 11, 0), .def_before = 0),
+    HP_UINT_PARAM("max_halt_poll_ns", "ns",
+                  "per-VM ceiling set with KVM_CAP_HALT_POLL (v5.8+); unset: the module's "
+                  "halt_poll_ns",
+                  kvm_cap_halt_poll_ns, HP_SAME(0), .since_kver = HP_KVER(5, 8, 0),
+                  .setvar = &kvm_cap_halt_poll_set),
+    {.name = "halt_poll_max_steal",
+     .unit = "percent",
+     .desc = "s390: no polling while the average steal time is at least this (v5.3+, UNVERIFIED)",
+     .since_kver = HP_KVER(5, 3, 0),
+     .type = HP_PARAM_UINT,
+     .uvar = &kvm_s390_halt_poll_max_steal,
+     .min = 0,
+     .max = 255,
+     .def = HP_SAME(10),
+     .arch_mask = 1u << HP_ARCH_S390},
 };
 
 const struct hp_policy_ops HP_POLICY_SYM = {

@@ -64,15 +64,17 @@ static void vcore_policy_halt(void *state, const struct hp_halt_in *in, struct h
 }
 
 static const struct hp_param vcore_params[] = {
-    {"halt_poll_ns", "ns", "ceiling of the vcore poll window (kvm module; ppc default)",
-     HP_PARAM_UINT, &halt_poll_ns, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, 0, NULL},
-    {"halt_poll_ns_grow", "factor", "multiplier applied when a short block was not covered",
-     HP_PARAM_UINT, &halt_poll_ns_grow, NULL, 0, UINT32_MAX, HP_SAME(2), 0, 0, 0, NULL},
-    {"halt_poll_ns_grow_start", "ns", "value a grow starts from (v5.1+)", HP_PARAM_UINT,
-     &halt_poll_ns_grow_start, NULL, 0, UINT32_MAX, HP_SAME(10000), 0, 0, HP_KVER(5, 1, 0), NULL},
-    {"halt_poll_ns_shrink", "divisor", "divisor after a long block; 0 resets (no grow_start floor)",
-     HP_PARAM_UINT, &halt_poll_ns_shrink, NULL, 0, UINT32_MAX, HP_SAME(2), HP_KVER(6, 11, 0), 0, 0,
-     NULL},
+    HP_UINT_PARAM("halt_poll_ns", "ns",
+                  "ceiling of the vcore poll window (kvm module; ppc default)", halt_poll_ns,
+                  HP_SAME(10000)),
+    HP_UINT_PARAM("halt_poll_ns_grow", "factor",
+                  "multiplier applied when a short block was not covered", halt_poll_ns_grow,
+                  HP_SAME(2)),
+    HP_UINT_PARAM("halt_poll_ns_grow_start", "ns", "value a grow starts from (v5.1+)",
+                  halt_poll_ns_grow_start, HP_SAME(10000), .since_kver = HP_KVER(5, 1, 0)),
+    HP_UINT_PARAM("halt_poll_ns_shrink", "divisor",
+                  "divisor after a long block; 0 resets (no grow_start floor)", halt_poll_ns_shrink,
+                  HP_SAME(2), .def_changed_kver = HP_KVER(6, 11, 0), .def_before = 0),
 };
 
 const struct hp_policy_ops HP_POLICY_SYM = {
