@@ -15,6 +15,10 @@ static const struct command commands[] = {
     {"replay", cmd_replay,
      "replay a capture through halt-polling policies; print cost and latency"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
+    {"sweep", cmd_sweep,
+     "replay a grid of settings from a JSON config; Pareto front, recommendation"},
+    {"merge", cmd_merge, "combine the directories of a sharded sweep"},
+    {"recommend", cmd_recommend, "print the recommended setting of a finished sweep"},
 };
 
 static void usage(FILE *f)
