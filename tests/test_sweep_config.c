@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hpsim/report.h"
 #include "hpsim/sweep.h"
 
 #define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
@@ -299,12 +300,79 @@ static void test_recommendation(void **state)
 	hp_sweep_config_free(&c);
 }
 
+/* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
+static void test_row_matches_replay(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_episodes eps[1];
+	struct hp_sweep_row row;
+	struct hp_sweep_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_metrics m;
+	struct hp_err err;
+	uint64_t poll = 0, att = 0, succ = 0;
+	size_t trace;
+	int l;
+
+	(void)state;
+	parse_ok("{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
+	         "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
+	         "400000], \"guest_halt_poll_ns\": [20000]}}",
+	         &c);
+	assert_int_equal(hp_sweep_read_traces(&c, eps, &err), 0);
+	hp_sweep_run_unit(&c, eps, 1, &row);
+	assert_int_equal(row.failed, 0);
+	hp_sweep_unit_spec(&c, 1, &spec, &trace);
+	assert_int_equal(hp_engine_configure(&spec.spec, &cfg, &err), 0);
+	assert_int_equal(hp_report_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err), 0);
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		poll += hp_layer_poll_ns(&m.total.layer[l]);
+		att += m.total.layer[l].halt_attempted_poll;
+		succ += m.total.layer[l].halt_successful_poll;
+	}
+	assert_true(row.halts > 0);
+	assert_int_equal(row.halts, m.total.halts);
+	assert_int_equal(row.attempted, att);
+	assert_int_equal(row.successful, succ);
+	assert_int_equal(row.poll_ns, poll);
+	assert_int_equal(row.wall_ns, m.wall_ns);
+	assert_int_equal(row.lat_sum, m.total.latency.sum);
+	assert_int_equal(row.lat_q[2], hp_lat_quantile(&m.total.latency, 0.99));
+	assert_int_equal(row.lat_max, m.total.latency.max);
+	hp_metrics_free(&m);
+	hp_episodes_free(&eps[0]);
+	hp_sweep_config_free(&c);
+}
+
+/* The configs shipped in configs/ parse and validate (every point configures). */
+static void test_shipped_configs(void **state)
+{
+	static const char *const names[] = {"quick.json", "halt-poll-ns-debate.json",
+	                                    "shrink-0-vs-2.json", "database-guest-2.4ms.json",
+	                                    "guest-vs-host-pingpong.json"};
+	struct hp_sweep_config c;
+	struct hp_err err;
+	char path[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/configs/%s", HPSIM_SOURCE_DIR, names[i]);
+		if (hp_sweep_config_load(path, &c, &err) < 0 || hp_sweep_validate(&c, &err) < 0)
+			fail_msg("%s: %s", names[i], err.msg);
+		assert_true(c.npoints >= 2);
+		hp_sweep_config_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_range_kinds),        cmocka_unit_test(test_zip_and_counts),
 	    cmocka_unit_test(test_errors_name_paths),  cmocka_unit_test(test_shards_partition),
 	    cmocka_unit_test(test_pareto_constructed), cmocka_unit_test(test_recommendation),
+	    cmocka_unit_test(test_row_matches_replay), cmocka_unit_test(test_shipped_configs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

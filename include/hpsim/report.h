@@ -86,6 +86,12 @@ void hp_metrics_free(struct hp_metrics *m);
 /* The q-quantile (0..1) of a latency distribution, ns (0 if empty). */
 uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q);
 
+/* Prepare an empty latency distribution (free d->fine); 0 or -1 when out of memory. */
+int hp_lat_dist_init(struct hp_lat_dist *d);
+
+/* Add one latency sample, ns. */
+void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v);
+
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
 

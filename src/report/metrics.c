@@ -219,3 +219,13 @@ uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s)
 {
 	return s->halt_poll_success_ns + s->halt_poll_fail_ns;
 }
+
+int hp_lat_dist_init(struct hp_lat_dist *d)
+{
+	return lat_init(d);
+}
+
+void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v)
+{
+	lat_add(d, v);
+}

@@ -45,46 +45,76 @@ int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *ep
 	return 0;
 }
 
+/* A sweep needs totals only: a sink lighter than struct hp_metrics (same figures). */
+struct lean {
+	uint64_t halts, attempted, successful, poll_ns;
+	struct hp_lat_dist lat;
+};
+
+static void lean_add(void *ctx, const struct hp_outcome *o)
+{
+	struct lean *s = ctx;
+	int l;
+
+	s->halts++;
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_decision *d = &o->d[l];
+
+		if (!o->has[l] || d->outcome == HP_NO_POLL)
+			continue;
+		s->attempted++;
+		s->successful += d->outcome == HP_POLL_HIT;
+		s->poll_ns += d->polled_ns;
+	}
+	hp_lat_dist_add(&s->lat, o->latency_ns);
+}
+
+static void fail_row(struct hp_sweep_row *row, const char *msg)
+{
+	size_t n = strnlen(msg, sizeof(row->error) - 1);
+
+	row->failed = 1;
+	memcpy(row->error, msg, n);
+	row->error[n] = '\0';
+}
+
 void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps,
                        uint64_t unit, struct hp_sweep_row *row)
 {
 	struct hp_sweep_spec spec;
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
-	struct hp_metrics m;
+	struct lean s;
 	struct hp_err e = {""};
 	size_t trace;
-	int l;
 
 	memset(row, 0, sizeof(*row));
+	memset(&s, 0, sizeof(s));
 	row->unit = unit;
 	hp_sweep_unit_spec(c, unit, &spec, &trace);
-	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0 ||
-	    hp_report_replay(&eps[trace], &cfg, &m, &st, NULL, NULL, &e) < 0) {
-		row->failed = 1;
-		size_t n = strnlen(e.msg, sizeof(row->error) - 1);
-
-		memcpy(row->error, e.msg, n);
-		row->error[n] = '\0';
-		return;
+	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
+		return fail_row(row, e.msg);
+	if (hp_lat_dist_init(&s.lat) < 0)
+		return fail_row(row, "out of memory");
+	cfg.on_outcome = lean_add;
+	cfg.ctx = &s;
+	if (hp_engine_run(&eps[trace], &cfg, &st, &e) < 0) {
+		free(s.lat.fine);
+		return fail_row(row, e.msg);
 	}
-	row->halts = m.total.halts;
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		const struct hp_layer_stats *s = &m.total.layer[l];
-
-		row->attempted += s->halt_attempted_poll;
-		row->successful += s->halt_successful_poll;
-		row->poll_ns += hp_layer_poll_ns(s);
-	}
-	row->wall_ns = m.wall_ns;
-	row->ncpu = m.ncpu;
-	row->lat_sum = m.total.latency.sum;
-	row->lat_q[0] = hp_lat_quantile(&m.total.latency, 0.50);
-	row->lat_q[1] = hp_lat_quantile(&m.total.latency, 0.90);
-	row->lat_q[2] = hp_lat_quantile(&m.total.latency, 0.99);
-	row->lat_q[3] = hp_lat_quantile(&m.total.latency, 0.999);
-	row->lat_max = m.total.latency.max;
-	hp_metrics_free(&m);
+	row->halts = s.halts;
+	row->attempted = s.attempted;
+	row->successful = s.successful;
+	row->poll_ns = s.poll_ns;
+	row->wall_ns = eps[trace].t_last_ns - eps[trace].t_first_ns;
+	row->ncpu = eps[trace].ncpu;
+	row->lat_sum = s.lat.sum;
+	row->lat_q[0] = hp_lat_quantile(&s.lat, 0.50);
+	row->lat_q[1] = hp_lat_quantile(&s.lat, 0.90);
+	row->lat_q[2] = hp_lat_quantile(&s.lat, 0.99);
+	row->lat_q[3] = hp_lat_quantile(&s.lat, 0.999);
+	row->lat_max = s.lat.max;
+	free(s.lat.fine);
 }
 
 /* Shared between the parent and its workers (an anonymous shared mapping). */
