@@ -267,12 +267,24 @@ static void test_recommendation(void **state)
 	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
 	assert_int_equal(res.reco[0].point, 1);
 	assert_int_equal(res.reco[0].default_point, 3);
-	assert_int_equal(res.reco[0].oracle_window, 1); /* 8% at p99 <= 4 us */
+	assert_int_equal(res.reco[0].oracle_window, 1); /* 8% at p99 = 4 us exactly */
+	assert_int_equal(res.reco[0].oracle_next, -1);  /* exact: nothing to interpolate */
+	assert_true(res.reco[0].oracle_cpu_pct > 7.999 && res.reco[0].oracle_cpu_pct < 8.001);
 	assert_int_equal(res.pareto[3], 0);
 	assert_int_equal(res.pareto[2], 1);
 	for (u = 0; u < 5; u++)
 		assert_int_equal(res.recommended[u], u == 1);
 	hp_sweep_results_free(&res);
+
+	/* the oracle front interpolated between windows: p99 2.5 us lies between 1 and 4 us */
+	set_row(&rows[2], 2, 5.0, 2500);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 2);
+	assert_int_equal(res.reco[0].oracle_window, 2);
+	assert_int_equal(res.reco[0].oracle_next, 1);
+	assert_true(res.reco[0].oracle_cpu_pct > 8.499 && res.reco[0].oracle_cpu_pct < 8.501);
+	hp_sweep_results_free(&res);
+	set_row(&rows[2], 2, 20.0, 3000);
 
 	/* no point meets a tighter bound: no recommendation */
 	c.lat_max_ns[HP_LAT_P99] = 500;

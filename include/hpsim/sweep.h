@@ -181,7 +181,10 @@ struct hp_sweep_reco {
 	int64_t point;         /* -1: no point meets the constraints (or none ran) */
 	int64_t default_point; /* the default of the recommended point's series */
 	bool constrained;      /* chosen under constraints (else: the knee rule) */
-	int64_t oracle_window; /* index of the cheapest oracle window at least as fast; -1: none */
+	int64_t
+	    oracle_window;   /* the oracle front's window at or just below the latency; -1: none */
+	int64_t oracle_next; /* the front's next window (slower, cheaper), or -1 */
+	double oracle_cpu_pct; /* the oracle front's CPU at the point's latency (interpolated) */
 };
 
 /* Everything computed from the finished rows. */

@@ -8,8 +8,10 @@
  *  - without: the knee of the Pareto front, the front point minimizing
  *    (cpu - cpu_min) / (cpu_max - cpu_min) + (lat - lat_min) / (lat_max - lat_min)
  *    over the front's own spans (a span of 0 counts as 1); ties as above.
- * The oracle figure is the least CPU any oracle window needs for a latency
- * statistic no worse than the recommended point's.
+ * The oracle figure is the oracle's Pareto front (over its windows) at the
+ * recommended point's latency statistic: the CPU of the front's window with
+ * the largest latency not above it, interpolated linearly towards the next,
+ * slower window (alternating the two windows reaches any mix of them).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,64 @@ static bool better(double ca, double la, uint64_t ia, double cb, double lb, uint
 	return ia < ib;
 }
 
+static int by_lat(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->lat != y->lat)
+		return x->lat < y->lat ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+/* The oracle front of trace t at latency lat (see the rule above). */
+static void oracle_at(struct hp_sweep_results *r, size_t t, double lat)
+{
+	const struct hp_sweep_config *c = r->c;
+	struct hp_sweep_reco *reco = &r->reco[t];
+	uint64_t base = c->npoints * c->ntraces;
+	size_t n = 0, nf = 0, w, k;
+	double *cpu = malloc((c->nwindows + 1) * sizeof(*cpu));
+	double *lt = malloc((c->nwindows + 1) * sizeof(*lt));
+	struct key *f = malloc((c->nwindows + 1) * sizeof(*f));
+	size_t *idx = malloc((c->nwindows + 1) * sizeof(*idx));
+	uint8_t *front = malloc(c->nwindows + 1);
+
+	if (!cpu || !lt || !f || !idx || !front || c->oracle_layer < 0)
+		goto out;
+	for (w = 0; w < c->nwindows; w++) {
+		const struct hp_sweep_row *o = &r->rows[base + w * c->ntraces + t];
+
+		if (o->failed)
+			continue;
+		cpu[n] = hp_sweep_row_cpu(o);
+		lt[n] = hp_sweep_row_lat(o, c->lat_stat);
+		idx[n++] = w;
+	}
+	hp_sweep_pareto(cpu, lt, n, front);
+	for (k = 0; k < n; k++)
+		if (front[k])
+			f[nf++] = (struct key){cpu[k], lt[k], idx[k]};
+	qsort(f, nf, sizeof(*f), by_lat);
+	for (k = nf; k-- > 0;)
+		if (f[k].lat <= lat)
+			break;
+	if (k == (size_t)-1)
+		goto out;
+	reco->oracle_window = (int64_t)f[k].i;
+	reco->oracle_cpu_pct = f[k].cpu;
+	if (k + 1 < nf && lat > f[k].lat && f[k + 1].lat > f[k].lat) {
+		reco->oracle_next = (int64_t)f[k + 1].i;
+		reco->oracle_cpu_pct +=
+		    (f[k + 1].cpu - f[k].cpu) * (lat - f[k].lat) / (f[k + 1].lat - f[k].lat);
+	}
+out:
+	free(cpu);
+	free(lt);
+	free(f);
+	free(idx);
+	free(front);
+}
+
 static void recommend(struct hp_sweep_results *r, size_t t)
 {
 	const struct hp_sweep_config *c = r->c;
@@ -108,7 +168,7 @@ static void recommend(struct hp_sweep_results *r, size_t t)
 		constrained |= c->lat_max_ns[s] >= 0;
 	reco->constrained = constrained;
 	reco->point = -1;
-	reco->oracle_window = -1;
+	reco->oracle_window = reco->oracle_next = -1;
 	if (!constrained) {
 		for (p = 0; p < c->npoints; p++) {
 			const struct hp_sweep_row *row = &r->rows[p * c->ntraces + t];
@@ -151,21 +211,8 @@ static void recommend(struct hp_sweep_results *r, size_t t)
 	        ->series[reco->point >= 0 ? hp_sweep_point_series(c, (uint64_t)reco->point) : 0]
 	        .default_point;
 	if (reco->point >= 0) {
-		uint64_t base = c->npoints * c->ntraces;
-		size_t w;
-		double ob = 0;
-
 		r->recommended[(uint64_t)reco->point * c->ntraces + t] = 1;
-		for (w = 0; c->oracle_layer >= 0 && w < c->nwindows; w++) {
-			const struct hp_sweep_row *o = &r->rows[base + w * c->ntraces + t];
-
-			if (o->failed || hp_sweep_row_lat(o, c->lat_stat) > lb)
-				continue;
-			if (reco->oracle_window < 0 || hp_sweep_row_cpu(o) < ob) {
-				reco->oracle_window = (int64_t)w;
-				ob = hp_sweep_row_cpu(o);
-			}
-		}
+		oracle_at(r, t, lb);
 	}
 }
 

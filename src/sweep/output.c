@@ -174,12 +174,12 @@ static json_t *reco_json(const struct hp_sweep_results *r, size_t t)
 	json_object_set_new(o, "point", k->point >= 0 ? json_integer(k->point) : json_null());
 	json_object_set_new(o, "default_point", json_integer(k->default_point));
 	if (k->oracle_window >= 0) {
-		const struct hp_sweep_row *w =
-		    &r->rows[(c->npoints + (uint64_t)k->oracle_window) * c->ntraces + t];
-
 		json_object_set_new(o, "oracle_window_ns",
 		                    json_integer(c->windows[k->oracle_window]));
-		json_object_set_new(o, "oracle_poll_cpu_pct", json_real(hp_sweep_row_cpu(w)));
+		if (k->oracle_next >= 0)
+			json_object_set_new(o, "oracle_next_window_ns",
+			                    json_integer(c->windows[k->oracle_next]));
+		json_object_set_new(o, "oracle_poll_cpu_pct", json_real(k->oracle_cpu_pct));
 	}
 	return o;
 }
@@ -326,18 +326,15 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 				     hp_sweep_row_lat(d, c->lat_stat)) /
 				        1e3);
 			if (k->oracle_window >= 0) {
-				const struct hp_sweep_row *o =
-				    &r->rows[(c->npoints + (uint64_t)k->oracle_window) *
-				                 c->ntraces +
-				             t];
-
 				fprintf(
 				    f,
-				    "  %-15s poll_cpu %.2f%% at %s latency <= %.2f us (window %u "
-				    "ns): what any policy could reach\n",
-				    "oracle:", hp_sweep_row_cpu(o), lat,
+				    "  %-15s poll_cpu %.2f%% at %s latency %.2f us (window %u ns",
+				    "oracle:", k->oracle_cpu_pct, lat,
 				    hp_sweep_row_lat(a, c->lat_stat) / 1e3,
 				    c->windows[k->oracle_window]);
+				if (k->oracle_next >= 0)
+					fprintf(f, ", towards %u ns", c->windows[k->oracle_next]);
+				fprintf(f, "): what any policy could reach\n");
 			} else if (c->oracle_layer >= 0) {
 				fprintf(f, "  %-15s no oracle window reaches this latency\n",
 				        "oracle:");
