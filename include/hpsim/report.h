@@ -89,6 +89,9 @@ uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q);
 /* Prepare an empty latency distribution (free d->fine); 0 or -1 when out of memory. */
 int hp_lat_dist_init(struct hp_lat_dist *d);
 
+/* Empty an initialized distribution, keeping its buffer. */
+void hp_lat_dist_reset(struct hp_lat_dist *d);
+
 /* Add one latency sample, ns. */
 void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v);
 

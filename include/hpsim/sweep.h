@@ -87,8 +87,8 @@ struct hp_sweep_row {
 	uint64_t lat_q[4]; /* p50, p90, p99, p99.9 */
 	uint64_t lat_max;
 	uint32_t ncpu;
-	uint32_t failed; /* 1: error holds why */
-	char error[HP_SWEEP_ERR_LEN];
+	uint32_t failed; /* 1: error says why */
+	char *error;     /* failed: the message (malloc'd, owned with the rows); else NULL */
 };
 
 /* hp_sweep_config_parse() flags: do not check that trace files exist (merge, recommend). */
@@ -140,7 +140,7 @@ bool hp_sweep_in_shard(uint64_t unit, uint32_t i, uint32_t n);
 int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
                          struct hp_err *err);
 
-/* Replay one unit into row (errors go into the row, not the return value). */
+/* Replay one unit into row (an error goes into the row, malloc'd; free row->error). */
 void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps,
                        uint64_t unit, struct hp_sweep_row *row);
 
@@ -152,7 +152,7 @@ struct hp_sweep_run_opts {
 	const uint64_t *todo; /* units to run, ascending */
 	uint64_t ntodo;
 	int journal_fd;           /* finished rows are appended here (-1: none) */
-	struct hp_sweep_row *out; /* optional: rows stored by unit */
+	struct hp_sweep_row *out; /* optional: rows stored by unit (errors malloc'd) */
 	uint8_t *have;            /* optional: have[unit] set when stored */
 	hp_sweep_progress_fn progress;
 	void *progress_ctx;
@@ -170,8 +170,9 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 int hp_sweep_journal_append(int fd, const struct hp_sweep_row *rows, size_t n, struct hp_err *err);
 
 /*
- * Read a journal into rows[unit] / have[unit] (nunits entries); a torn or
- * corrupt last line is ignored and *valid_bytes says where the good part ends.
+ * Read a journal into rows[unit] / have[unit] (nunits entries; errors
+ * malloc'd); a torn or corrupt last line is ignored and *valid_bytes says
+ * where the good part ends.
  */
 int hp_sweep_journal_read(const char *path, uint64_t nunits, struct hp_sweep_row *rows,
                           uint8_t *have, long *valid_bytes, struct hp_err *err);

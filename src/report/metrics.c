@@ -229,3 +229,13 @@ void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v)
 {
 	lat_add(d, v);
 }
+
+void hp_lat_dist_reset(struct hp_lat_dist *d)
+{
+	uint32_t *fine = d->fine;
+
+	memset(fine, 0, HP_LAT_BUCKETS * sizeof(*fine));
+	memset(d, 0, sizeof(*d));
+	d->min = UINT64_MAX;
+	d->fine = fine;
+}

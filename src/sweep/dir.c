@@ -223,8 +223,23 @@ int hp_sweep_dir_open(const char *dir, struct hp_sweep_dir *d, struct hp_err *er
 	return 0;
 }
 
+/* Do two rows hold the same result? */
+static bool same_row(const struct hp_sweep_row *a, const struct hp_sweep_row *b)
+{
+	struct hp_sweep_row x = *a, y = *b;
+
+	x.error = y.error = NULL;
+	if (memcmp(&x, &y, sizeof(x)))
+		return false;
+	return !a->error == !b->error && (!a->error || !strcmp(a->error, b->error));
+}
+
 void hp_sweep_dir_free(struct hp_sweep_dir *d)
 {
+	uint64_t u, n = d->rows ? hp_sweep_nunits(&d->cfg) : 0;
+
+	for (u = 0; u < n; u++)
+		free(d->rows[u].error);
 	hp_sweep_config_free(&d->cfg);
 	free(d->config_text);
 	free(d->rows);
@@ -245,12 +260,16 @@ int hp_sweep_dir_merge(struct hp_sweep_dir *into, const struct hp_sweep_dir *fro
 	for (u = 0; u < n; u++) {
 		if (!from->have[u])
 			continue;
-		if (into->have[u] && memcmp(&into->rows[u], &from->rows[u], sizeof(into->rows[u])))
+		if (into->have[u] && !same_row(&into->rows[u], &from->rows[u]))
 			return hp_errf(err,
 			               "%s: unit %llu has a different result than in another "
 			               "directory",
 			               from_name, (unsigned long long)u);
+		if (into->have[u])
+			continue;
 		into->rows[u] = from->rows[u];
+		if (from->rows[u].error && !(into->rows[u].error = strdup(from->rows[u].error)))
+			return hp_errf(err, "out of memory");
 		into->have[u] = 1;
 	}
 	return 0;

@@ -34,7 +34,7 @@ static size_t format_row(char *buf, size_t cap, const struct hp_sweep_row *r)
 	char errtext[HP_SWEEP_ERR_LEN];
 	size_t i, n;
 
-	for (i = 0; i < sizeof(errtext) - 1 && r->error[i]; i++)
+	for (i = 0; r->error && i < sizeof(errtext) - 1 && r->error[i]; i++)
 		errtext[i] = (unsigned char)r->error[i] < 0x20 ? ' ' : r->error[i];
 	errtext[i] = '\0';
 	n = (size_t)snprintf(buf, cap,
@@ -122,7 +122,8 @@ static int parse_line(char *line, size_t len, struct hp_sweep_row *r)
 	r->lat_max = v[11];
 	r->ncpu = (uint32_t)v[12];
 	r->failed = (uint32_t)v[13];
-	snprintf(r->error, sizeof(r->error), "%s", field[NFIELDS]);
+	if (r->failed && !(r->error = strdup(field[NFIELDS])))
+		return -1;
 	return 0;
 }
 
@@ -156,6 +157,7 @@ int hp_sweep_journal_read(const char *path, uint64_t nunits, struct hp_sweep_row
 			               path, (unsigned long long)r.unit,
 			               (unsigned long long)nunits);
 		}
+		free(rows[r.unit].error);
 		rows[r.unit] = r;
 		have[r.unit] = 1;
 		good += n;

@@ -69,7 +69,7 @@ static void row_csv(FILE *f, const struct hp_sweep_results *r, uint64_t unit)
 	snprintf(num, sizeof(num), "%d,%d,%d,", c->series[s].default_point == point,
 	         r->pareto[unit], r->recommended[unit]);
 	fputs(num, f);
-	field(f, w->failed ? w->error : "", 1);
+	field(f, w->failed && w->error ? w->error : "", 1);
 }
 
 static int write_csv(const char *dir, const char *name, const struct hp_sweep_results *r,
@@ -142,7 +142,7 @@ static json_t *row_json(const struct hp_sweep_results *r, uint64_t unit)
 	json_object_set_new(o, "series", json_string(c->series[s].label));
 	json_object_set_new(o, "params", params);
 	if (w->failed) {
-		json_object_set_new(o, "error", json_string(w->error));
+		json_object_set_new(o, "error", json_string(w->error ? w->error : "?"));
 	} else {
 		json_object_set_new(o, "halts", json_integer((json_int_t)w->halts));
 		json_object_set_new(o, "attempted_poll", json_integer((json_int_t)w->attempted));
@@ -272,7 +272,7 @@ static void describe(FILE *f, const struct hp_sweep_results *r, uint64_t point, 
 		if (has[i])
 			fprintf(f, " %s=%u", c->cols[i], vals[i]);
 	if (w->failed) {
-		fprintf(f, "\n  %-15s error: %s\n", "", w->error);
+		fprintf(f, "\n  %-15s error: %s\n", "", w->error ? w->error : "?");
 		return;
 	}
 	fprintf(f, "\n  %-15s poll_cpu %.2f%%  %s latency %.2f us\n", "", hp_sweep_row_cpu(w),

@@ -24,7 +24,13 @@
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 
-_Static_assert(sizeof(struct hp_sweep_row) <= PIPE_BUF, "a row must fit one atomic pipe write");
+/* A row as a worker sends it: the error text inline. */
+struct wire {
+	struct hp_sweep_row r;
+	char error[HP_SWEEP_ERR_LEN];
+};
+
+_Static_assert(sizeof(struct wire) <= PIPE_BUF, "a row must fit one atomic pipe write");
 
 int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
                          struct hp_err *err)
@@ -69,52 +75,67 @@ static void lean_add(void *ctx, const struct hp_outcome *o)
 	hp_lat_dist_add(&s->lat, o->latency_ns);
 }
 
-static void fail_row(struct hp_sweep_row *row, const char *msg)
+static void fail_row(struct wire *w, const char *msg)
 {
-	size_t n = strnlen(msg, sizeof(row->error) - 1);
+	size_t n = strnlen(msg, sizeof(w->error) - 1);
 
-	row->failed = 1;
-	memcpy(row->error, msg, n);
-	row->error[n] = '\0';
+	w->r.failed = 1;
+	memcpy(w->error, msg, n);
+	w->error[n] = '\0';
+}
+
+/* Replay one unit with s as the sink (its latency buffer allocated; reset here). */
+static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps, uint64_t unit,
+                     struct wire *w, struct lean *s)
+{
+	struct hp_sweep_row *row = &w->r;
+	struct hp_sweep_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_err e = {""};
+	size_t trace;
+
+	memset(w, 0, sizeof(*w));
+	row->unit = unit;
+	s->halts = s->attempted = s->successful = s->poll_ns = 0;
+	hp_lat_dist_reset(&s->lat);
+	hp_sweep_unit_spec(c, unit, &spec, &trace);
+	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
+		return fail_row(w, e.msg);
+	cfg.on_outcome = lean_add;
+	cfg.ctx = s;
+	if (hp_engine_run(&eps[trace], &cfg, &st, &e) < 0)
+		return fail_row(w, e.msg);
+	row->halts = s->halts;
+	row->attempted = s->attempted;
+	row->successful = s->successful;
+	row->poll_ns = s->poll_ns;
+	row->wall_ns = eps[trace].t_last_ns - eps[trace].t_first_ns;
+	row->ncpu = eps[trace].ncpu;
+	row->lat_sum = s->lat.sum;
+	row->lat_q[0] = hp_lat_quantile(&s->lat, 0.50);
+	row->lat_q[1] = hp_lat_quantile(&s->lat, 0.90);
+	row->lat_q[2] = hp_lat_quantile(&s->lat, 0.99);
+	row->lat_q[3] = hp_lat_quantile(&s->lat, 0.999);
+	row->lat_max = s->lat.max;
 }
 
 void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps,
                        uint64_t unit, struct hp_sweep_row *row)
 {
-	struct hp_sweep_spec spec;
-	struct hp_engine_config cfg;
-	struct hp_engine_stats st;
 	struct lean s;
-	struct hp_err e = {""};
-	size_t trace;
+	struct wire w;
 
-	memset(row, 0, sizeof(*row));
 	memset(&s, 0, sizeof(s));
-	row->unit = unit;
-	hp_sweep_unit_spec(c, unit, &spec, &trace);
-	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
-		return fail_row(row, e.msg);
+	memset(&w, 0, sizeof(w));
+	w.r.unit = unit;
 	if (hp_lat_dist_init(&s.lat) < 0)
-		return fail_row(row, "out of memory");
-	cfg.on_outcome = lean_add;
-	cfg.ctx = &s;
-	if (hp_engine_run(&eps[trace], &cfg, &st, &e) < 0) {
-		free(s.lat.fine);
-		return fail_row(row, e.msg);
-	}
-	row->halts = s.halts;
-	row->attempted = s.attempted;
-	row->successful = s.successful;
-	row->poll_ns = s.poll_ns;
-	row->wall_ns = eps[trace].t_last_ns - eps[trace].t_first_ns;
-	row->ncpu = eps[trace].ncpu;
-	row->lat_sum = s.lat.sum;
-	row->lat_q[0] = hp_lat_quantile(&s.lat, 0.50);
-	row->lat_q[1] = hp_lat_quantile(&s.lat, 0.90);
-	row->lat_q[2] = hp_lat_quantile(&s.lat, 0.99);
-	row->lat_q[3] = hp_lat_quantile(&s.lat, 0.999);
-	row->lat_max = s.lat.max;
+		fail_row(&w, "out of memory");
+	else
+		run_unit(c, eps, unit, &w, &s);
 	free(s.lat.fine);
+	*row = w.r;
+	row->error = w.r.failed ? strdup(w.error) : NULL;
 }
 
 /* Shared between the parent and its workers (an anonymous shared mapping). */
@@ -143,10 +164,14 @@ static int write_all(int fd, const void *buf, size_t n)
 static void worker(const struct hp_sweep_config *c, const struct hp_episodes *eps,
                    const struct hp_sweep_run_opts *o, struct shared *sh, unsigned w, int wfd)
 {
-	struct hp_sweep_row row;
+	struct wire row;
+	struct lean s;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
+		_exit(1);
+	memset(&s, 0, sizeof(s));
+	if (hp_lat_dist_init(&s.lat) < 0)
 		_exit(1);
 	for (;;) {
 		uint64_t k = __atomic_fetch_add(&sh->next, 1, __ATOMIC_SEQ_CST);
@@ -156,7 +181,7 @@ static void worker(const struct hp_sweep_config *c, const struct hp_episodes *ep
 		__atomic_store_n(&sh->current[w], (int64_t)o->todo[k], __ATOMIC_SEQ_CST);
 		if (o->crash_unit >= 0 && o->todo[k] == (uint64_t)o->crash_unit)
 			abort(); /* the test hook: a worker crash mid-sweep */
-		hp_sweep_run_unit(c, eps, o->todo[k], &row);
+		run_unit(c, eps, o->todo[k], &row, &s);
 		if (write_all(wfd, &row, sizeof(row)) < 0)
 			_exit(1);
 		__atomic_store_n(&sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
@@ -174,9 +199,10 @@ struct pool {
 	int rfd, wfd;
 	uint8_t *got; /* by unit */
 	uint64_t done, halts;
-	struct hp_sweep_row *batch;
+	struct wire *batch;
+	struct hp_sweep_row *rows; /* the batch's rows, for the journal */
 	size_t nbatch, capbatch;
-	char carry[sizeof(struct hp_sweep_row)];
+	char carry[sizeof(struct wire)];
 	size_t ncarry;
 	struct timespec last_sync;
 };
@@ -205,27 +231,39 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int accept_row(struct pool *p, const struct hp_sweep_row *r, struct hp_err *err)
+static int accept_row(struct pool *p, const struct wire *w, struct hp_err *err)
 {
+	const struct hp_sweep_row *r = &w->r;
+
 	if (r->unit >= hp_sweep_nunits(p->c) || p->got[r->unit])
 		return 0;
 	p->got[r->unit] = 1;
 	p->done++;
 	p->halts += r->halts;
-	if (p->o->out)
+	if (p->o->out) {
 		p->o->out[r->unit] = *r;
+		p->o->out[r->unit].error = NULL;
+		if (r->failed && !(p->o->out[r->unit].error = strdup(w->error)))
+			return hp_errf(err, "out of memory");
+	}
 	if (p->o->have)
 		p->o->have[r->unit] = 1;
 	if (p->nbatch == p->capbatch) {
 		size_t nc = p->capbatch ? p->capbatch * 2 : 256;
-		struct hp_sweep_row *nb = realloc(p->batch, nc * sizeof(*nb));
+		struct wire *nb = realloc(p->batch, nc * sizeof(*nb));
+		struct hp_sweep_row *nr;
 
 		if (!nb)
 			return hp_errf(err, "out of memory");
 		p->batch = nb;
+		nr = realloc(p->rows, nc * sizeof(*nr));
+		if (!nr)
+			return hp_errf(err, "out of memory");
+		p->rows = nr;
 		p->capbatch = nc;
 	}
-	p->batch[p->nbatch++] = *r;
+	p->batch[p->nbatch] = *w;
+	p->batch[p->nbatch++].r.error = NULL;
 	return 0;
 }
 
@@ -235,8 +273,14 @@ static int flush_batch(struct pool *p, int final, struct hp_err *err)
 	static const double sync_every = 1.0;
 	double t = now_s();
 
+	size_t i;
+
+	for (i = 0; p->o->journal_fd >= 0 && i < p->nbatch; i++) {
+		p->batch[i].r.error = p->batch[i].r.failed ? p->batch[i].error : NULL;
+		p->rows[i] = p->batch[i].r;
+	}
 	if (p->o->journal_fd >= 0 && p->nbatch &&
-	    hp_sweep_journal_append(p->o->journal_fd, p->batch, p->nbatch, err) < 0)
+	    hp_sweep_journal_append(p->o->journal_fd, p->rows, p->nbatch, err) < 0)
 		return -1;
 	p->nbatch = 0;
 	if (p->o->journal_fd >= 0 &&
@@ -252,7 +296,7 @@ static int flush_batch(struct pool *p, int final, struct hp_err *err)
 /* Read whatever rows are in the pipe without blocking. */
 static int drain(struct pool *p, struct hp_err *err)
 {
-	char buf[sizeof(struct hp_sweep_row) * 32];
+	char buf[sizeof(struct wire) * 16];
 
 	for (;;) {
 		ssize_t n = read(p->rfd, buf, sizeof(buf));
@@ -263,15 +307,15 @@ static int drain(struct pool *p, struct hp_err *err)
 		if (n <= 0)
 			break;
 		while ((size_t)n - off > 0) {
-			size_t take = sizeof(struct hp_sweep_row) - p->ncarry;
+			size_t take = sizeof(struct wire) - p->ncarry;
 
 			if (take > (size_t)n - off)
 				take = (size_t)n - off;
 			memcpy(p->carry + p->ncarry, buf + off, take);
 			p->ncarry += take;
 			off += take;
-			if (p->ncarry == sizeof(struct hp_sweep_row)) {
-				struct hp_sweep_row r;
+			if (p->ncarry == sizeof(struct wire)) {
+				struct wire r;
 
 				memcpy(&r, p->carry, sizeof(r));
 				p->ncarry = 0;
@@ -302,11 +346,11 @@ static int reap(struct pool *p, unsigned *alive, struct hp_err *err)
 		if (drain(p, err) < 0)
 			return -1;
 		if (cur >= 0 && !p->got[cur]) {
-			struct hp_sweep_row r;
+			struct wire r;
 
 			memset(&r, 0, sizeof(r));
-			r.unit = (uint64_t)cur;
-			r.failed = 1;
+			r.r.unit = (uint64_t)cur;
+			r.r.failed = 1;
 			if (WIFSIGNALED(st))
 				snprintf(r.error, sizeof(r.error), "worker crashed (signal %d: %s)",
 				         WTERMSIG(st), strsignal(WTERMSIG(st)));
@@ -399,6 +443,7 @@ out:
 		close(p.wfd);
 	}
 	free(p.batch);
+	free(p.rows);
 	free(p.pid);
 	free(p.got);
 	munmap(p.sh, p.shsize);
