@@ -207,8 +207,8 @@ double hp_sweep_row_lat(const struct hp_sweep_row *r, enum hp_sweep_lat s);
 bool hp_sweep_meets(const struct hp_sweep_config *c, const struct hp_sweep_row *r);
 
 /*
- * Mark the non-dominated entries of idx[0..n) on (cpu, lat), minimizing
- * both, by setting front[k] = 1 for idx[k] on the front.
+ * Mark the non-dominated points (cpu[k], lat[k]), k < n, minimizing both:
+ * front[k] = 1 when no other point is as good on both and better on one.
  */
 void hp_sweep_pareto(const double *cpu, const double *lat, size_t n, uint8_t *front);
 
