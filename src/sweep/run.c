@@ -345,6 +345,13 @@ static int reap(struct pool *p, unsigned *alive, struct hp_err *err)
 			continue;
 		if (drain(p, err) < 0)
 			return -1;
+		if (WIFSIGNALED(st) &&
+		    (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGHUP))
+			return hp_errf(
+			    err,
+			    "a worker was stopped by signal %d (%s): the sweep is "
+			    "interrupted; its finished rows are kept (--resume continues)",
+			    WTERMSIG(st), strsignal(WTERMSIG(st)));
 		if (cur >= 0 && !p->got[cur]) {
 			struct wire r;
 
@@ -432,6 +439,7 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 	rc = 0;
 	goto out;
 kill:
+	flush_batch(&p, 1, NULL);
 	for (w = 0; w < o->jobs; w++)
 		if (p.pid && p.pid[w] > 0) {
 			kill(p.pid[w], SIGKILL);
