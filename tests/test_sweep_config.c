@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <cmocka.h>
 
 #include "hpsim/report.h"
@@ -378,13 +380,86 @@ static void test_shipped_configs(void **state)
 	}
 }
 
+/* Journal lines round-trip (a long error text too); a torn or corrupted line ends the good part. */
+static void test_journal(void **state)
+{
+	char path[] = "/tmp/hpsim-journal-XXXXXX", longerr[1000];
+	struct hp_sweep_row in[3], out[8];
+	uint8_t have[8];
+	struct hp_err err;
+	long good, full;
+	FILE *f;
+	int fd, i;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	memset(longerr, 'x', sizeof(longerr) - 1);
+	longerr[sizeof(longerr) - 1] = '\0';
+	for (i = 0; i < 3; i++) {
+		set_row(&in[i], (uint64_t)(2 * i + 1), 10.0 * i, 1000 + (uint64_t)i);
+		in[i].lat_max = UINT64_MAX;
+	}
+	in[1].failed = 1;
+	in[1].error = longerr;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(hp_sweep_journal_append(fd, in, 3, &err), 0);
+	close(fd);
+	memset(out, 0, sizeof(out));
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &full, &err), 0);
+	assert_int_equal(have[1] + have[3] + have[5], 3);
+	assert_int_equal(have[0] + have[2] + have[4] + have[6] + have[7], 0);
+	assert_int_equal(out[5].poll_ns, in[2].poll_ns);
+	assert_true(out[5].lat_max == UINT64_MAX);
+	assert_int_equal(out[3].failed, 1);
+	assert_int_equal(strlen(out[3].error), HP_SWEEP_ERR_LEN - 1); /* kept, cut to length */
+	free(out[3].error);
+	out[3].error = NULL;
+	/* a torn line after them is not read */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("7\t1\t2", f);
+	fclose(f);
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
+	assert_int_equal(good, full);
+	assert_int_equal(have[7], 0);
+	free(out[3].error);
+	out[3].error = NULL;
+	/* a flipped digit in the second line: only the first counts */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	{
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *second = memchr(buf, '\n', (size_t)n) + 1;
+
+		second[2] = second[2] == '0' ? '1' : '0';
+		assert_int_equal(pwrite(fd, buf, (size_t)n, 0), n);
+	}
+	close(fd);
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
+	assert_int_equal(have[1] + have[3] + have[5], 1);
+	assert_true(good > 0 && good < full);
+	/* a unit outside the sweep: the journal belongs to another sweep */
+	assert_int_equal(hp_sweep_journal_read(path, 1, out, have, &good, &err), -1);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_range_kinds),        cmocka_unit_test(test_zip_and_counts),
-	    cmocka_unit_test(test_errors_name_paths),  cmocka_unit_test(test_shards_partition),
-	    cmocka_unit_test(test_pareto_constructed), cmocka_unit_test(test_recommendation),
-	    cmocka_unit_test(test_row_matches_replay), cmocka_unit_test(test_shipped_configs),
+	    cmocka_unit_test(test_range_kinds),
+	    cmocka_unit_test(test_zip_and_counts),
+	    cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition),
+	    cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),
+	    cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),
+	    cmocka_unit_test(test_journal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,9 @@
 
 #define NFIELDS 14
 
+/* The longest line: 14 numbers of up to 20 digits, the error text, the checksum, separators. */
+#define LINE_MAX_LEN (NFIELDS * 21 + HP_SWEEP_ERR_LEN + 20)
+
 static uint64_t fnv1a(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -50,7 +53,7 @@ static size_t format_row(char *buf, size_t cap, const struct hp_sweep_row *r)
 
 int hp_sweep_journal_append(int fd, const struct hp_sweep_row *rows, size_t n, struct hp_err *err)
 {
-	size_t cap = n * 512 + 1, len = 0, i;
+	size_t cap = n * LINE_MAX_LEN + 1, len = 0, i;
 	char *buf = malloc(cap);
 	const char *p;
 	int rc = 0;

@@ -272,7 +272,6 @@ static int flush_batch(struct pool *p, int final, struct hp_err *err)
 {
 	static const double sync_every = 1.0;
 	double t = now_s();
-
 	size_t i;
 
 	for (i = 0; p->o->journal_fd >= 0 && i < p->nbatch; i++) {
