@@ -184,20 +184,41 @@ static json_t *reco_json(const struct hp_sweep_results *r, size_t t)
 	return o;
 }
 
+/* Write "key": value (compact) and free value; 0 or -1. */
+static int put(FILE *f, const char *key, json_t *v, const char *after)
+{
+	int rc;
+
+	if (!v)
+		return -1;
+	fprintf(f, " \"%s\": ", key);
+	rc = json_dumpf(v, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(v);
+	fputs(after, f);
+	return rc;
+}
+
+/*
+ * results.json, streamed: the small parts first, then one row per line, so
+ * that a grid of millions of rows is never a tree in memory.
+ */
 static int write_json(const char *dir, const struct hp_sweep_results *r, struct hp_err *err)
 {
 	const struct hp_sweep_config *c = r->c;
-	json_t *root = json_object(), *a;
 	struct hp_atomic_file af;
+	json_t *obj, *a;
 	char path[4096];
-	uint64_t u;
+	uint64_t u, n = c->npoints * c->ntraces;
 	size_t i;
-	int s;
+	int s, bad = 0;
 
-	a = json_object();
-	json_object_set_new(a, "cpu", json_string("poll_cpu_pct"));
-	json_object_set_new(a, "latency", json_string(hp_sweep_lat_name(c->lat_stat)));
-	json_object_set_new(root, "objective", a);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (hp_atomic_open(&af, path, err) < 0)
+		return -1;
+	fputs("{\n", af.f);
+	obj = json_object();
+	json_object_set_new(obj, "cpu", json_string("poll_cpu_pct"));
+	json_object_set_new(obj, "latency", json_string(hp_sweep_lat_name(c->lat_stat)));
 	a = json_object();
 	for (s = 0; s < HP_LAT_NSTAT; s++)
 		if (c->lat_max_ns[s] >= 0) {
@@ -209,41 +230,40 @@ static int write_json(const char *dir, const struct hp_sweep_results *r, struct 
 		}
 	if (c->cpu_max_pct >= 0)
 		json_object_set_new(a, "poll_cpu_pct_max", json_real(c->cpu_max_pct));
-	json_object_set_new(json_object_get(root, "objective"), "constraints", a);
+	json_object_set_new(obj, "constraints", a);
+	bad |= put(af.f, "objective", obj, ",\n");
 	a = json_array();
 	for (i = 0; i < c->ntraces; i++)
 		json_array_append_new(a, json_string(c->traces[i].label));
-	json_object_set_new(root, "traces", a);
+	bad |= put(af.f, "traces", a, ",\n");
 	a = json_array();
 	for (i = 0; i < c->nseries; i++)
 		json_array_append_new(a, json_pack("{s:s,s:I}", "label", c->series[i].label,
 		                                   "default_point",
 		                                   (json_int_t)c->series[i].default_point));
-	json_object_set_new(root, "series", a);
+	bad |= put(af.f, "series", a, ",\n");
 	a = json_array();
 	for (i = 0; i < c->ncols; i++)
 		json_array_append_new(a, json_string(c->cols[i]));
-	json_object_set_new(root, "params", a);
-	a = json_array();
-	for (u = 0; u < c->npoints * c->ntraces; u++)
-		json_array_append_new(a, row_json(r, u));
-	json_object_set_new(root, "rows", a);
+	bad |= put(af.f, "params", a, ",\n");
 	a = json_array();
 	for (i = 0; i < c->ntraces; i++)
 		json_array_append_new(a, reco_json(r, i));
-	json_object_set_new(root, "recommendations", a);
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if (hp_atomic_open(&af, path, err) < 0) {
-		json_decref(root);
-		return -1;
+	bad |= put(af.f, "recommendations", a, ",\n");
+	fputs(" \"rows\": [\n", af.f);
+	for (u = 0; u < n && !bad; u++) {
+		json_t *row = row_json(r, u);
+
+		fputs("  ", af.f);
+		bad |= !row || json_dumpf(row, af.f, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0;
+		json_decref(row);
+		fputs(u + 1 < n ? ",\n" : "\n", af.f);
 	}
-	if (json_dumpf(root, af.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
-		json_decref(root);
+	fputs(" ]\n}\n", af.f);
+	if (bad) {
 		hp_atomic_abort(&af);
-		return hp_errf(err, "%s: write failed", path);
+		return hp_errf(err, "%s: cannot write the JSON (out of memory?)", path);
 	}
-	fputc('\n', af.f);
-	json_decref(root);
 	return hp_atomic_commit(&af, err);
 }
 

@@ -43,9 +43,11 @@ int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *ep
 			return hp_errf(err, "$.traces[%zu]: generator '%s' is not available", i,
 			               c->traces[i].gen);
 		if (hp_trace_read(c->traces[i].path, &eps[i], err) < 0) {
+			size_t bad = i;
+
 			while (i-- > 0)
 				hp_episodes_free(&eps[i]);
-			return hp_err_prefix(err, "$.traces[%zu]: ", i);
+			return hp_err_prefix(err, "$.traces[%zu]: ", bad);
 		}
 	}
 	return 0;
