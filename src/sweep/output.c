@@ -276,6 +276,12 @@ int hp_sweep_write(const char *dir, const struct hp_sweep_results *r, struct hp_
 	return 0;
 }
 
+/* x, with a value that prints as -0.00 shown as 0. */
+static double nz(double x)
+{
+	return x > -0.005 && x < 0.005 ? 0.0 : x;
+}
+
 static void describe(FILE *f, const struct hp_sweep_results *r, uint64_t point, size_t t,
                      const char *what)
 {
@@ -341,10 +347,11 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 				    f,
 				    "  %-15s poll_cpu %+.2f points, %s latency %+.2f us against "
 				    "the default\n",
-				    "difference:", hp_sweep_row_cpu(a) - hp_sweep_row_cpu(d), lat,
-				    (hp_sweep_row_lat(a, c->lat_stat) -
-				     hp_sweep_row_lat(d, c->lat_stat)) /
-				        1e3);
+				    "difference:", nz(hp_sweep_row_cpu(a) - hp_sweep_row_cpu(d)),
+				    lat,
+				    nz((hp_sweep_row_lat(a, c->lat_stat) -
+				        hp_sweep_row_lat(d, c->lat_stat)) /
+				       1e3));
 			if (k->oracle_window >= 0) {
 				fprintf(
 				    f,
