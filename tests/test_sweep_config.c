@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
@@ -448,6 +449,49 @@ static void test_journal(void **state)
 	unlink(path);
 }
 
+/* Every key configs/schema.json documents is one the parser knows (none is an "unknown key"). */
+static void test_schema_keys(void **state)
+{
+	char path[512], text[1024];
+	json_error_t je;
+	json_t *schema, *props, *v;
+	const char *key;
+	struct hp_sweep_config c;
+	struct hp_err err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/configs/schema.json", HPSIM_SOURCE_DIR);
+	schema = json_load_file(path, 0, &je);
+	if (!schema)
+		fail_msg("%s: %s", path, je.text);
+	props = json_object_get(schema, "properties");
+	assert_true(json_object_size(props) >= 10);
+	json_object_foreach(props, key, v)
+	{
+		snprintf(text, sizeof(text), "{" TRACES ", \"%s\": null}", key);
+		if (!strcmp(key, "traces"))
+			continue;
+		if (hp_sweep_config_parse(text, HPSIM_SOURCE_DIR, 0, &c, &err) == 0)
+			hp_sweep_config_free(&c);
+		else if (strstr(err.msg, "unknown key"))
+			fail_msg("schema key %s: %s", key, err.msg);
+	}
+	props = json_object_get(
+	    json_object_get(json_object_get(json_object_get(props, "objective"), "properties"),
+	                    "constraints"),
+	    "properties");
+	assert_true(json_object_size(props) >= 6);
+	json_object_foreach(props, key, v)
+	{
+		snprintf(text, sizeof(text),
+		         "{" TRACES ", \"objective\": {\"constraints\": {\"%s\": 1}}}", key);
+		if (hp_sweep_config_parse(text, HPSIM_SOURCE_DIR, 0, &c, &err) < 0)
+			fail_msg("schema constraint %s: %s", key, err.msg);
+		hp_sweep_config_free(&c);
+	}
+	json_decref(schema);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_row_matches_replay),
 	    cmocka_unit_test(test_shipped_configs),
 	    cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_schema_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
