@@ -118,6 +118,15 @@ struct hp_cdf_point {
  * malloc'd array (*out, *n; NULL and 0 when empty); 0 or -1 out of memory. */
 int hp_lat_cdf(const struct hp_lat_dist *d, struct hp_cdf_point **out, size_t *n);
 
+/* Prepare an empty latency distribution (free d->fine); 0 or -1 when out of memory. */
+int hp_lat_dist_init(struct hp_lat_dist *d);
+
+/* Empty an initialized distribution, keeping its buffer. */
+void hp_lat_dist_reset(struct hp_lat_dist *d);
+
+/* Add one latency sample, ns. */
+void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v);
+
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
 

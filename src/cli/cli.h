@@ -14,6 +14,15 @@ int cmd_gen(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_recommend(int argc, char **argv);
+
+struct hp_sweep_dir;
+
+/* Analyze a complete sweep directory's rows; write the files into dir (if not NULL); print the
+ * recommendation if print. Returns an exit status. */
+int cli_sweep_finish(const char *dir, const struct hp_sweep_dir *d, int print);
 
 /* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
 int cli_fail(const struct hp_err *err);

@@ -270,3 +270,23 @@ uint64_t hp_cpu_cost_ns(const struct hp_summary *s)
 {
 	return s->time.guest_poll_ns + s->time.host_poll_ns + s->time.transition_ns;
 }
+
+int hp_lat_dist_init(struct hp_lat_dist *d)
+{
+	return lat_init(d);
+}
+
+void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v)
+{
+	lat_add(d, v);
+}
+
+void hp_lat_dist_reset(struct hp_lat_dist *d)
+{
+	uint32_t *fine = d->fine;
+
+	memset(fine, 0, HP_LAT_BUCKETS * sizeof(*fine));
+	memset(d, 0, sizeof(*d));
+	d->min = UINT64_MAX;
+	d->fine = fine;
+}

@@ -1,0 +1,305 @@
+/*
+ * A sweep directory: config.json (the config as run, with a cost file
+ * inlined), sweep.json (where relative trace paths resolve, which shard), and
+ * journal.tsv (finished units). The results are computed from these alone,
+ * so a resumed or merged sweep writes the same files as an uninterrupted one.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "hpsim/atomic_file.h"
+#include "hpsim/sweep.h"
+
+static void join(char *out, size_t n, const char *dir, const char *name)
+{
+	snprintf(out, n, "%s/%s", dir, name);
+}
+
+static int write_json(const char *path, json_t *v, struct hp_err *err)
+{
+	struct hp_atomic_file a;
+
+	if (hp_atomic_open(&a, path, err) < 0)
+		return -1;
+	if (json_dumpf(v, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+	    fputc('\n', a.f) == EOF) {
+		hp_atomic_abort(&a);
+		return hp_errf(err, "%s: write failed", path);
+	}
+	return hp_atomic_commit(&a, err);
+}
+
+/* mkdir -p */
+static int make_dir(const char *dir, struct hp_err *err)
+{
+	char p[4096], *s;
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			return hp_errf(err, "%s: cannot create the directory: %s", p,
+			               strerror(errno));
+		*s = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST)
+		return hp_errf(err, "%s: cannot create the directory: %s", dir, strerror(errno));
+	return 0;
+}
+
+static int write_meta(const char *dir, const char *config_dir, uint32_t i, uint32_t n,
+                      struct hp_err *err)
+{
+	char path[4096], shard[32];
+	json_t *meta;
+	int rc;
+
+	snprintf(shard, sizeof(shard), "%u/%u", i, n);
+	meta = json_pack("{s:s,s:s}", "config_dir", config_dir, "shard", shard);
+	if (!meta)
+		return hp_errf(err, "out of memory");
+	join(path, sizeof(path), dir, "sweep.json");
+	rc = write_json(path, meta, err);
+	json_decref(meta);
+	return rc;
+}
+
+static int touch_journal(const char *dir, int excl, struct hp_err *err)
+{
+	char path[4096];
+	int fd;
+
+	join(path, sizeof(path), dir, "journal.tsv");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | (excl ? O_EXCL : 0), 0666);
+	if (fd < 0)
+		return hp_errf(err, "%s: %s", path, strerror(errno));
+	fsync(fd);
+	close(fd);
+	return 0;
+}
+
+int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard_i,
+                        uint32_t shard_n, struct hp_err *err)
+{
+	char path[4096], cdir[PATH_MAX], *slash, *abs;
+	json_error_t je;
+	json_t *root, *cost;
+	int rc = -1;
+
+	if (make_dir(dir, err) < 0)
+		return -1;
+	join(path, sizeof(path), dir, "journal.tsv");
+	if (access(path, F_OK) == 0)
+		return hp_errf(
+		    err,
+		    "%s already holds a sweep: continue it with `hpsim sweep --resume %s`, "
+		    "or choose another -o directory",
+		    dir, dir);
+	snprintf(cdir, sizeof(cdir), "%s", config_path);
+	slash = strrchr(cdir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(cdir, ".");
+	abs = realpath(cdir, NULL);
+	if (!abs)
+		return hp_errf(err, "%s: %s", cdir, strerror(errno));
+	root = json_load_file(config_path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		hp_errf(err, "%s: %s", config_path, je.text);
+		goto out;
+	}
+	cost = json_object_get(root, "cost");
+	if (json_is_string(cost)) {
+		char cpath[PATH_MAX + 256];
+		json_t *inl;
+
+		if (json_string_value(cost)[0] == '/')
+			snprintf(cpath, sizeof(cpath), "%s", json_string_value(cost));
+		else
+			snprintf(cpath, sizeof(cpath), "%s/%s", abs, json_string_value(cost));
+		inl = json_load_file(cpath, JSON_REJECT_DUPLICATES, &je);
+		if (!inl) {
+			hp_errf(err, "$.cost: cannot read the cost file '%s': %s", cpath, je.text);
+			goto out;
+		}
+		json_object_set_new(root, "cost", inl);
+	}
+	join(path, sizeof(path), dir, "config.json");
+	if (write_json(path, root, err) < 0 || write_meta(dir, abs, shard_i, shard_n, err) < 0 ||
+	    touch_journal(dir, 1, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(root);
+	free(abs);
+	return rc;
+}
+
+static char *slurp(const char *path, struct hp_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f) {
+		hp_errf(err, "%s: %s (not a sweep directory?)", path, strerror(errno));
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		hp_errf(err, "%s: read failed", path);
+		return NULL;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+int hp_sweep_dir_open(const char *dir, struct hp_sweep_dir *d, struct hp_err *err)
+{
+	char path[4096];
+	json_error_t je;
+	json_t *meta;
+	const char *cd, *shard;
+	uint64_t u, n;
+
+	memset(d, 0, sizeof(*d));
+	join(path, sizeof(path), dir, "sweep.json");
+	meta = json_load_file(path, 0, &je);
+	if (!meta)
+		return hp_errf(err, "%s: %s (not a sweep directory?)", path, je.text);
+	cd = json_string_value(json_object_get(meta, "config_dir"));
+	shard = json_string_value(json_object_get(meta, "shard"));
+	if (!cd || !shard || hp_sweep_shard_parse(shard, &d->shard_i, &d->shard_n, err) < 0) {
+		json_decref(meta);
+		return hp_errf(err, "%s: damaged (expected config_dir and shard)", path);
+	}
+	snprintf(d->config_dir, sizeof(d->config_dir), "%s", cd);
+	json_decref(meta);
+	join(path, sizeof(path), dir, "config.json");
+	d->config_text = slurp(path, err);
+	if (!d->config_text)
+		return -1;
+	if (hp_sweep_config_parse(d->config_text, d->config_dir, HP_SWEEP_NO_FILE_CHECK, &d->cfg,
+	                          err) < 0) {
+		free(d->config_text);
+		d->config_text = NULL;
+		return hp_err_prefix(err, "%s: ", path);
+	}
+	n = hp_sweep_nunits(&d->cfg);
+	d->rows = calloc(n ? n : 1, sizeof(*d->rows));
+	d->have = calloc(n ? n : 1, 1);
+	if (!d->rows || !d->have) {
+		hp_sweep_dir_free(d);
+		return hp_errf(err, "out of memory for %llu rows", (unsigned long long)n);
+	}
+	join(path, sizeof(path), dir, "journal.tsv");
+	if (hp_sweep_journal_read(path, n, d->rows, d->have, &d->journal_bytes, err) < 0) {
+		hp_sweep_dir_free(d);
+		return -1;
+	}
+	for (u = 0; u < n; u++)
+		if (hp_sweep_in_shard(u, d->shard_i, d->shard_n)) {
+			d->nmine++;
+			d->ndone += d->have[u];
+		}
+	return 0;
+}
+
+/* Do two rows hold the same result? */
+static bool same_row(const struct hp_sweep_row *a, const struct hp_sweep_row *b)
+{
+	struct hp_sweep_row x = *a, y = *b;
+
+	x.error = y.error = NULL;
+	if (memcmp(&x, &y, sizeof(x)))
+		return false;
+	return !a->error == !b->error && (!a->error || !strcmp(a->error, b->error));
+}
+
+void hp_sweep_dir_free(struct hp_sweep_dir *d)
+{
+	uint64_t u, n = d->rows ? hp_sweep_nunits(&d->cfg) : 0;
+
+	for (u = 0; u < n; u++)
+		free(d->rows[u].error);
+	hp_sweep_config_free(&d->cfg);
+	free(d->config_text);
+	free(d->rows);
+	free(d->have);
+	memset(d, 0, sizeof(*d));
+}
+
+int hp_sweep_dir_merge(struct hp_sweep_dir *into, const struct hp_sweep_dir *from,
+                       const char *from_name, struct hp_err *err)
+{
+	uint64_t u, n = hp_sweep_nunits(&into->cfg);
+
+	if (strcmp(into->config_text, from->config_text))
+		return hp_errf(err,
+		               "%s: its config.json differs from the first directory's (a "
+		               "shard of another sweep?)",
+		               from_name);
+	for (u = 0; u < n; u++) {
+		if (!from->have[u])
+			continue;
+		if (into->have[u] && !same_row(&into->rows[u], &from->rows[u]))
+			return hp_errf(err,
+			               "%s: unit %llu has a different result than in another "
+			               "directory",
+			               from_name, (unsigned long long)u);
+		if (into->have[u])
+			continue;
+		into->rows[u] = from->rows[u];
+		if (from->rows[u].error && !(into->rows[u].error = strdup(from->rows[u].error)))
+			return hp_errf(err, "out of memory");
+		into->have[u] = 1;
+	}
+	return 0;
+}
+
+int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, struct hp_err *err)
+{
+	char path[4096];
+	struct hp_atomic_file a;
+	uint64_t u, n = hp_sweep_nunits(&d->cfg);
+	int fd;
+
+	if (make_dir(out, err) < 0)
+		return -1;
+	join(path, sizeof(path), out, "config.json");
+	if (hp_atomic_open(&a, path, err) < 0)
+		return -1;
+	fputs(d->config_text, a.f);
+	if (hp_atomic_commit(&a, err) < 0 || write_meta(out, d->config_dir, 1, 1, err) < 0)
+		return -1;
+	join(path, sizeof(path), out, "journal.tsv");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd < 0)
+		return hp_errf(err, "%s: %s", path, strerror(errno));
+	for (u = 0; u < n; u++)
+		if (d->have[u] && hp_sweep_journal_append(fd, &d->rows[u], 1, err) < 0) {
+			close(fd);
+			return -1;
+		}
+	if (fsync(fd) < 0 || close(fd) < 0)
+		return hp_errf(err, "%s: %s", path, strerror(errno));
+	return 0;
+}

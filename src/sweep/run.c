@@ -1,0 +1,460 @@
+/*
+ * Running units: worker processes forked after the traces are parsed (they
+ * share the episodes copy-on-write) take units from a shared counter and send
+ * each finished row down one pipe (a row is smaller than PIPE_BUF, so writes
+ * never interleave). The parent appends rows to the journal; a worker that
+ * dies is replaced, and its unit becomes an error row.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hpsim/report.h"
+#include "hpsim/sweep.h"
+#include "hpsim/trace.h"
+
+/* A row as a worker sends it: the error text inline. */
+struct wire {
+	struct hp_sweep_row r;
+	char error[HP_SWEEP_ERR_LEN];
+};
+
+_Static_assert(sizeof(struct wire) <= PIPE_BUF, "a row must fit one atomic pipe write");
+
+int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
+                         struct hp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntraces; i++) {
+		memset(&eps[i], 0, sizeof(eps[i]));
+		if (c->traces[i].gen)
+			return hp_errf(err, "$.traces[%zu]: generator '%s' is not available", i,
+			               c->traces[i].gen);
+		if (hp_trace_read(c->traces[i].path, &eps[i], err) < 0) {
+			size_t bad = i;
+
+			while (i-- > 0)
+				hp_episodes_free(&eps[i]);
+			return hp_err_prefix(err, "$.traces[%zu]: ", bad);
+		}
+	}
+	return 0;
+}
+
+/* A sweep needs totals only: a sink lighter than struct hp_metrics (same figures). */
+struct lean {
+	uint64_t halts, attempted, successful, poll_ns;
+	struct hp_lat_dist lat;
+};
+
+static void lean_add(void *ctx, const struct hp_outcome *o)
+{
+	struct lean *s = ctx;
+	int l;
+
+	s->halts++;
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_decision *d = &o->d[l];
+
+		if (!o->has[l] || d->outcome == HP_NO_POLL)
+			continue;
+		s->attempted++;
+		s->successful += d->outcome == HP_POLL_HIT;
+		s->poll_ns += d->polled_ns;
+	}
+	hp_lat_dist_add(&s->lat, o->latency_ns);
+}
+
+static void fail_row(struct wire *w, const char *msg)
+{
+	size_t n = strnlen(msg, sizeof(w->error) - 1);
+
+	w->r.failed = 1;
+	memcpy(w->error, msg, n);
+	w->error[n] = '\0';
+}
+
+/* Replay one unit with s as the sink (its latency buffer allocated; reset here). */
+static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps, uint64_t unit,
+                     struct wire *w, struct lean *s)
+{
+	struct hp_sweep_row *row = &w->r;
+	struct hp_sweep_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_err e = {""};
+	size_t trace;
+
+	memset(w, 0, sizeof(*w));
+	row->unit = unit;
+	s->halts = s->attempted = s->successful = s->poll_ns = 0;
+	hp_lat_dist_reset(&s->lat);
+	hp_sweep_unit_spec(c, unit, &spec, &trace);
+	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
+		return fail_row(w, e.msg);
+	cfg.on_outcome = lean_add;
+	cfg.ctx = s;
+	if (hp_engine_run(&eps[trace], &cfg, &st, &e) < 0)
+		return fail_row(w, e.msg);
+	row->halts = s->halts;
+	row->attempted = s->attempted;
+	row->successful = s->successful;
+	row->poll_ns = s->poll_ns;
+	row->wall_ns = eps[trace].t_last_ns - eps[trace].t_first_ns;
+	row->ncpu = eps[trace].ncpu;
+	row->lat_sum = s->lat.sum;
+	row->lat_q[0] = hp_lat_quantile(&s->lat, 0.50);
+	row->lat_q[1] = hp_lat_quantile(&s->lat, 0.90);
+	row->lat_q[2] = hp_lat_quantile(&s->lat, 0.99);
+	row->lat_q[3] = hp_lat_quantile(&s->lat, 0.999);
+	row->lat_max = s->lat.max;
+}
+
+void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps,
+                       uint64_t unit, struct hp_sweep_row *row)
+{
+	struct lean s;
+	struct wire w;
+
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	w.r.unit = unit;
+	if (hp_lat_dist_init(&s.lat) < 0)
+		fail_row(&w, "out of memory");
+	else
+		run_unit(c, eps, unit, &w, &s);
+	free(s.lat.fine);
+	*row = w.r;
+	row->error = w.r.failed ? strdup(w.error) : NULL;
+}
+
+/* Shared between the parent and its workers (an anonymous shared mapping). */
+struct shared {
+	uint64_t next;     /* index into todo of the next unit to take */
+	int64_t current[]; /* per worker: the unit it is running, or -1 */
+};
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void worker(const struct hp_sweep_config *c, const struct hp_episodes *eps,
+                   const struct hp_sweep_run_opts *o, struct shared *sh, unsigned w, int wfd)
+{
+	struct wire row;
+	struct lean s;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	memset(&s, 0, sizeof(s));
+	if (hp_lat_dist_init(&s.lat) < 0)
+		_exit(1);
+	for (;;) {
+		uint64_t k = __atomic_fetch_add(&sh->next, 1, __ATOMIC_SEQ_CST);
+
+		if (k >= o->ntodo)
+			break;
+		__atomic_store_n(&sh->current[w], (int64_t)o->todo[k], __ATOMIC_SEQ_CST);
+		if (o->crash_unit >= 0 && o->todo[k] == (uint64_t)o->crash_unit)
+			abort(); /* the test hook: a worker crash mid-sweep */
+		run_unit(c, eps, o->todo[k], &row, &s);
+		if (write_all(wfd, &row, sizeof(row)) < 0)
+			_exit(1);
+		__atomic_store_n(&sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+struct pool {
+	const struct hp_sweep_config *c;
+	const struct hp_episodes *eps;
+	const struct hp_sweep_run_opts *o;
+	struct shared *sh;
+	size_t shsize;
+	pid_t *pid;
+	int rfd, wfd;
+	uint8_t *got; /* by unit */
+	uint64_t done, halts;
+	struct wire *batch;
+	struct hp_sweep_row *rows; /* the batch's rows, for the journal */
+	size_t nbatch, capbatch;
+	char carry[sizeof(struct wire)];
+	size_t ncarry;
+	struct timespec last_sync;
+};
+
+static int spawn(struct pool *p, unsigned w, struct hp_err *err)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return hp_errf(err, "cannot fork a sweep worker: %s", strerror(errno));
+	if (pid == 0) {
+		close(p->rfd);
+		worker(p->c, p->eps, p->o, p->sh, w, p->wfd);
+	}
+	p->pid[w] = pid;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int accept_row(struct pool *p, const struct wire *w, struct hp_err *err)
+{
+	const struct hp_sweep_row *r = &w->r;
+
+	if (r->unit >= hp_sweep_nunits(p->c) || p->got[r->unit])
+		return 0;
+	p->got[r->unit] = 1;
+	p->done++;
+	p->halts += r->halts;
+	if (p->o->out) {
+		p->o->out[r->unit] = *r;
+		p->o->out[r->unit].error = NULL;
+		if (r->failed && !(p->o->out[r->unit].error = strdup(w->error)))
+			return hp_errf(err, "out of memory");
+	}
+	if (p->o->have)
+		p->o->have[r->unit] = 1;
+	if (p->nbatch == p->capbatch) {
+		size_t nc = p->capbatch ? p->capbatch * 2 : 256;
+		struct wire *nb = realloc(p->batch, nc * sizeof(*nb));
+		struct hp_sweep_row *nr;
+
+		if (!nb)
+			return hp_errf(err, "out of memory");
+		p->batch = nb;
+		nr = realloc(p->rows, nc * sizeof(*nr));
+		if (!nr)
+			return hp_errf(err, "out of memory");
+		p->rows = nr;
+		p->capbatch = nc;
+	}
+	p->batch[p->nbatch] = *w;
+	p->batch[p->nbatch++].r.error = NULL;
+	return 0;
+}
+
+/* Append the batch to the journal; fdatasync at most once a second (and at the end). */
+static int flush_batch(struct pool *p, int final, struct hp_err *err)
+{
+	static const double sync_every = 1.0;
+	double t = now_s();
+	size_t i;
+
+	for (i = 0; p->o->journal_fd >= 0 && i < p->nbatch; i++) {
+		p->batch[i].r.error = p->batch[i].r.failed ? p->batch[i].error : NULL;
+		p->rows[i] = p->batch[i].r;
+	}
+	if (p->o->journal_fd >= 0 && p->nbatch &&
+	    hp_sweep_journal_append(p->o->journal_fd, p->rows, p->nbatch, err) < 0)
+		return -1;
+	p->nbatch = 0;
+	if (p->o->journal_fd >= 0 &&
+	    (final || t - ((double)p->last_sync.tv_sec + (double)p->last_sync.tv_nsec / 1e9) >=
+	                  sync_every)) {
+		if (fdatasync(p->o->journal_fd) < 0 && errno != EINVAL)
+			return hp_errf(err, "journal: fdatasync failed: %s", strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &p->last_sync);
+	}
+	return 0;
+}
+
+/* Read whatever rows are in the pipe without blocking. */
+static int drain(struct pool *p, struct hp_err *err)
+{
+	char buf[sizeof(struct wire) * 16];
+
+	for (;;) {
+		ssize_t n = read(p->rfd, buf, sizeof(buf));
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		while ((size_t)n - off > 0) {
+			size_t take = sizeof(struct wire) - p->ncarry;
+
+			if (take > (size_t)n - off)
+				take = (size_t)n - off;
+			memcpy(p->carry + p->ncarry, buf + off, take);
+			p->ncarry += take;
+			off += take;
+			if (p->ncarry == sizeof(struct wire)) {
+				struct wire r;
+
+				memcpy(&r, p->carry, sizeof(r));
+				p->ncarry = 0;
+				if (accept_row(p, &r, err) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Reap finished workers; a crashed one's unit becomes an error row and it is replaced. */
+static int reap(struct pool *p, unsigned *alive, struct hp_err *err)
+{
+	unsigned w;
+	int st;
+
+	for (w = 0; w < p->o->jobs; w++) {
+		int64_t cur;
+
+		if (p->pid[w] <= 0 || waitpid(p->pid[w], &st, WNOHANG) != p->pid[w])
+			continue;
+		p->pid[w] = 0;
+		(*alive)--;
+		cur = __atomic_load_n(&p->sh->current[w], __ATOMIC_SEQ_CST);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		if (drain(p, err) < 0)
+			return -1;
+		if (WIFSIGNALED(st) &&
+		    (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGHUP))
+			return hp_errf(
+			    err,
+			    "a worker was stopped by signal %d (%s): the sweep is "
+			    "interrupted; its finished rows are kept (--resume continues)",
+			    WTERMSIG(st), strsignal(WTERMSIG(st)));
+		if (cur >= 0 && !p->got[cur]) {
+			struct wire r;
+
+			memset(&r, 0, sizeof(r));
+			r.r.unit = (uint64_t)cur;
+			r.r.failed = 1;
+			if (WIFSIGNALED(st))
+				snprintf(r.error, sizeof(r.error), "worker crashed (signal %d: %s)",
+				         WTERMSIG(st), strsignal(WTERMSIG(st)));
+			else
+				snprintf(r.error, sizeof(r.error), "worker exited with status %d",
+				         WEXITSTATUS(st));
+			if (accept_row(p, &r, err) < 0)
+				return -1;
+		}
+		__atomic_store_n(&p->sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&p->sh->next, __ATOMIC_SEQ_CST) < p->o->ntodo) {
+			if (spawn(p, w, err) < 0)
+				return -1;
+			(*alive)++;
+		}
+	}
+	return 0;
+}
+
+int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
+                 const struct hp_sweep_run_opts *o, struct hp_err *err)
+{
+	struct pool p = {0};
+	int fds[2], rc = -1;
+	unsigned w, alive = 0;
+	double last_progress = 0;
+
+	if (!o->ntodo)
+		return 0;
+	p.rfd = p.wfd = -1;
+	p.c = c;
+	p.eps = eps;
+	p.o = o;
+	p.shsize = sizeof(struct shared) + o->jobs * sizeof(int64_t);
+	p.sh = mmap(NULL, p.shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p.sh == MAP_FAILED)
+		return hp_errf(err, "cannot map the workers' shared counter: %s", strerror(errno));
+	for (w = 0; w < o->jobs; w++)
+		p.sh->current[w] = -1;
+	p.pid = calloc(o->jobs, sizeof(*p.pid));
+	p.got = calloc(hp_sweep_nunits(c), 1);
+	if (!p.pid || !p.got) {
+		hp_errf(err, "out of memory");
+		goto out;
+	}
+	if (pipe(fds) < 0) {
+		hp_errf(err, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	p.rfd = fds[0];
+	p.wfd = fds[1];
+	fcntl(p.rfd, F_SETFL, fcntl(p.rfd, F_GETFL) | O_NONBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &p.last_sync);
+	for (w = 0; w < o->jobs; w++) {
+		if (spawn(&p, w, err) < 0)
+			goto kill;
+		alive++;
+	}
+	while (alive) {
+		struct pollfd pfd = {.fd = p.rfd, .events = POLLIN};
+
+		poll(&pfd, 1, 50);
+		if (drain(&p, err) < 0 || reap(&p, &alive, err) < 0 || flush_batch(&p, 0, err) < 0)
+			goto kill;
+		if (o->progress && now_s() - last_progress >= 0.1) {
+			last_progress = now_s();
+			o->progress(o->progress_ctx, p.done, o->ntodo, p.halts);
+		}
+	}
+	if (drain(&p, err) < 0 || flush_batch(&p, 1, err) < 0)
+		goto kill;
+	if (o->progress)
+		o->progress(o->progress_ctx, p.done, o->ntodo, p.halts);
+	if (p.done != o->ntodo) {
+		hp_errf(err, "%llu of %llu units did not report a result",
+		        (unsigned long long)(o->ntodo - p.done), (unsigned long long)o->ntodo);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+kill:
+	flush_batch(&p, 1, NULL);
+	for (w = 0; w < o->jobs; w++)
+		if (p.pid && p.pid[w] > 0) {
+			kill(p.pid[w], SIGKILL);
+			waitpid(p.pid[w], NULL, 0);
+		}
+out:
+	if (p.rfd >= 0) {
+		close(p.rfd);
+		close(p.wfd);
+	}
+	free(p.batch);
+	free(p.rows);
+	free(p.pid);
+	free(p.got);
+	munmap(p.sh, p.shsize);
+	return rc;
+}

@@ -1,0 +1,511 @@
+/*
+ * Sweep configs and the grid, in-process: every range kind, zipped groups,
+ * each error with its JSON path, grid and default-point counts, shards, the
+ * Pareto front on constructed points and the recommendation under
+ * constraints.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hpsim/report.h"
+#include "hpsim/sweep.h"
+
+#define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
+
+static void parse_ok(const char *json, struct hp_sweep_config *c)
+{
+	struct hp_err err = {""};
+
+	if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, c, &err) < 0)
+		fail_msg("config rejected: %s", err.msg);
+	if (hp_sweep_validate(c, &err) < 0)
+		fail_msg("config invalid: %s", err.msg);
+}
+
+/* The config must fail (in parsing or validation) with a message containing want. */
+static void parse_err(const char *json, const char *want)
+{
+	struct hp_sweep_config c;
+	struct hp_err err = {""};
+	int rc = hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, &c, &err);
+
+	if (rc == 0) {
+		rc = hp_sweep_validate(&c, &err);
+		hp_sweep_config_free(&c);
+	}
+	if (rc == 0)
+		fail_msg("config accepted, expected an error containing '%s'", want);
+	if (!strstr(err.msg, want))
+		fail_msg("error '%s' does not contain '%s'", err.msg, want);
+}
+
+static void values_of(const struct hp_sweep_config *c, const uint32_t *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(c->series[0].axes[0].nvalues, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(c->series[0].axes[0].values[i], want[i]);
+}
+
+static void test_range_kinds(void **state)
+{
+	static const uint32_t lin[] = {0, 50000, 100000, 150000, 200000};
+	static const uint32_t logr[] = {1000, 3162, 10000, 31623, 100000};
+	static const uint32_t list[] = {80000, 200000, 400000};
+	struct hp_sweep_config c;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 200000, "
+	         "\"step\": 50000}}}",
+	         &c);
+	values_of(&c, lin, 5);
+	assert_string_equal(c.cols[0], "host.halt_poll_ns");
+	hp_sweep_config_free(&c);
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 100000, "
+	         "\"per_decade\": 2}}}",
+	         &c);
+	values_of(&c, logr, 5);
+	hp_sweep_config_free(&c);
+	parse_ok("{" TRACES ", \"params\": {\"host.halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	values_of(&c, list, 3);
+	hp_sweep_config_free(&c);
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
+	assert_int_equal(c.series[0].axes[0].nvalues, 1);
+	hp_sweep_config_free(&c);
+}
+
+static void test_zip_and_counts(void **state)
+{
+	struct hp_sweep_config c;
+	uint32_t vals[8];
+	uint8_t has[8];
+
+	(void)state;
+	/* 3 zipped pairs x 2 shrinks = 6 grid points; the default (200000/10000, 2) is not in it */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns_shrink\": [0, 2]},"
+	         " \"zip\": [{\"halt_poll_ns\": [50000, 100000, 400000],"
+	         "            \"halt_poll_ns_grow_start\": [5000, 10000, 40000]}]}",
+	         &c);
+	assert_int_equal(c.ngrid, 6);
+	assert_int_equal(c.npoints, 7);
+	assert_int_equal(c.series[0].default_point, 6);
+	assert_int_equal(c.ncols, 3);
+	/* point 3: shrink index 1 (2), zip index 0 (50000, 5000): last axis fastest */
+	hp_sweep_point_values(&c, 3, vals, has);
+	assert_string_equal(c.cols[0], "host.halt_poll_ns_shrink");
+	assert_int_equal(vals[0], 2);
+	assert_int_equal(vals[1], 50000);
+	assert_int_equal(vals[2], 5000);
+	/* the added default point carries the kernel's defaults */
+	hp_sweep_point_values(&c, 6, vals, has);
+	assert_int_equal(vals[0], 2);
+	assert_int_equal(vals[1], 200000);
+	assert_int_equal(vals[2], 10000);
+	assert_int_equal(hp_sweep_nunits(&c), (7 + c.nwindows) * 1);
+	hp_sweep_config_free(&c);
+
+	/* the default already in the grid is not added again */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	assert_int_equal(c.npoints, 3);
+	assert_int_equal(c.series[0].default_point, 1);
+	hp_sweep_config_free(&c);
+
+	/* two stacks x two kernels = four series; shrink's default is 0 before 6.11 */
+	parse_ok(
+	    "{" TRACES ", \"policies\": [{\"host\": \"kvm\", \"params\": "
+	    "{\"halt_poll_ns_shrink\": [0, 2]}}, {\"guest\": \"haltpoll\", \"host\": \"kvm\"}],"
+	    " \"kernel\": [\"6.1\", \"6.11\"]}",
+	    &c);
+	assert_int_equal(c.nseries, 4);
+	assert_int_equal(c.ngrid, 2 + 2 + 1 + 1);
+	assert_int_equal(c.npoints, 6);
+	assert_string_equal(c.series[0].label, "host=kvm k=6.1");
+	assert_string_equal(c.series[2].label, "guest=haltpoll host=kvm k=6.1");
+	assert_int_equal(c.series[0].default_point, 0);
+	assert_int_equal(c.series[1].default_point, 3);
+	hp_sweep_config_free(&c);
+}
+
+static void test_errors_name_paths(void **state)
+{
+	(void)state;
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 10, "
+	          "\"step\": 0}}}",
+	          "$.params.halt_poll_ns.step: a step of 0");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 10, \"to\": 0, "
+	          "\"step\": 1}}}",
+	          "$.params.halt_poll_ns: empty range");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": []}}",
+	          "$.params.halt_poll_ns: empty list");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": \"fast\"}}",
+	          "$.params.halt_poll_ns: expected a value, a list");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": [1, -2]}}",
+	          "$.params.halt_poll_ns[1]: -2 is out of range");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 1, "
+	          "\"per_decade\": 2}}}",
+	          "$.params.halt_poll_ns.from: 0");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_nz\": [1]}}",
+	          "$.params.halt_poll_nz: no policy of series 'host=kvm k=6.11' has a parameter");
+	parse_err("{" TRACES ", \"params\": {\"guest.halt_poll_ns\": [1]}}",
+	          "$.params[\"guest.halt_poll_ns\"]: no policy");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 1000, "
+	          "\"step\": 1}}, \"max_points\": 100}",
+	          "more than max_points (100)");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 20, \"step\": "
+	          "1}, \"halt_poll_ns_grow\": {\"from\": 1, \"to\": 20, \"step\": 1}}, "
+	          "\"max_points\": 100}",
+	          "$.max_points: the grid has more than 100 points");
+	parse_err("{\"traces\": [\"traces/missing.dat\"]}", "$.traces[0]: cannot open trace");
+	parse_err("{\"traces\": [{\"gen\": \"periodic\", \"params\": {}}]}",
+	          "$.traces[0]: generator 'periodic' is not available");
+	parse_err("{\"traces\": []}", "$.traces: expected a non-empty array");
+	parse_err("{" TRACES ", \"kernel\": \"six\"}", "$.kernel: kernel version 'six'");
+	parse_err("{" TRACES ", \"policies\": {\"host\": \"haltpoll\"}}", "$.policies.host:");
+	parse_err("{" TRACES ", \"policies\": [{\"host\": \"kvm\"}, {}]}",
+	          "$.policies[1]: expected at least one of");
+	parse_err("{" TRACES ", \"objective\": {\"latency\": \"p95\"}}", "$.objective.latency:");
+	parse_err("{" TRACES ", \"objective\": {\"constraints\": {\"p98_us_max\": 5}}}",
+	          "$.objective.constraints.p98_us_max: unknown constraint");
+	parse_err("{" TRACES ", \"cost\": {\"hlt_exit_nz\": 5}}", "$.cost.hlt_exit_nz:");
+	parse_err("{" TRACES ", \"mode\": \"half\"}", "$.mode: expected \"open\" or \"closed\"");
+	parse_err("{" TRACES ", \"zip\": [{\"halt_poll_ns\": [1, 2], "
+	          "\"halt_poll_ns_grow\": [1, 2, 3]}]}",
+	          "$.zip[0].halt_poll_ns_grow: 3 values");
+	parse_err("{" TRACES ", \"paramz\": {}}", "$.paramz: unknown key");
+	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": 1, \"host.halt_poll_ns\": 2}}",
+	          "is swept twice");
+	parse_err("{" TRACES ", \"policies\": {\"guest\": \"haltpoll\"}, \"params\": "
+	          "{\"guest_halt_poll_allow_shrink\": [0, 1, 2]}}",
+	          "$.params.guest_halt_poll_allow_shrink (value 2");
+	parse_err("{" TRACES ",", "not valid JSON at line 1");
+}
+
+static void test_shards_partition(void **state)
+{
+	uint64_t u, n = 1003;
+	uint32_t i, k, s, cnt;
+	struct hp_err err;
+
+	(void)state;
+	for (s = 1; s <= 7; s++)
+		for (u = 0; u < n; u++) {
+			cnt = 0;
+			for (i = 1; i <= s; i++)
+				cnt += hp_sweep_in_shard(u, i, s);
+			assert_int_equal(cnt, 1); /* every unit in exactly one shard */
+		}
+	assert_int_equal(hp_sweep_shard_parse("2/8", &i, &k, &err), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(k, 8);
+	assert_int_equal(hp_sweep_shard_parse("0/8", &i, &k, &err), -1);
+	assert_int_equal(hp_sweep_shard_parse("9/8", &i, &k, &err), -1);
+	assert_int_equal(hp_sweep_shard_parse("1-8", &i, &k, &err), -1);
+}
+
+static void test_pareto_constructed(void **state)
+{
+	/* (cpu, lat): the front is a, b, d, and e (equal to d); c and f are dominated */
+	static const double cpu[] = {1, 2, 3, 4, 4, 5, 0.5};
+	static const double lat[] = {10, 5, 6, 2, 2, 2, 20};
+	static const uint8_t want[] = {1, 1, 0, 1, 1, 0, 1};
+	uint8_t front[7];
+	size_t i;
+
+	(void)state;
+	hp_sweep_pareto(cpu, lat, 7, front);
+	for (i = 0; i < 7; i++)
+		if (front[i] != want[i])
+			fail_msg("point %zu: pareto %d, expected %d", i, front[i], want[i]);
+	hp_sweep_pareto(cpu, lat, 0, front);
+}
+
+/* Rows with chosen cpu and p99; wall 1e9 ns on one CPU, so poll_ns = cpu% x 1e7. */
+static void set_row(struct hp_sweep_row *r, uint64_t unit, double cpu, uint64_t p99)
+{
+	memset(r, 0, sizeof(*r));
+	r->unit = unit;
+	r->halts = 100;
+	r->ncpu = 1;
+	r->wall_ns = 1000000000;
+	r->poll_ns = (uint64_t)(cpu * 1e7);
+	r->lat_q[2] = p99;
+	r->lat_sum = 100 * p99;
+}
+
+static void test_recommendation(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row *rows;
+	struct hp_err err;
+	uint64_t n, u;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 50000, 100000, 200000, 400000]},"
+	         " \"objective\": {\"latency\": \"p99\", \"constraints\": {\"p99_us_max\": 5}},"
+	         " \"oracle\": {\"from\": 1000, \"to\": 100000, \"per_decade\": 1}}",
+	         &c);
+	n = hp_sweep_nunits(&c);
+	assert_int_equal(n, 5 + 3);
+	rows = calloc(n, sizeof(*rows));
+	assert_non_null(rows);
+	set_row(&rows[0], 0, 0.0, 9000);  /* too slow */
+	set_row(&rows[1], 1, 10.0, 4000); /* meets: cheapest that does */
+	set_row(&rows[2], 2, 20.0, 3000);
+	set_row(&rows[3], 3, 30.0, 3000); /* the default: dominated by point 2 */
+	set_row(&rows[4], 4, 40.0, 1000);
+	set_row(&rows[5], 5, 1.0, 9000); /* oracle windows */
+	set_row(&rows[6], 6, 8.0, 4000);
+	set_row(&rows[7], 7, 9.0, 1000);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 1);
+	assert_int_equal(res.reco[0].default_point, 3);
+	assert_int_equal(res.reco[0].oracle_window, 1); /* 8% at p99 = 4 us exactly */
+	assert_int_equal(res.reco[0].oracle_next, -1);  /* exact: nothing to interpolate */
+	assert_true(res.reco[0].oracle_cpu_pct > 7.999 && res.reco[0].oracle_cpu_pct < 8.001);
+	assert_int_equal(res.pareto[3], 0);
+	assert_int_equal(res.pareto[2], 1);
+	for (u = 0; u < 5; u++)
+		assert_int_equal(res.recommended[u], u == 1);
+	hp_sweep_results_free(&res);
+
+	/* the oracle front interpolated between windows: p99 2.5 us lies between 1 and 4 us */
+	set_row(&rows[2], 2, 5.0, 2500);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 2);
+	assert_int_equal(res.reco[0].oracle_window, 2);
+	assert_int_equal(res.reco[0].oracle_next, 1);
+	assert_true(res.reco[0].oracle_cpu_pct > 8.499 && res.reco[0].oracle_cpu_pct < 8.501);
+	hp_sweep_results_free(&res);
+	set_row(&rows[2], 2, 20.0, 3000);
+
+	/* no point meets a tighter bound: no recommendation */
+	c.lat_max_ns[HP_LAT_P99] = 500;
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, -1);
+	hp_sweep_results_free(&res);
+
+	/* a failed point is never recommended, and the next cheapest is */
+	c.lat_max_ns[HP_LAT_P99] = 5000;
+	rows[1].failed = 1;
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 2);
+	hp_sweep_results_free(&res);
+
+	/* without constraints: the knee; front (0,9000) (20,3000) (40,1000): scaled sums 1, 1.0, 1
+	 */
+	c.lat_max_ns[HP_LAT_P99] = -1;
+	rows[1].failed = 0;
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	/* front: 0 (0,9000), 1 (10,4000), 2 (20,3000), 4 (40,1000); scores 1, .625, .75, 1 */
+	assert_int_equal(res.reco[0].point, 1);
+	assert_false(res.reco[0].constrained);
+	hp_sweep_results_free(&res);
+	free(rows);
+	hp_sweep_config_free(&c);
+}
+
+/* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
+static void test_row_matches_replay(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_episodes eps[1];
+	struct hp_sweep_row row;
+	struct hp_sweep_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_metrics m;
+	struct hp_err err;
+	uint64_t poll = 0, att = 0, succ = 0;
+	size_t trace;
+	int l;
+
+	(void)state;
+	parse_ok("{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
+	         "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
+	         "400000], \"guest_halt_poll_ns\": [20000]}}",
+	         &c);
+	assert_int_equal(hp_sweep_read_traces(&c, eps, &err), 0);
+	hp_sweep_run_unit(&c, eps, 1, &row);
+	assert_int_equal(row.failed, 0);
+	hp_sweep_unit_spec(&c, 1, &spec, &trace);
+	assert_int_equal(hp_engine_configure(&spec.spec, &cfg, &err), 0);
+	assert_int_equal(hp_report_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err), 0);
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		poll += hp_layer_poll_ns(&m.total.layer[l]);
+		att += m.total.layer[l].halt_attempted_poll;
+		succ += m.total.layer[l].halt_successful_poll;
+	}
+	assert_true(row.halts > 0);
+	assert_int_equal(row.halts, m.total.halts);
+	assert_int_equal(row.attempted, att);
+	assert_int_equal(row.successful, succ);
+	assert_int_equal(row.poll_ns, poll);
+	assert_int_equal(row.wall_ns, m.wall_ns);
+	assert_int_equal(row.lat_sum, m.total.latency.sum);
+	assert_int_equal(row.lat_q[2], hp_lat_quantile(&m.total.latency, 0.99));
+	assert_int_equal(row.lat_max, m.total.latency.max);
+	hp_metrics_free(&m);
+	hp_episodes_free(&eps[0]);
+	hp_sweep_config_free(&c);
+}
+
+/* The configs shipped in configs/ parse and validate (every point configures). */
+static void test_shipped_configs(void **state)
+{
+	static const char *const names[] = {"quick.json", "halt-poll-ns-debate.json",
+	                                    "shrink-0-vs-2.json", "database-guest-2.4ms.json",
+	                                    "guest-vs-host-pingpong.json"};
+	struct hp_sweep_config c;
+	struct hp_err err;
+	char path[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/configs/%s", HPSIM_SOURCE_DIR, names[i]);
+		if (hp_sweep_config_load(path, &c, &err) < 0 || hp_sweep_validate(&c, &err) < 0)
+			fail_msg("%s: %s", names[i], err.msg);
+		assert_true(c.npoints >= 2);
+		hp_sweep_config_free(&c);
+	}
+}
+
+/* Journal lines round-trip (a long error text too); a torn or corrupted line ends the good part. */
+static void test_journal(void **state)
+{
+	char path[] = "/tmp/hpsim-journal-XXXXXX", longerr[1000];
+	struct hp_sweep_row in[3], out[8];
+	uint8_t have[8];
+	struct hp_err err;
+	long good, full;
+	FILE *f;
+	int fd, i;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	memset(longerr, 'x', sizeof(longerr) - 1);
+	longerr[sizeof(longerr) - 1] = '\0';
+	for (i = 0; i < 3; i++) {
+		set_row(&in[i], (uint64_t)(2 * i + 1), 10.0 * i, 1000 + (uint64_t)i);
+		in[i].lat_max = UINT64_MAX;
+	}
+	in[1].failed = 1;
+	in[1].error = longerr;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(hp_sweep_journal_append(fd, in, 3, &err), 0);
+	close(fd);
+	memset(out, 0, sizeof(out));
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &full, &err), 0);
+	assert_int_equal(have[1] + have[3] + have[5], 3);
+	assert_int_equal(have[0] + have[2] + have[4] + have[6] + have[7], 0);
+	assert_int_equal(out[5].poll_ns, in[2].poll_ns);
+	assert_true(out[5].lat_max == UINT64_MAX);
+	assert_int_equal(out[3].failed, 1);
+	assert_int_equal(strlen(out[3].error), HP_SWEEP_ERR_LEN - 1); /* kept, cut to length */
+	free(out[3].error);
+	out[3].error = NULL;
+	/* a torn line after them is not read */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("7\t1\t2", f);
+	fclose(f);
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
+	assert_int_equal(good, full);
+	assert_int_equal(have[7], 0);
+	free(out[3].error);
+	out[3].error = NULL;
+	/* a flipped digit in the second line: only the first counts */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	{
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *second = memchr(buf, '\n', (size_t)n) + 1;
+
+		second[2] = second[2] == '0' ? '1' : '0';
+		assert_int_equal(pwrite(fd, buf, (size_t)n, 0), n);
+	}
+	close(fd);
+	memset(have, 0, sizeof(have));
+	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
+	assert_int_equal(have[1] + have[3] + have[5], 1);
+	assert_true(good > 0 && good < full);
+	/* a unit outside the sweep: the journal belongs to another sweep */
+	assert_int_equal(hp_sweep_journal_read(path, 1, out, have, &good, &err), -1);
+	unlink(path);
+}
+
+/* Every key configs/schema.json documents is one the parser knows (none is an "unknown key"). */
+static void test_schema_keys(void **state)
+{
+	char path[512], text[1024];
+	json_error_t je;
+	json_t *schema, *props, *v;
+	const char *key;
+	struct hp_sweep_config c;
+	struct hp_err err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/configs/schema.json", HPSIM_SOURCE_DIR);
+	schema = json_load_file(path, 0, &je);
+	if (!schema)
+		fail_msg("%s: %s", path, je.text);
+	props = json_object_get(schema, "properties");
+	assert_true(json_object_size(props) >= 10);
+	json_object_foreach(props, key, v)
+	{
+		snprintf(text, sizeof(text), "{" TRACES ", \"%s\": null}", key);
+		if (!strcmp(key, "traces"))
+			continue;
+		if (hp_sweep_config_parse(text, HPSIM_SOURCE_DIR, 0, &c, &err) == 0)
+			hp_sweep_config_free(&c);
+		else if (strstr(err.msg, "unknown key"))
+			fail_msg("schema key %s: %s", key, err.msg);
+	}
+	props = json_object_get(
+	    json_object_get(json_object_get(json_object_get(props, "objective"), "properties"),
+	                    "constraints"),
+	    "properties");
+	assert_true(json_object_size(props) >= 6);
+	json_object_foreach(props, key, v)
+	{
+		snprintf(text, sizeof(text),
+		         "{" TRACES ", \"objective\": {\"constraints\": {\"%s\": 1}}}", key);
+		if (hp_sweep_config_parse(text, HPSIM_SOURCE_DIR, 0, &c, &err) < 0)
+			fail_msg("schema constraint %s: %s", key, err.msg);
+		hp_sweep_config_free(&c);
+	}
+	json_decref(schema);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_range_kinds),
+	    cmocka_unit_test(test_zip_and_counts),
+	    cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition),
+	    cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),
+	    cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),
+	    cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_schema_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

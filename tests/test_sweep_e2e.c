@@ -1,0 +1,356 @@
+/*
+ * Sweeps end to end with the hpsim binary: -j1 and -j2 write identical files;
+ * a sweep killed with SIGKILL mid-run resumes to the same files; shards
+ * merged (by hand and through GNU parallel) give the single run's files byte
+ * for byte; a crashing worker becomes its point's error row; bad configs and
+ * directories fail clearly.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+static char tmp[256];
+
+static const char *const outputs[] = {"results.csv", "results.json", "pareto.csv", "oracle.csv"};
+
+/* Run a shell command line; return its exit status (128+ for a signal). */
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The four output files of two sweep directories are identical byte for byte. */
+static void same_outputs(const char *a, const char *b)
+{
+	char pa[512], pb[512];
+	size_t i, la, lb;
+
+	for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		char *x, *y;
+
+		snprintf(pa, sizeof(pa), "%s/%s", a, outputs[i]);
+		snprintf(pb, sizeof(pb), "%s/%s", b, outputs[i]);
+		x = slurp(pa, &la);
+		y = slurp(pb, &lb);
+		if (!x || !y)
+			fail_msg("missing %s or %s", pa, pb);
+		if (la != lb || memcmp(x, y, la))
+			fail_msg("%s and %s differ", pa, pb);
+		free(x);
+		free(y);
+	}
+}
+
+static const char quick_fmt[] =
+    "{\"traces\": [\"%s/traces/pingpong.dat\", \"%s/traces/timer-1ms.dat\"],\n"
+    " \"policies\": {\"host\": \"kvm\"},\n"
+    " \"params\": {\"halt_poll_ns\": {\"from\": 10000, \"to\": 1000000, \"per_decade\": 2},\n"
+    "            \"halt_poll_ns_shrink\": [0, 2]},\n"
+    " \"objective\": {\"latency\": \"p99\", \"constraints\": {\"p99_us_max\": 5}},\n"
+    " \"oracle\": {\"from\": 1000, \"to\": 1000000, \"per_decade\": 2}}\n";
+
+static void write_config(const char *name, const char *fmt)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, fmt, HPSIM_SOURCE_DIR, HPSIM_SOURCE_DIR);
+	fclose(f);
+}
+
+/* A reference run of the quick config into tmp/ref, once. */
+static void reference(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/ref/results.csv", tmp);
+	if (access(path, F_OK) == 0)
+		return;
+	assert_int_equal(
+	    sh("'%s' sweep %s/quick.json -o %s/ref -j2 --quiet >/dev/null", HPSIM_BINARY, tmp, tmp),
+	    0);
+}
+
+static void dir_of(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/%s", tmp, name);
+}
+
+static void test_jobs_identical(void **state)
+{
+	char ref[512], j1[512], *csv;
+	size_t len;
+
+	(void)state;
+	reference();
+	dir_of(ref, sizeof(ref), "ref");
+	dir_of(j1, sizeof(j1), "j1");
+	assert_int_equal(
+	    sh("'%s' sweep %s/quick.json -o %s -j1 --quiet >/dev/null", HPSIM_BINARY, tmp, j1), 0);
+	same_outputs(ref, j1);
+	/* the column contract the plots read */
+	snprintf(j1, sizeof(j1), "%s/ref/results.csv", tmp);
+	csv = slurp(j1, &len);
+	assert_non_null(csv);
+	assert_memory_equal(
+	    csv,
+	    "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,attempted_poll,"
+	    "successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,lat_p50_ns,"
+	    "lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,error\n",
+	    strlen("point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,"
+	           "attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,"
+	           "lat_mean_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,"
+	           "is_default,pareto,recommended,error\n"));
+	/* 5 windows x 2 shrinks + the default (200000, 2) = 11 points, on 2 traces */
+	assert_non_null(strstr(csv, "\n10,"));
+	assert_null(strstr(csv, "\n11,"));
+	free(csv);
+}
+
+static int count_lines(const char *path)
+{
+	size_t len, i;
+	char *s = slurp(path, &len);
+	int n = 0;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	free(s);
+	return n;
+}
+
+static const char big_fmt[] =
+    "{\"traces\": [\"%s/traces/pingpong.dat\", \"%s/traces/timer-1ms.dat\"],\n"
+    " \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 1000000, \"per_decade\": 40},\n"
+    "            \"halt_poll_ns_shrink\": [0, 2, 4]},\n"
+    " \"oracle\": {\"from\": 1000, \"to\": 1000000, \"per_decade\": 3}}\n";
+
+static void test_resume_after_kill(void **state)
+{
+	char dir[512], ref[512], journal[600], results[600], cfg[512];
+	struct timespec ms = {0, 2000000};
+	int i, st, lines = 0;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	write_config("big.json", big_fmt);
+	snprintf(cfg, sizeof(cfg), "%s/big.json", tmp);
+	dir_of(dir, sizeof(dir), "killed");
+	dir_of(ref, sizeof(ref), "big-ref");
+	snprintf(journal, sizeof(journal), "%s/journal.tsv", dir);
+	snprintf(results, sizeof(results), "%s/results.csv", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl(HPSIM_BINARY, "hpsim", "sweep", cfg, "-o", dir, "-j2", (char *)NULL);
+		_exit(127);
+	}
+	/* kill the sweep with SIGKILL once some rows are in its journal */
+	for (i = 0; i < 20000 && lines < 30; i++) {
+		nanosleep(&ms, NULL);
+		lines = count_lines(journal);
+	}
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_true(lines >= 30);
+	if (access(results, F_OK) == 0)
+		fail_msg("the sweep finished before it was killed; the test proves nothing");
+	/* a torn last line, as a crash in the middle of a write leaves it */
+	f = fopen(journal, "a");
+	assert_non_null(f);
+	fputs("17\t20084\t19", f);
+	fclose(f);
+	assert_int_equal(sh("'%s' sweep --resume %s -j2 --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	assert_int_equal(sh("'%s' sweep %s -o %s -j2 --quiet >/dev/null", HPSIM_BINARY, cfg, ref),
+	                 0);
+	same_outputs(ref, dir);
+	/* nothing was run twice: the torn line was dropped, every unit is in the journal once */
+	snprintf(results, sizeof(results), "%s/journal.tsv", ref);
+	assert_int_equal(count_lines(journal), count_lines(results));
+	/* a finished sweep resumed again changes nothing */
+	assert_int_equal(sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	same_outputs(ref, dir);
+}
+
+static void test_shards_merge(void **state)
+{
+	char ref[512], out[512];
+	int i;
+
+	(void)state;
+	reference();
+	dir_of(ref, sizeof(ref), "ref");
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(
+		    sh("'%s' sweep %s/quick.json -o %s/shard%d --shard %d/3 -j1 --quiet "
+		       ">/dev/null",
+		       HPSIM_BINARY, tmp, tmp, i, i),
+		    0);
+	dir_of(out, sizeof(out), "merged");
+	assert_int_equal(
+	    sh("'%s' merge %s/shard3 %s/shard1 %s/shard2 -o %s", HPSIM_BINARY, tmp, tmp, tmp, out),
+	    0);
+	same_outputs(ref, out);
+	/* a shard missing: an error naming it, no output */
+	assert_int_equal(sh("'%s' merge %s/shard1 %s/shard3 -o %s/partial 2>%s/merge.err",
+	                    HPSIM_BINARY, tmp, tmp, tmp, tmp),
+	                 1);
+	assert_int_equal(sh("grep -q 'shard 2/3' %s/merge.err", tmp), 0);
+	/* recommend on the merged directory */
+	assert_int_equal(sh("'%s' recommend %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
+	assert_int_equal(sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "
+	                    "%s/reco.txt && grep -q 'oracle:' %s/reco.txt",
+	                    tmp, tmp, tmp),
+	                 0);
+}
+
+static void test_gnu_parallel(void **state)
+{
+	char ref[512];
+
+	(void)state;
+	reference();
+	dir_of(ref, sizeof(ref), "ref");
+	assert_int_equal(sh("command -v parallel >/dev/null"), 0);
+	/* the README's command line */
+	assert_int_equal(
+	    sh("cd %s && parallel '%s' sweep quick.json -o out/shard{} --shard {}/4 "
+	       "-j1 --quiet ::: 1 2 3 4 >/dev/null </dev/null && '%s' merge out/shard* "
+	       "-o par-merged",
+	       tmp, HPSIM_BINARY, HPSIM_BINARY),
+	    0);
+	snprintf(ref, sizeof(ref), "%s/par-merged", tmp);
+	{
+		char r0[512];
+
+		dir_of(r0, sizeof(r0), "ref");
+		same_outputs(r0, ref);
+	}
+}
+
+static void test_worker_crash(void **state)
+{
+	char path[512], *csv;
+	size_t len;
+
+	(void)state;
+	/* unit 6 is point 3 on the first trace */
+	assert_int_equal(sh("HPSIM_TEST_CRASH_UNIT=6 '%s' sweep %s/quick.json -o %s/crash -j2 "
+	                    "--quiet >/dev/null",
+	                    HPSIM_BINARY, tmp, tmp),
+	                 0);
+	snprintf(path, sizeof(path), "%s/crash/results.csv", tmp);
+	csv = slurp(path, &len);
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, "\n3,"));
+	{
+		char *row = strstr(csv, "\n3,") + 1, *end = strchr(row, '\n');
+
+		*end = '\0';
+		if (!strstr(row, "worker crashed (signal 6"))
+			fail_msg("point 3 is not an error row: %s", row);
+		*end = '\n';
+	}
+	/* every other row ran */
+	assert_int_equal(sh("grep -c 'worker crashed' %s > %s/crash.count && grep -qx 1 "
+	                    "%s/crash.count",
+	                    path, tmp, tmp),
+	                 0);
+	free(csv);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	reference();
+	assert_int_equal(sh("echo '{\"traces\": [\"%s/traces/pingpong.dat\"], \"params\": "
+	                    "{\"halt_poll_ns\": {\"from\": 1, \"to\": 9, \"step\": 0}}}' > "
+	                    "%s/bad.json",
+	                    HPSIM_SOURCE_DIR, tmp),
+	                 0);
+	assert_int_equal(
+	    sh("'%s' sweep %s/bad.json -o %s/bad 2>%s/bad.err", HPSIM_BINARY, tmp, tmp, tmp), 1);
+	assert_int_equal(sh("grep -q '\\$.params.halt_poll_ns.step: a step of 0' %s/bad.err", tmp),
+	                 0);
+	/* a directory that holds a sweep is not overwritten */
+	assert_int_equal(
+	    sh("'%s' sweep %s/quick.json -o %s/ref 2>%s/again.err", HPSIM_BINARY, tmp, tmp, tmp),
+	    1);
+	assert_int_equal(sh("grep -q -- '--resume' %s/again.err", tmp), 0);
+	/* not a sweep directory */
+	assert_int_equal(sh("'%s' recommend %s 2>/dev/null", HPSIM_BINARY, tmp), 1);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmp, sizeof(tmp), "/tmp/hpsim-sweep-e2e-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	write_config("quick.json", quick_fmt);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return sh("rm -rf '%s'", tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume_after_kill),
+	    cmocka_unit_test(test_shards_merge),   cmocka_unit_test(test_gnu_parallel),
+	    cmocka_unit_test(test_worker_crash),   cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
