@@ -166,8 +166,15 @@ static void test_errors_name_paths(void **state)
 	          "\"max_points\": 100}",
 	          "$.max_points: the grid has more than 100 points");
 	parse_err("{\"traces\": [\"traces/missing.dat\"]}", "$.traces[0]: cannot open trace");
-	parse_err("{\"traces\": [{\"gen\": \"periodic\", \"params\": {}}]}",
-	          "$.traces[0]: generator 'periodic' is not available");
+	parse_err("{\"traces\": [{\"gen\": \"sawtooth\", \"params\": {}}]}",
+	          "$.traces[0]: unknown generator 'sawtooth'");
+	parse_err(
+	    "{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 100, \"colour\": 1}}]}",
+	    "$.traces[0]: periodic: unknown parameter --colour");
+	parse_err("{\"traces\": [{\"gen\": \"periodic\", \"params\": [1]}]}",
+	          "$.traces[0].params: expected an object");
+	parse_err("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": true}}]}",
+	          "$.traces[0].params.hz: expected a number or a string");
 	parse_err("{\"traces\": []}", "$.traces: expected a non-empty array");
 	parse_err("{" TRACES ", \"kernel\": \"six\"}", "$.kernel: kernel version 'six'");
 	parse_err("{" TRACES ", \"policies\": {\"host\": \"haltpoll\"}}", "$.policies.host:");
@@ -492,18 +499,45 @@ static void test_schema_keys(void **state)
 	json_decref(schema);
 }
 
+/* A generator trace is the generator's episodes, labelled as its command line would read. */
+static void test_generator_trace(void **unused)
+{
+	static const struct hp_gen_param gp[] = {{"hz", "250"}, {"count", "500"}, {"seed", "7"}};
+	struct hp_sweep_config c;
+	struct hp_episodes got[1], want;
+	struct hp_err err = {""};
+	size_t i;
+
+	(void)unused;
+	parse_ok("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 250, "
+	         "\"count\": \"500\", \"seed\": 7}}]}",
+	         &c);
+	assert_int_equal(c.ntraces, 1);
+	assert_string_equal(c.traces[0].label, "gen:periodic hz=250,count=500,seed=7");
+	assert_null(c.traces[0].path);
+	assert_int_equal(hp_sweep_read_traces(&c, got, &err), 0);
+	memset(&want, 0, sizeof(want));
+	assert_int_equal(hp_gen_run("periodic", gp, 3, &want, &err), 0);
+	assert_int_equal(got[0].n, 500);
+	assert_int_equal(got[0].n, want.n);
+	for (i = 0; i < want.n; i++) {
+		assert_int_equal(got[0].ep[i].halt_start_ns, want.ep[i].halt_start_ns);
+		assert_int_equal(got[0].ep[i].wake_ns, want.ep[i].wake_ns);
+		assert_int_equal(got[0].ep[i].cpu, want.ep[i].cpu);
+	}
+	hp_episodes_free(&got[0]);
+	hp_episodes_free(&want);
+	hp_sweep_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_range_kinds),
-	    cmocka_unit_test(test_zip_and_counts),
-	    cmocka_unit_test(test_errors_name_paths),
-	    cmocka_unit_test(test_shards_partition),
-	    cmocka_unit_test(test_pareto_constructed),
-	    cmocka_unit_test(test_recommendation),
-	    cmocka_unit_test(test_row_matches_replay),
-	    cmocka_unit_test(test_shipped_configs),
-	    cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_range_kinds),      cmocka_unit_test(test_generator_trace),
+	    cmocka_unit_test(test_zip_and_counts),   cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition), cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),   cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),  cmocka_unit_test(test_journal),
 	    cmocka_unit_test(test_schema_keys),
 	};
 

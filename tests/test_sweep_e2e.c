@@ -328,6 +328,51 @@ static void test_bad_input(void **state)
 	assert_int_equal(sh("'%s' recommend %s 2>/dev/null", HPSIM_BINARY, tmp), 1);
 }
 
+/* The width and height in a PNG's IHDR, or 0 when path is not a PNG. */
+static void png_size(const char *path, unsigned *w, unsigned *h)
+{
+	unsigned char b[24];
+	FILE *f = fopen(path, "rb");
+
+	*w = *h = 0;
+	if (!f)
+		return;
+	if (fread(b, 1, sizeof(b), f) == sizeof(b) && !memcmp(b, "\x89PNG\r\n\x1a\n", 8) &&
+	    !memcmp(b + 12, "IHDR", 4)) {
+		*w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+		*h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+	}
+	fclose(f);
+}
+
+/* --plot: a Pareto plot per trace and the heatmaps over the two swept parameters. */
+static void test_plot(void **state)
+{
+	static const char *const images[] = {"pareto-0", "pareto-1", "heatmap-poll_cpu_pct-0",
+	                                     "heatmap-lat_p99_ns-1"};
+	char dir[512], path[1024], *listing;
+	unsigned w, h;
+	size_t i, len;
+
+	(void)state;
+	dir_of(dir, sizeof(dir), "plotted");
+	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s -j2 --quiet --plot >%s.out",
+	                    HPSIM_BINARY, tmp, dir, dir),
+	                 0);
+	snprintf(path, sizeof(path), "%s.out", dir);
+	listing = slurp(path, &len);
+	assert_non_null(listing);
+	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.png", dir, images[i]);
+		png_size(path, &w, &h);
+		if (w != 1200 || h != 800)
+			fail_msg("%s: not a 1200x800 PNG (%ux%u)", path, w, h);
+		/* each image is named on stdout */
+		assert_non_null(strstr(listing, path));
+	}
+	free(listing);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -350,6 +395,7 @@ int main(void)
 	    cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume_after_kill),
 	    cmocka_unit_test(test_shards_merge),   cmocka_unit_test(test_gnu_parallel),
 	    cmocka_unit_test(test_worker_crash),   cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_plot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,6 +20,7 @@ enum hp_plot_kind {
 };
 
 #define HP_PLOT_MAX_INPUTS 16
+#define HP_PLOT_PATH       4096
 #define HP_PLOT_MAX_MARKS  16
 
 /* A vertical threshold line of a histogram. */
@@ -69,5 +70,14 @@ const char *hp_plot_kind_name(enum hp_plot_kind kind);
 /* Write the data CSV beside req->output and draw it with gnuplot; 0 or -1 with err. */
 int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res,
                    struct hp_err *err);
+
+/*
+ * The plots of a finished sweep in dir: per trace a Pareto plot (latency: the
+ * objective's statistic, NULL for p99) and, with two or more swept parameters,
+ * heatmaps of poll_cpu_pct and that latency over the first two; at most max
+ * images, their paths in list[0..*n). 0, or -1 with err.
+ */
+int hp_plot_sweep(const char *dir, const char *latency, char (*list)[HP_PLOT_PATH], size_t *n,
+                  size_t max, struct hp_err *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "hpsim/engine.h"
+#include "hpsim/gen.h"
 #include "hpsim/episode.h"
 #include "hpsim/err.h"
 
@@ -47,6 +48,8 @@ struct hp_sweep_trace {
 	char *label; /* as written in the config */
 	char *path;  /* resolved against the config's directory; NULL for a generator */
 	char *gen;   /* generator name, or NULL */
+	struct hp_gen_param *gen_params; /* the generator's parameters (owned strings) */
+	size_t ngen_params;
 };
 
 /* The statistics an objective may name. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hpsim/plot.h"
 #include "hpsim/sweep.h"
 
 static const char sweep_help[] =
@@ -73,19 +74,26 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t hal
 	}
 }
 
-/*
- * PLOT HOOK: the plot branch provides hp_plot_*; the lead wires the call here
- * after merging (build with -DHPSIM_HAVE_PLOT). Until then --plot says so.
- */
-static int plot_hook(const char *dir)
+/* The objective's latency statistic as `hpsim plot` names it (the column lat_NAME_ns). */
+static const char *latency_name(const struct hp_sweep_config *c)
 {
-#ifdef HPSIM_HAVE_PLOT
-	return hp_plot_sweep(dir);
-#else
-	fprintf(stderr, "hpsim sweep: plotting not built; the results are in %s/results.csv\n",
-	        dir);
+	static const char *const names[HP_LAT_NSTAT] = {"mean", "p50", "p90", "p99", "p999"};
+
+	return c->lat_stat < HP_LAT_NSTAT ? names[c->lat_stat] : "p99";
+}
+
+/* --plot: the Pareto plot and heatmaps of the finished sweep, in its directory. */
+static int plot_sweep(const char *dir, const char *latency)
+{
+	char list[16][HP_PLOT_PATH];
+	struct hp_err err = {""};
+	size_t n, i;
+
+	if (hp_plot_sweep(dir, latency, list, &n, 16, &err) < 0)
+		return cli_fail(&err);
+	for (i = 0; i < n; i++)
+		printf("plot: %s\n", list[i]);
 	return 0;
-#endif
 }
 
 int cli_sweep_finish(const char *dir, const struct hp_sweep_dir *d, int print)
@@ -283,8 +291,8 @@ int cmd_sweep(int argc, char **argv)
 		return 0;
 	}
 	rc = cli_sweep_finish(o.dir, &d, 1);
-	hp_sweep_dir_free(&d);
 	if (rc == 0 && o.plot)
-		rc = plot_hook(o.dir);
+		rc = plot_sweep(o.dir, latency_name(&d.cfg));
+	hp_sweep_dir_free(&d);
 	return rc;
 }

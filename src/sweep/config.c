@@ -617,6 +617,71 @@ static int parse_cost(json_t *v, const char *dir, struct hp_sweep_config *c, str
 	return rc;
 }
 
+/* A generator trace's parameters: {"name": number or string, ...} as NAME=VALUE text. */
+static int parse_gen_params(json_t *params, const char *p, struct hp_sweep_trace *tr,
+                            struct hp_err *err)
+{
+	const char *key;
+	json_t *val;
+	size_t n = 0, len;
+	char buf[64];
+
+	if (!params)
+		return 0;
+	if (!json_is_object(params))
+		return hp_errf(err, "%s.params: expected an object of generator parameters, not %s",
+		               p, type_name(params));
+	tr->gen_params = calloc(json_object_size(params) + 1, sizeof(*tr->gen_params));
+	if (!tr->gen_params)
+		return hp_errf(err, "out of memory");
+	json_object_foreach(params, key, val)
+	{
+		if (json_is_integer(val))
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(val));
+		else if (json_is_real(val))
+			snprintf(buf, sizeof(buf), "%.17g", json_real_value(val));
+		else if (!json_is_string(val))
+			return hp_errf(err, "%s.params.%s: expected a number or a string, not %s",
+			               p, key, type_name(val));
+		tr->gen_params[n].name = xstrdup(key);
+		tr->gen_params[n].value =
+		    xstrdup(json_is_string(val) ? json_string_value(val) : buf);
+		if (!tr->gen_params[n].name || !tr->gen_params[n].value)
+			return hp_errf(err, "out of memory");
+		tr->ngen_params = ++n;
+	}
+	/* the label names the generator and its parameters, as a command line would */
+	len = strlen(tr->gen) + 5;
+	for (n = 0; n < tr->ngen_params; n++)
+		len += strlen(tr->gen_params[n].name) + strlen(tr->gen_params[n].value) + 2;
+	tr->label = malloc(len);
+	if (!tr->label)
+		return hp_errf(err, "out of memory");
+	return 0;
+}
+
+/* Label a generator trace and check that it generates; -1 with err naming the JSON path. */
+static int check_gen(struct hp_sweep_trace *tr, const char *p, struct hp_err *err)
+{
+	struct hp_episodes eps;
+	size_t n, len;
+
+	if (!tr->label) {
+		tr->label = malloc(strlen(tr->gen) + 5);
+		if (!tr->label)
+			return hp_errf(err, "out of memory");
+	}
+	len = (size_t)sprintf(tr->label, "gen:%s", tr->gen);
+	for (n = 0; n < tr->ngen_params; n++)
+		len += (size_t)sprintf(tr->label + len, "%c%s=%s", n ? ',' : ' ',
+		                       tr->gen_params[n].name, tr->gen_params[n].value);
+	memset(&eps, 0, sizeof(eps));
+	if (hp_gen_run(tr->gen, tr->gen_params, tr->ngen_params, &eps, err) < 0)
+		return hp_err_prefix(err, "%s: ", p);
+	hp_episodes_free(&eps);
+	return 0;
+}
+
 static int parse_traces(json_t *t, const char *dir, unsigned flags, struct hp_sweep_config *c,
                         struct hp_err *err)
 {
@@ -662,14 +727,12 @@ static int parse_traces(json_t *t, const char *dir, unsigned flags, struct hp_sw
 		if (!json_is_string(g))
 			return hp_errf(err, "%s.gen: expected a generator name", p);
 		tr->gen = xstrdup(json_string_value(g));
-		tr->label = malloc(strlen(tr->gen) + 5);
-		if (!tr->gen || !tr->label)
+		if (!tr->gen)
 			return hp_errf(err, "out of memory");
-		sprintf(tr->label, "gen:%s", tr->gen);
-		return hp_errf(err,
-		               "%s: generator '%s' is not available in this build (trace "
-		               "generators come with `hpsim gen`); record a capture or use a path",
-		               p, tr->gen);
+		if (parse_gen_params(json_object_get(v, "params"), p, tr, err) < 0)
+			return -1;
+		if (check_gen(tr, p, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1067,6 +1130,11 @@ void hp_sweep_config_free(struct hp_sweep_config *c)
 		free(c->traces[i].label);
 		free(c->traces[i].path);
 		free(c->traces[i].gen);
+		for (size_t k = 0; k < c->traces[i].ngen_params; k++) {
+			free((char *)c->traces[i].gen_params[k].name);
+			free((char *)c->traces[i].gen_params[k].value);
+		}
+		free(c->traces[i].gen_params);
 	}
 	free(c->traces);
 	for (i = 0; i < c->nseries; i++) {

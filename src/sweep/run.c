@@ -39,10 +39,9 @@ int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *ep
 
 	for (i = 0; i < c->ntraces; i++) {
 		memset(&eps[i], 0, sizeof(eps[i]));
-		if (c->traces[i].gen)
-			return hp_errf(err, "$.traces[%zu]: generator '%s' is not available", i,
-			               c->traces[i].gen);
-		if (hp_trace_read(c->traces[i].path, &eps[i], err) < 0) {
+		if (c->traces[i].gen ? hp_gen_run(c->traces[i].gen, c->traces[i].gen_params,
+		                                  c->traces[i].ngen_params, &eps[i], err)
+		                     : hp_trace_read(c->traces[i].path, &eps[i], err)) {
 			size_t bad = i;
 
 			while (i-- > 0)
