@@ -1,18 +1,69 @@
 /* Pick the reader for a capture by its content and normalize what it gives. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hpsim/cost.h"
 #include "hpsim/trace.h"
 
 static const struct hp_trace_reader *const readers[] = {
     &hp_reader_tracedat,
+    &hp_reader_report_text,
 };
 
-int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err)
+void hp_read_opts_init(struct hp_read_opts *opts)
 {
-	unsigned char head[64];
+	struct hp_cost c;
+
+	memset(opts, 0, sizeof(*opts));
+	hp_cost_defaults(&c, HP_ARCH_X86);
+	opts->host_wakeup_ns = c.host_wakeup_ns;
+}
+
+int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err)
+{
+	const char *p = spec;
+
+	while (*p) {
+		const char *item = p;
+		unsigned long pid, vcpu;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		pid = strtoul(p, &end, 10);
+		if (*end != '=' || pid > 0x7fffffff)
+			goto bad;
+		p = end + 1;
+		if (*p < '0' || *p > '9')
+			goto bad;
+		vcpu = strtoul(p, &end, 10);
+		if ((*end != ',' && *end != '\0') || vcpu >= 4096)
+			goto bad;
+		if (opts->nmap == HP_VCPU_MAP_MAX)
+			return hp_errf(err, "--vcpu-map: more than %d threads", HP_VCPU_MAP_MAX);
+		opts->map[opts->nmap].pid = (int32_t)pid;
+		opts->map[opts->nmap].vcpu = (uint32_t)vcpu;
+		opts->nmap++;
+		p = *end ? end + 1 : end;
+		continue;
+	bad:
+		return hp_errf(err,
+		               "--vcpu-map: '%.*s' is not PID=VCPU (a thread id, '=', a vCPU "
+		               "index below 4096), in '%s'",
+		               (int)strcspn(item, ","), item, spec);
+	}
+	if (opts->nmap == 0)
+		return hp_errf(err, "--vcpu-map: empty, expected PID=VCPU[,PID=VCPU...]");
+	return 0;
+}
+
+int hp_trace_read_opts(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                       struct hp_err *err)
+{
+	unsigned char head[4096];
 	struct stat st;
 	size_t len, i;
 	FILE *f;
@@ -32,7 +83,7 @@ int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err)
 	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
 		if (!readers[i]->probe(head, len))
 			continue;
-		if (readers[i]->read(path, eps, err) < 0) {
+		if (readers[i]->read(path, opts, eps, err) < 0) {
 			hp_episodes_free(eps);
 			return -1;
 		}
@@ -45,6 +96,16 @@ int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err)
 		}
 		return 0;
 	}
-	return hp_errf(err, "%s: not a recognized trace (expected a trace-cmd trace.dat file)",
+	return hp_errf(err,
+	               "%s: not a recognized trace (expected a trace-cmd trace.dat file or "
+	               "`trace-cmd report` text)",
 	               path);
+}
+
+int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err)
+{
+	struct hp_read_opts o;
+
+	hp_read_opts_init(&o);
+	return hp_trace_read_opts(path, &o, eps, err);
 }
