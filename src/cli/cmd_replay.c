@@ -15,7 +15,8 @@
 static const char replay_help[] =
     "usage: hpsim replay TRACE [options]\n"
     "\n"
-    "Replays TRACE (a trace-cmd trace.dat) through the chosen policies and prints\n"
+    "Replays TRACE (a trace-cmd trace.dat or `trace-cmd report` text) through the chosen policies "
+    "and prints\n"
     "per CPU and in total: halts, the KVM halt-polling statistics, polling CPU time\n"
     "as a share of wall time, and wakeup latency (mean, p50, p99, max).\n"
     "\n"
@@ -28,6 +29,8 @@ static const char replay_help[] =
     "  --cost-set NAME=NS   set a cost-model value (hlt_exit_ns, vm_entry_ns, poll_detect_ns,\n"
     "                       host_wakeup_ns, ...) (repeatable)\n"
     "  --format FMT         table (default) or json\n"
+    "  --lenient            skip and count garbled report-text lines instead of failing\n"
+    "  --vcpu-map PID=N,... host captures: thread PID runs vCPU N (default: \"CPU n/KVM\")\n"
     "  -h, --help           this text\n";
 
 struct replay_opts {
@@ -37,6 +40,7 @@ struct replay_opts {
 	const char *emit_trace;
 	struct hp_load_model load;
 	struct hp_run_spec spec;
+	struct hp_read_opts read;
 };
 
 static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
@@ -88,12 +92,15 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-model", required_argument, NULL, 'K'},
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"lenient", no_argument, NULL, 'l'},
+	    {"vcpu-map", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	memset(o, 0, sizeof(*o));
+	hp_read_opts_init(&o->read);
 	o->format = "table";
 	o->load.burst_ns = 50000;
 	o->load.seed = 1;
@@ -160,6 +167,16 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 
 			rc = parse_number("--seed", optarg, &seed, 0, 1e15);
 			o->load.seed = (uint64_t)seed;
+			break;
+		}
+		case 'l':
+			o->read.lenient = 1;
+			break;
+		case 'm': {
+			struct hp_err e;
+
+			if (hp_vcpu_map_parse(&o->read, optarg, &e) < 0)
+				rc = cli_usage_error("replay", "%s", e.msg);
 			break;
 		}
 		case 'h':
@@ -235,7 +252,8 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
-	if (hp_trace_read(o.trace, &eps, &err) < 0)
+	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
+	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)
 		return cli_fail(&err);
 	if (hp_load_apply(&eps, &o.load, &err) < 0)
 		goto fail;
