@@ -26,6 +26,8 @@ int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err
 {
 	const char *p = spec;
 
+	if (!*p)
+		return hp_errf(err, "--vcpu-map: empty, expected PID=VCPU[,PID=VCPU...]");
 	while (*p) {
 		const char *item = p;
 		unsigned long pid, vcpu;
@@ -55,8 +57,7 @@ int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err
 		               "index below 4096), in '%s'",
 		               (int)strcspn(item, ","), item, spec);
 	}
-	if (opts->nmap == 0)
-		return hp_errf(err, "--vcpu-map: empty, expected PID=VCPU[,PID=VCPU...]");
+
 	return 0;
 }
 
