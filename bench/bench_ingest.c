@@ -143,10 +143,15 @@ int main(int argc, char **argv)
 	if (given) {
 		snprintf(dat, sizeof(dat), "%s", given);
 	} else if (record > 0) {
-		snprintf(cmd, sizeof(cmd),
-		         "cc -O2 -o %s/pingpong /work/shared/tools/pingpong.c && BUF_KB=262144 sh "
-		         "/work/shared/tools/capture.sh %s/rec.dat %s/pingpong %ld >/dev/null",
-		         tmp, tmp, tmp, record);
+		/* capture.sh leaves its large buffers and tracing off: put both back after */
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "T=/sys/kernel/tracing; kb=$(sed 's/.*expanded: \\([0-9]*\\).*/\\1/' "
+		    "$T/buffer_size_kb); on=$(cat $T/tracing_on); "
+		    "cc -O2 -o %s/pingpong /work/shared/tools/pingpong.c && BUF_KB=262144 sh "
+		    "/work/shared/tools/capture.sh %s/rec.dat %s/pingpong %ld >/dev/null 2>&1; "
+		    "echo $kb > $T/buffer_size_kb; echo $on > $T/tracing_on; test -s %s/rec.dat",
+		    tmp, tmp, tmp, record, tmp);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "recording failed: %s\n", cmd);
 			return 1;

@@ -66,23 +66,29 @@ struct hp_decoder {
 	uint64_t n_polled, n_sched_wakeup, n_estimated;
 };
 
+#define KIND(sys, name, kind)                                                                      \
+	{                                                                                          \
+		sys, name, sizeof(name) - 1, kind                                                  \
+	}
+
 static const struct {
 	const char *sys, *name;
+	size_t name_len;
 	enum hp_ev_kind kind;
 } kinds[] = {
-    {"power", "cpu_idle", HP_EV_CPU_IDLE},
-    {"power", "guest_halt_poll_ns", HP_EV_GUEST_HALT_POLL_NS},
-    {"ipi", "ipi_send_cpu", HP_EV_IPI_SEND_CPU},
-    {"irq", "irq_handler_entry", HP_EV_IRQ_ENTRY},
-    {"timer", "hrtimer_expire_entry", HP_EV_HRTIMER_EXPIRE},
-    {"kvm", "kvm_vcpu_wakeup", HP_EV_VCPU_WAKEUP},
-    {"kvm", "kvm_halt_poll_ns", HP_EV_HALT_POLL_NS},
-    {"kvm", "kvm_exit", HP_EV_KVM_EXIT},
-    {"kvm", "kvm_entry", HP_EV_KVM_ENTRY},
-    {"sched", "sched_switch", HP_EV_SCHED_SWITCH},
-    {"sched", "sched_wakeup", HP_EV_SCHED_WAKEUP},
-    {"kvm_hv", "kvmppc_vcore_blocked", HP_EV_VCORE_BLOCKED},
-    {"kvm_hv", "kvmppc_vcore_wakeup", HP_EV_VCORE_WAKEUP},
+    KIND("power", "cpu_idle", HP_EV_CPU_IDLE),
+    KIND("power", "guest_halt_poll_ns", HP_EV_GUEST_HALT_POLL_NS),
+    KIND("ipi", "ipi_send_cpu", HP_EV_IPI_SEND_CPU),
+    KIND("irq", "irq_handler_entry", HP_EV_IRQ_ENTRY),
+    KIND("timer", "hrtimer_expire_entry", HP_EV_HRTIMER_EXPIRE),
+    KIND("kvm", "kvm_vcpu_wakeup", HP_EV_VCPU_WAKEUP),
+    KIND("kvm", "kvm_halt_poll_ns", HP_EV_HALT_POLL_NS),
+    KIND("kvm", "kvm_exit", HP_EV_KVM_EXIT),
+    KIND("kvm", "kvm_entry", HP_EV_KVM_ENTRY),
+    KIND("sched", "sched_switch", HP_EV_SCHED_SWITCH),
+    KIND("sched", "sched_wakeup", HP_EV_SCHED_WAKEUP),
+    KIND("kvm_hv", "kvmppc_vcore_blocked", HP_EV_VCORE_BLOCKED),
+    KIND("kvm_hv", "kvmppc_vcore_wakeup", HP_EV_VCORE_WAKEUP),
 };
 
 static bool eq(const char *s, size_t n, const char *lit)
@@ -95,7 +101,7 @@ enum hp_ev_kind hp_dec_kind(const char *sys, size_t sys_len, const char *name, s
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (eq(name, name_len, kinds[i].name) &&
+		if (name_len == kinds[i].name_len && memcmp(name, kinds[i].name, name_len) == 0 &&
 		    (sys_len == 0 || eq(sys, sys_len, kinds[i].sys)))
 			return kinds[i].kind;
 	return HP_EV_OTHER;

@@ -635,8 +635,8 @@ static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
 
 	*sorted = true;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *s = p;
-		size_t len = (size_t)((nl ? nl : end) - p);
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *s = p, *full;
+		size_t len = (size_t)((nl ? nl : end) - p), full_len;
 		struct tline t = {0};
 		uint32_t base;
 
@@ -651,13 +651,15 @@ static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
 			if (i == len || s[i] == '#')
 				continue;
 		}
-		if (parse_cpus(r, s, len))
-			continue;
+		full = s;
+		full_len = len;
 		base = strip_prefix(r, &s, &len);
 		if (parse_event(s, len, &t)) {
 			t.off += (uint64_t)(s - r->buf);
 		} else if (parse_dropped(s, len, &t)) {
 			t.ts = last_ts;
+		} else if (parse_cpus(r, full, full_len)) {
+			continue;
 		} else {
 			if (r->opts->lenient) {
 				r->eps->skipped.bad_lines++;

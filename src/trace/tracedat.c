@@ -13,10 +13,18 @@
 
 #include "decode.h"
 
+#define FIELD_CACHE 8
+
+/* A used event, with the fields the decoder asked for (by the name's address). */
 struct known {
 	int id;
 	enum hp_ev_kind kind;
 	struct tep_event *ev;
+	int ncache;
+	struct {
+		const char *name;
+		struct tep_format_field *f;
+	} cache[FIELD_CACHE];
 };
 
 struct ctx {
@@ -30,9 +38,27 @@ struct ctx {
 
 /* The field accessor's view of one record. */
 struct rec_view {
-	struct tep_event *ev;
+	struct known *k;
 	struct tep_record *rec;
 };
+
+/* The field called name (the decoder passes the same literals every time). */
+static struct tep_format_field *field(struct known *k, const char *name)
+{
+	struct tep_format_field *f;
+	int i;
+
+	for (i = 0; i < k->ncache; i++)
+		if (k->cache[i].name == name)
+			return k->cache[i].f;
+	f = tep_find_any_field(k->ev, name);
+	if (k->ncache < FIELD_CACHE) {
+		k->cache[k->ncache].name = name;
+		k->cache[k->ncache].f = f;
+		k->ncache++;
+	}
+	return f;
+}
 
 static int probe(const unsigned char *head, size_t len)
 {
@@ -44,7 +70,7 @@ static int probe(const unsigned char *head, size_t len)
 static int field_num(void *p, const char *name, uint64_t *out)
 {
 	struct rec_view *v = p;
-	struct tep_format_field *f = tep_find_any_field(v->ev, name);
+	struct tep_format_field *f = field(v->k, name);
 	unsigned long long val;
 
 	if (!f || (f->flags & TEP_FIELD_IS_STRING) ||
@@ -59,7 +85,7 @@ static int field_num(void *p, const char *name, uint64_t *out)
 static int field_str(void *p, const char *name, const char **s, size_t *len)
 {
 	struct rec_view *v = p;
-	struct tep_format_field *f = tep_find_any_field(v->ev, name);
+	struct tep_format_field *f = field(v->k, name);
 	const char *data;
 
 	if (!f || !(f->flags & TEP_FIELD_IS_STRING) || (f->flags & TEP_FIELD_IS_DYNAMIC) ||
@@ -96,7 +122,7 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	for (i = 0; i < c->nknown; i++) {
 		if (c->known[i].id == type) {
 			ev.kind = c->known[i].kind;
-			view.ev = c->known[i].ev;
+			view.k = &c->known[i];
 			break;
 		}
 	}
@@ -152,7 +178,7 @@ static int read_tracedat(const char *path, const struct hp_read_opts *opts, stru
 	int rc;
 
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	h = tracecmd_open(path, 0);
+	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS); /* fields are read raw */
 	if (!h)
 		return hp_errf(err, "%s: cannot open as trace.dat (truncated or corrupt file?)",
 		               path);
