@@ -21,7 +21,8 @@
 #include "hpsim/trace.h"
 
 static const char *const traces[] = {"pingpong.dat", "pingpong-think50.dat", "timer-1ms.dat",
-                                     "idle-5s.dat"};
+                                     "idle-5s.dat", "host-minivm.dat"};
+#define HOST    4 /* the host capture */
 #define NTRACES (sizeof(traces) / sizeof(traces[0]))
 
 static char dir[] = "/tmp/hpsim-report-text-XXXXXX";
@@ -160,8 +161,39 @@ static void test_ns_text_equals_dat(void **unused)
 			srcs += x.ep[i].source != HP_SRC_UNKNOWN;
 		hp_episodes_free(&x);
 	}
-	/* the captures record IPIs, interrupts and timers: most halts have a source */
+	/* the guest captures record IPIs, interrupts and timers: most halts have a source */
 	assert_true(srcs > (dat[0].n + dat[1].n + dat[2].n + dat[3].n) / 2);
+}
+
+/* The host capture: the same halts through -t, -t -R and -t -N, arrivals from sched_wakeup. */
+static void test_host_capture_formats(void **unused)
+{
+	static const char *const opts[] = {"-t -R", "-t -N"};
+	unsigned long long polled, woken, estimated;
+	size_t k;
+
+	(void)unused;
+	/* the 1 kHz half of the capture sleeps past the 200 us poll window: woken by sched_wakeup
+	 */
+	assert_int_equal(sscanf(dat[HOST].assumption,
+	                        "host capture: arrival = end of halt for %llu polled, sched_wakeup "
+	                        "for %llu slept, resume - %*u ns (estimated) for %llu slept",
+	                        &polled, &woken, &estimated),
+	                 3);
+	assert_int_equal(polled + woken + estimated, dat[HOST].n);
+	assert_true(woken > dat[HOST].n / 2);
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		struct hp_episodes x;
+
+		report(HOST, opts[k], "h.txt");
+		read_ok("h.txt", &x);
+		assert_int_equal(x.n, dat[HOST].n);
+		same_episodes(&dat[HOST], &x, 0, 0, 0);
+		same_skips(&dat[HOST].skipped, &x.skipped);
+		assert_string_equal(x.assumption, dat[HOST].assumption);
+		assert_int_equal(x.nbusy, dat[HOST].nbusy);
+		hp_episodes_free(&x);
+	}
 }
 
 /* -R (raw fields) and -N (kernel formats), with ns and with us timestamps. */
@@ -265,6 +297,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ns_text_equals_dat),
+	    cmocka_unit_test(test_host_capture_formats),
 	    cmocka_unit_test(test_raw_and_kernel_formats),
 	    cmocka_unit_test(test_trace_pipe_shapes),
 	    cmocka_unit_test(test_unsorted_input),
