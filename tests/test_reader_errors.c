@@ -133,6 +133,7 @@ static void test_garbled_line_names_line(void **unused)
 	snprintf(needle, sizeof(needle), "%s:4:", path);
 	if (!strstr(err.msg, needle) || !strstr(err.msg, "this line is garbage"))
 		fail_msg("error '%s' does not name %s and the line", err.msg, needle);
+	assert_null(strstr(err.msg, "ipi_send_cpu")); /* the next line is not quoted */
 }
 
 /* Lenient: the garbled line is counted and the rest read (line 4 was the second halt's enter). */
@@ -285,6 +286,57 @@ static void test_tracedat_without_halts(void **unused)
 	unlink(out);
 }
 
+/* Lines prefixed by an instance name that no cpus= line announced: read as the same CPUs. */
+static void test_instance_prefix(void **unused)
+{
+	char buf[4096];
+	const char *p = good;
+	size_t used = 0;
+	struct hp_episodes eps;
+	struct hp_err err;
+
+	(void)unused;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = (int)(nl - p) + 1;
+
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%.*s",
+		                         strncmp(p, "cpus=", 5) ? "  host: " : "", len, p);
+		p += len;
+	}
+	write_file(buf);
+	assert_int_equal(read_with(0, &eps, &err), 0);
+	assert_int_equal(eps.n, 3);
+	assert_int_equal(eps.ep[1].source, HP_SRC_IPI);
+	assert_int_equal(eps.ep[1].source_cpu, 1);
+	assert_int_equal(eps.ep[2].wake_ns, 100000095000ULL);
+	hp_episodes_free(&eps);
+}
+
+/* The CLI: a garbled line fails naming it, --lenient reads on, a bad --vcpu-map is refused. */
+static void test_cli_options(void **unused)
+{
+	char cmd[1200];
+
+	(void)unused;
+	write_with_line(4, "this line is garbage");
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s' 2>&1 | grep -q '%s:4:'", HPSIM_BINARY, path,
+	         path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s' >/dev/null 2>&1", HPSIM_BINARY, path);
+	assert_int_not_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' replay '%s' --lenient --format json | grep -q '\"bad_lines\": 1'",
+	         HPSIM_BINARY, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s' --vcpu-map 12=x 2>&1 | grep -q 'vcpu-map'",
+	         HPSIM_BINARY, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s' --vcpu-map 12=x >/dev/null 2>&1", HPSIM_BINARY,
+	         path);
+	assert_int_not_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +350,8 @@ int main(void)
 	    cmocka_unit_test(test_not_a_trace),
 	    cmocka_unit_test(test_truncated_tracedat),
 	    cmocka_unit_test(test_tracedat_without_halts),
+	    cmocka_unit_test(test_instance_prefix),
+	    cmocka_unit_test(test_cli_options),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,7 +7,8 @@
  * INFO is the plugin format, the kernel format (`-N`) or raw fields (`-R`).
  * Other lines: `[PREFIX: ]cpus=N` (a PREFIX names one of several reported
  * files; their CPUs are numbered one file after the other), `CPU:N [N EVENTS
- * DROPPED]`, blank lines and `#` comments.
+ * DROPPED]`, blank lines and `#` comments. A PREFIX that no cpus= line
+ * announced (a buffer instance) keeps its CPU numbers.
  *
  * Pass one maps the file and indexes every line (no per-line allocation);
  * the index is sorted by time if the input is not; pass two hands each line
@@ -611,6 +612,30 @@ static uint32_t strip_prefix(const struct reader *r, const char **s, size_t *len
 	return 0;
 }
 
+/*
+ * "NAME: event line" with a NAME no cpus= line announced (a buffer instance of
+ * the same machine: its CPUs keep their numbers). Registers NAME; fills t.
+ */
+static bool new_prefix(struct reader *r, const char *s, size_t len, struct tline *t)
+{
+	size_t p0 = 0, i;
+
+	while (p0 < len && s[p0] == ' ')
+		p0++;
+	for (i = p0; i < len && i < p0 + 64 && s[i] != ' '; i++)
+		if (s[i] == ':' && i + 1 < len && s[i + 1] == ' ')
+			break;
+	if (i == p0 || i >= len || s[i] != ':' || i + 1 >= len || s[i + 1] != ' ' ||
+	    r->npre == MAX_PREFIXES || !parse_event(s + i + 2, len - i - 2, t))
+		return false;
+	t->off += (uint64_t)(s + i + 2 - r->buf);
+	r->pre[r->npre].s = s + p0;
+	r->pre[r->npre].len = i - p0;
+	r->pre[r->npre].cpu_base = 0;
+	r->npre++;
+	return true;
+}
+
 static int push_line(struct reader *r, const struct tline *t, struct hp_err *err)
 {
 	if (r->n == r->cap) {
@@ -660,6 +685,8 @@ static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
 			t.ts = last_ts;
 		} else if (parse_cpus(r, full, full_len)) {
 			continue;
+		} else if (new_prefix(r, full, full_len, &t)) {
+			base = 0;
 		} else {
 			if (r->opts->lenient) {
 				r->eps->skipped.bad_lines++;
@@ -668,8 +695,8 @@ static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
 			return hp_errf(err,
 			               "%s:%u: expected a trace-cmd report line (`COMM-PID [CPU] "
 			               "SECONDS: EVENT: INFO`, `cpus=N` or `CPU:N [N EVENTS "
-			               "DROPPED]`), got '%.60s'",
-			               r->path, lineno, s);
+			               "DROPPED]`), got '%.*s'",
+			               r->path, lineno, (int)(full_len < 80 ? full_len : 80), full);
 		}
 		t.lineno = lineno;
 		t.cpu += base;
