@@ -165,10 +165,13 @@ static void test_ns_text_equals_dat(void **unused)
 	assert_true(srcs > (dat[0].n + dat[1].n + dat[2].n + dat[3].n) / 2);
 }
 
-/* The host capture: the same halts through -t, -t -R and -t -N, arrivals from sched_wakeup. */
+/*
+ * The host capture: the same halts through -t, -R, -N and -l (whose 8-character
+ * comm column cuts "CPU 0/KVM": the thread is known from its events' fields).
+ */
 static void test_host_capture_formats(void **unused)
 {
-	static const char *const opts[] = {"-t -R", "-t -N"};
+	static const char *const opts[] = {"-t -R", "-t -N", "-t -l"};
 	unsigned long long polled, woken, estimated;
 	size_t k;
 
@@ -196,13 +199,13 @@ static void test_host_capture_formats(void **unused)
 	}
 }
 
-/* -R (raw fields) and -N (kernel formats), with ns and with us timestamps. */
+/* -R (raw fields), -N (kernel formats), -l (latency columns), with ns and us timestamps. */
 static void test_raw_and_kernel_formats(void **unused)
 {
 	static const struct {
 		const char *opts;
 		int us;
-	} v[] = {{"-t -R", 0}, {"-t -N", 0}, {"", 1}, {"-R", 1}, {"-N", 1}};
+	} v[] = {{"-t -R", 0}, {"-t -N", 0}, {"-t -l", 0}, {"", 1}, {"-R", 1}, {"-N", 1}};
 	size_t k, t = 1; /* pingpong-think50: IPIs, interrupts and timers */
 
 	(void)unused;
