@@ -126,8 +126,12 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 			break;
 		}
 	}
-	if (ev.kind != HP_EV_OTHER) {
+	if (ev.kind != HP_EV_OTHER)
 		ev.pid = tep_data_pid(c->tep, rec);
+	/* the recording thread's name matters only for the vCPU threads' own events */
+	if (ev.kind == HP_EV_VCPU_WAKEUP || ev.kind == HP_EV_KVM_EXIT ||
+	    ev.kind == HP_EV_HALT_POLL_NS || ev.kind == HP_EV_VCORE_WAKEUP ||
+	    ev.kind == HP_EV_VCORE_BLOCKED) {
 		comm = tep_data_comm_from_pid(c->tep, ev.pid);
 		ev.comm = comm;
 		ev.comm_len = comm ? strlen(comm) : 0;
