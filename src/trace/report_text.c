@@ -10,9 +10,10 @@
  * DROPPED]`, blank lines and `#` comments. A PREFIX that no cpus= line
  * announced (a buffer instance) keeps its CPU numbers.
  *
- * Pass one maps the file and indexes every line (no per-line allocation);
- * the index is sorted by time if the input is not; pass two hands each line
- * to the shared decoder with a field accessor that parses INFO on demand.
+ * The file is mapped and read in one pass, each line handed to the shared
+ * decoder with a field accessor that parses INFO on demand (no per-line
+ * allocation). Input out of time order is read again: every line indexed,
+ * the index sorted by time, then decoded in that order.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -651,41 +652,38 @@ static int push_line(struct reader *r, const struct tline *t, struct hp_err *err
 	return 0;
 }
 
-/* Pass one: index every line; garbled ones fail (or are counted when lenient). */
-static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
+/*
+ * The next record line from *p on: 1 with t filled, 0 at the end of the file,
+ * -1 with err on a garbled line (lenient: counted and passed over).
+ */
+static int next_line(struct reader *r, const char **p, uint32_t *lineno, uint64_t last_ts,
+                     struct tline *t, struct hp_err *err)
 {
-	const char *p = r->buf, *end = r->buf + r->size;
-	uint64_t last_ts = 0;
-	uint32_t lineno = 0;
+	const char *end = r->buf + r->size;
 
-	*sorted = true;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *s = p, *full;
-		size_t len = (size_t)((nl ? nl : end) - p), full_len;
-		struct tline t = {0};
+	while (*p < end) {
+		const char *nl = memchr(*p, '\n', (size_t)(end - *p)), *s = *p, *full;
+		size_t len = (size_t)((nl ? nl : end) - *p), full_len, i = 0;
 		uint32_t base;
 
-		p = nl ? nl + 1 : end;
-		lineno++;
+		*p = nl ? nl + 1 : end;
+		(*lineno)++;
 		if (len && s[len - 1] == '\r')
 			len--;
-		{
-			size_t i = 0;
-
-			skip_sp(s, len, &i);
-			if (i == len || s[i] == '#')
-				continue;
-		}
+		skip_sp(s, len, &i);
+		if (i == len || s[i] == '#')
+			continue;
+		memset(t, 0, sizeof(*t));
 		full = s;
 		full_len = len;
 		base = strip_prefix(r, &s, &len);
-		if (parse_event(s, len, &t)) {
-			t.off += (uint64_t)(s - r->buf);
-		} else if (parse_dropped(s, len, &t)) {
-			t.ts = last_ts;
+		if (parse_event(s, len, t)) {
+			t->off += (uint64_t)(s - r->buf);
+		} else if (parse_dropped(s, len, t)) {
+			t->ts = last_ts;
 		} else if (parse_cpus(r, full, full_len)) {
 			continue;
-		} else if (new_prefix(r, full, full_len, &t)) {
+		} else if (new_prefix(r, full, full_len, t)) {
 			base = 0;
 		} else {
 			if (r->opts->lenient) {
@@ -696,22 +694,83 @@ static int index_lines(struct reader *r, bool *sorted, struct hp_err *err)
 			               "%s:%u: expected a trace-cmd report line (`COMM-PID [CPU] "
 			               "SECONDS: EVENT: INFO`, `cpus=N` or `CPU:N [N EVENTS "
 			               "DROPPED]`), got '%.*s'",
-			               r->path, lineno, (int)(full_len < 80 ? full_len : 80), full);
+			               r->path, *lineno, (int)(full_len < 80 ? full_len : 80),
+			               full);
 		}
-		t.lineno = lineno;
-		t.cpu += base;
-		t.cpu_base = base;
-		if (t.cpu >= HP_DEC_MAX_CPUS) {
+		t->lineno = *lineno;
+		t->cpu += base;
+		t->cpu_base = base;
+		if (t->cpu >= HP_DEC_MAX_CPUS) {
 			r->eps->skipped.bad_records++;
 			continue;
 		}
-		if (t.ts < last_ts)
-			*sorted = false;
-		last_ts = t.ts;
-		if (push_line(r, &t, err) < 0)
-			return -1;
+		return 1;
 	}
 	return 0;
+}
+
+/* One record through the decoder; a field that does not read fails (lenient: counted). */
+static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tline *t,
+                      struct hp_err *err)
+{
+	struct hp_skips *sk = &r->eps->skipped;
+	struct hp_dec_event ev;
+	struct tctx c;
+	uint64_t bad;
+
+	if (t->type == LINE_GAP) {
+		hp_dec_gap(dec, t->cpu, t->dropped);
+		return 0;
+	}
+	c.info = r->buf + t->off;
+	c.len = t->info_len;
+	c.kind = (enum hp_ev_kind)t->kind;
+	c.parsed = false;
+	c.n = 0;
+	ev = (struct hp_dec_event){
+	    .ts = t->ts,
+	    .cpu = t->cpu,
+	    .cpu_base = t->cpu_base,
+	    .pid = t->pid,
+	    .comm = r->buf + t->off - t->comm_off,
+	    .comm_len = t->comm_len,
+	    .kind = c.kind,
+	    .f = {text_num, text_str, &c},
+	};
+	bad = sk->bad_records;
+	if (hp_dec_event(dec, &ev, err) < 0)
+		return -1;
+	if (sk->bad_records == bad)
+		return 0;
+	if (!r->opts->lenient)
+		return hp_errf(err, "%s:%u: cannot read the fields of this event: '%.*s'", r->path,
+		               t->lineno, (int)(t->info_len < 80 ? t->info_len : 80), c.info);
+	sk->bad_records = bad;
+	sk->bad_lines++;
+	return 0;
+}
+
+/*
+ * Sorted input, the usual case: decode each line as it is read, with no index.
+ * Returns 1 at the first line earlier than the one before (start over sorted),
+ * 0 at the end, -1 with err.
+ */
+static int stream_lines(struct reader *r, struct hp_decoder *dec, struct hp_err *err)
+{
+	const char *p = r->buf;
+	uint64_t last_ts = 0;
+	uint32_t lineno = 0;
+	struct tline t;
+	int rc;
+
+	while ((rc = next_line(r, &p, &lineno, last_ts, &t, err)) == 1) {
+		if (t.ts < last_ts)
+			return 1;
+		last_ts = t.ts;
+		if (decode_one(r, dec, &t, err) < 0)
+			return -1;
+	}
+	return rc;
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -723,49 +782,27 @@ static int cmp_line(const void *a, const void *b)
 	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
 }
 
-/* Pass two: every indexed line through the decoder. */
-static int decode_lines(struct reader *r, struct hp_decoder *dec, struct hp_err *err)
+/* Unsorted input: index every line, sort the index by time (then line), decode in order. */
+static int sorted_lines(struct reader *r, struct hp_decoder *dec, struct hp_err *err)
 {
-	struct hp_skips *sk = &r->eps->skipped;
+	const char *p = r->buf;
+	uint64_t last_ts = 0;
+	uint32_t lineno = 0;
+	struct tline t;
 	size_t k;
+	int rc;
 
-	for (k = 0; k < r->n; k++) {
-		const struct tline *t = &r->lines[k];
-		struct tctx c;
-		struct hp_dec_event ev;
-		uint64_t bad;
-
-		if (t->type == LINE_GAP) {
-			hp_dec_gap(dec, t->cpu, t->dropped);
-			continue;
-		}
-		c.info = r->buf + t->off;
-		c.len = t->info_len;
-		c.kind = (enum hp_ev_kind)t->kind;
-		c.parsed = false;
-		c.n = 0;
-		ev = (struct hp_dec_event){
-		    .ts = t->ts,
-		    .cpu = t->cpu,
-		    .cpu_base = t->cpu_base,
-		    .pid = t->pid,
-		    .comm = r->buf + t->off - t->comm_off,
-		    .comm_len = t->comm_len,
-		    .kind = c.kind,
-		    .f = {text_num, text_str, &c},
-		};
-		bad = sk->bad_records;
-		if (hp_dec_event(dec, &ev, err) < 0)
+	while ((rc = next_line(r, &p, &lineno, last_ts, &t, err)) == 1) {
+		last_ts = t.ts;
+		if (push_line(r, &t, err) < 0)
 			return -1;
-		if (sk->bad_records != bad && !r->opts->lenient)
-			return hp_errf(err, "%s:%u: cannot read the fields of this event: '%.*s'",
-			               r->path, t->lineno,
-			               (int)(t->info_len < 80 ? t->info_len : 80), c.info);
-		if (sk->bad_records != bad) {
-			sk->bad_records = bad;
-			sk->bad_lines++;
-		}
 	}
+	if (rc < 0)
+		return -1;
+	qsort(r->lines, r->n, sizeof(*r->lines), cmp_line);
+	for (k = 0; k < r->n; k++)
+		if (decode_one(r, dec, &r->lines[k], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -806,7 +843,6 @@ static int read_text(const char *path, const struct hp_read_opts *opts, struct h
 	struct reader r = {.path = path, .opts = opts, .eps = eps};
 	struct hp_decoder *dec = NULL;
 	struct stat st;
-	bool sorted;
 	void *map;
 	int fd, rc = -1;
 
@@ -824,16 +860,27 @@ static int read_text(const char *path, const struct hp_read_opts *opts, struct h
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	r.buf = map;
 	r.size = (size_t)st.st_size;
-	if (index_lines(&r, &sorted, err) < 0)
-		goto out;
-	if (!sorted)
-		qsort(r.lines, r.n, sizeof(*r.lines), cmp_line);
 	dec = hp_dec_new(opts, eps);
 	if (!dec) {
 		hp_errf(err, "out of memory");
 		goto out;
 	}
-	if (decode_lines(&r, dec, err) < 0)
+	rc = stream_lines(&r, dec, err);
+	if (rc == 1) {
+		/* not in time order: forget what was decoded and read it again, sorted */
+		hp_dec_free(dec);
+		hp_episodes_free(eps);
+		r.npre = 0;
+		r.next_base = 0;
+		dec = hp_dec_new(opts, eps);
+		if (!dec) {
+			hp_errf(err, "out of memory");
+			rc = -1;
+			goto out;
+		}
+		rc = sorted_lines(&r, dec, err);
+	}
+	if (rc < 0)
 		goto out;
 	rc = hp_dec_finish(dec, path, err);
 out:
