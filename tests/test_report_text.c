@@ -221,7 +221,8 @@ static void test_raw_and_kernel_formats(void **unused)
 	}
 }
 
-/* trace_pipe shapes: 5- and 4-character flag columns, `power:` prefixes, no final newline. */
+/* trace_pipe shapes: 5- and 4-character flag columns, `power:` prefixes, the tracefs `trace`
+ * file's '#' header, no final newline. */
 static void test_trace_pipe_shapes(void **unused)
 {
 	static const char *const seds[] = {
@@ -230,6 +231,9 @@ static void test_trace_pipe_shapes(void **unused)
 	    "s/ cpu_idle: / power:cpu_idle: /; s/ ipi_send_cpu: / ipi:ipi_send_cpu: /; "
 	    "s/ irq_handler_entry: / irq:irq_handler_entry: /; "
 	    "s/ hrtimer_expire_entry: / timer:hrtimer_expire_entry: /",
+	    /* /sys/kernel/tracing/trace: '#' header lines instead of cpus= */
+	    "1s/^cpus=.*/# tracer: nop\\n#\\n#           TASK-PID     CPU#  |||||  TIMESTAMP  "
+	    "FUNCTION/; s/^(.{16}-[0-9]+ +\\[[0-9]+\\]) /\\1 ..... /",
 	};
 	size_t k, t = 2;
 
