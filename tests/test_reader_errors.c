@@ -181,12 +181,15 @@ static void test_dropped_events(void **unused)
 	/* line 5 was a wake-source line; the gap at it cut the halt opened on line 4 */
 	assert_int_equal(eps.n, 2);
 	assert_int_equal(eps.skipped.dropped_events, 7);
+	assert_int_equal(eps.skipped.drop_gaps, 1);
 	assert_int_equal(eps.skipped.cut_by_gap, 1);
 	assert_int_equal(eps.skipped.unpaired_exit, 1);
 	hp_episodes_free(&eps);
-	write_with_line(5, "CPU:0 [EVENTS DROPPED]");
+	write_with_line(5, "CPU:0 [EVENTS DROPPED]"); /* a count the recorder did not know */
 	assert_int_equal(read_with(0, &eps, &err), 0);
 	assert_int_equal(eps.skipped.cut_by_gap, 1);
+	assert_int_equal(eps.skipped.drop_gaps, 1);
+	assert_int_equal(eps.skipped.dropped_events, 0);
 	hp_episodes_free(&eps);
 }
 

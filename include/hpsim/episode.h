@@ -42,6 +42,7 @@ struct hp_skips {
 	uint64_t bad_records;   /* records whose fields could not be read */
 	uint64_t bad_lines;     /* text lines that could not be parsed (lenient mode only) */
 	uint64_t dropped_events;   /* events the recorder reported lost (EVENTS DROPPED, missed) */
+	uint64_t drop_gaps;        /* places where the recorder reported lost events */
 	uint64_t cut_by_gap;       /* halts open across a dropped-event gap, discarded */
 	uint64_t overlapping;      /* halts that began before the previous one on the CPU ended */
 	uint64_t invalid_wakeups;  /* host kvm_vcpu_wakeup with `invalid` (not a real wakeup) */

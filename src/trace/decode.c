@@ -630,6 +630,7 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 {
 	size_t i;
 
+	d->eps->skipped.drop_gaps++;
 	d->eps->skipped.dropped_events += count;
 	if (cpu >= HP_DEC_MAX_CPUS)
 		return;
