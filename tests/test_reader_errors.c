@@ -119,6 +119,10 @@ static void test_good_text(void **unused)
 	assert_int_equal(eps.ep[1].source_cpu, 1);
 	assert_int_equal(eps.ep[2].source, HP_SRC_UNKNOWN);
 	hp_episodes_free(&eps);
+	/* NULL options are the defaults */
+	assert_int_equal(hp_trace_read_opts(path, NULL, &eps, &err), 0);
+	assert_int_equal(eps.n, 3);
+	hp_episodes_free(&eps);
 }
 
 static void test_garbled_line_names_line(void **unused)

@@ -47,7 +47,8 @@ void hp_read_opts_init(struct hp_read_opts *opts);
 /* Parse "PID=N,PID=N,..." into opts->map; 0, or -1 with err naming the bad item. */
 int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err);
 
-/* Read any supported capture into eps (sorted, validated) with options; 0 or -1 with err. */
+/* Read any supported capture into eps (sorted, validated) with options (NULL: defaults); 0 or
+ * -1 with err. */
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                        struct hp_err *err);
 

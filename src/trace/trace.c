@@ -65,11 +65,16 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *opts, struct
                        struct hp_err *err)
 {
 	unsigned char head[4096];
+	struct hp_read_opts defaults;
 	struct stat st;
 	size_t len, i;
 	FILE *f;
 
 	memset(eps, 0, sizeof(*eps));
+	if (!opts) {
+		hp_read_opts_init(&defaults);
+		opts = &defaults;
+	}
 	if (stat(path, &st) < 0)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
