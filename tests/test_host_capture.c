@@ -2,7 +2,8 @@
  * Host captures built from a known episode list: the test writes the
  * `trace-cmd report` text a host would record for each halt, in the kernel's
  * exact formats (plugin, -N kernel formats, -R raw fields, trace_pipe with
- * `kvm:` prefixes and flag columns), and the reader must give the list back:
+ * `kvm:` prefixes and flag columns, perf script's `COMM PID` form), and the
+ * reader must give the list back:
  *
  *  - polled halt: kvm_exit HLT at the halt start, kvm_vcpu_wakeup `poll` at
  *    the wakeup, kvm_entry; the arrival is the wakeup event;
@@ -32,7 +33,7 @@
 #define HOST_WAKEUP 5000
 #define NHALT       12
 
-enum style { PLUGIN, KERNEL, RAW, PIPE, NSTYLES };
+enum style { PLUGIN, KERNEL, RAW, PIPE, PERF, NSTYLES };
 enum kind { POLLED, SLEPT_WAKEUP, SLEPT_ESTIMATED };
 
 struct line {
@@ -73,12 +74,17 @@ static void emit(struct gen *g, uint64_t ts, const char *comm, int32_t pid, uint
 		                        "%16s-%-5d [%03u] d..2. %5llu.%06llu: ", comm, pid, cpu,
 		                        (unsigned long long)(ts / 1000000000),
 		                        (unsigned long long)(ts % 1000000000 / 1000));
+	else if (g->st == PERF)
+		used = (size_t)snprintf(g->l[g->n].text, sizeof(g->l[g->n].text),
+		                        "%16s %6d [%03u] %5llu.%06llu: ", comm, pid, cpu,
+		                        (unsigned long long)(ts / 1000000000),
+		                        (unsigned long long)(ts % 1000000000 / 1000));
 	else
 		used = (size_t)snprintf(g->l[g->n].text, sizeof(g->l[g->n].text),
 		                        "%16s-%-5d [%03u] %5llu.%09llu: ", comm, pid, cpu,
 		                        (unsigned long long)(ts / 1000000000),
 		                        (unsigned long long)(ts % 1000000000));
-	if (g->st == PIPE)
+	if (g->st == PIPE || g->st == PERF)
 		snprintf(head, sizeof(head), "%s:%s:", sys, name);
 	else
 		snprintf(head, sizeof(head), "%s:", name);
@@ -273,7 +279,7 @@ static void build(enum style st, const char *path, struct want *w)
 	qsort(g.l, g.n, sizeof(*g.l), cmp_line);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	if (st != PIPE)
+	if (st != PIPE && st != PERF)
 		fprintf(f, "cpus=8\n");
 	for (i = 0; i < g.n; i++)
 		fprintf(f, "%s\n", g.l[i].text);

@@ -1,7 +1,8 @@
 /*
- * `trace-cmd report` text reader (also trace_pipe and `-l` latency lines).
+ * `trace-cmd report` text reader (also trace_pipe, `-l` latency and `perf script` lines).
  *
  * An event line is   [PREFIX: ]COMM-PID [CPU] [FLAGS] SECS.FRAC: [SYS:]NAME: INFO
+ * (perf script: COMM PID [CPU] SECS.FRAC: SYS:NAME: INFO)
  * where FRAC has 6 digits (default, rounded to the microsecond) or 9 (`-t`),
  * FLAGS is the 4- or 5-character latency column of trace_pipe (`d..2.`), and
  * INFO is the plugin format, the kernel format (`-N`) or raw fields (`-R`),
@@ -149,28 +150,41 @@ static bool parse_after_dash(const char *s, size_t len, size_t dash, struct tlin
 	return true;
 }
 
-/* An event line; false if s is not one. */
+/* The rest of an event line whose comm ends at s[sep] (the '-' or ' ' before the pid). */
+static bool parse_from(const char *s, size_t len, size_t c0, size_t sep, struct tline *t)
+{
+	size_t name_at, name_len, colon, end = sep;
+
+	if (!parse_after_dash(s, len, sep, t, &name_at, &name_len))
+		return false;
+	while (end > c0 && s[end - 1] == ' ') /* perf pads the comm */
+		end--;
+	t->comm_len = (uint16_t)(end - c0);
+	t->comm_off = (uint32_t)(t->off - c0);
+	for (colon = 0; colon < name_len && s[name_at + colon] != ':'; colon++)
+		;
+	if (colon < name_len)
+		t->kind = (uint8_t)hp_dec_kind(s + name_at, colon, s + name_at + colon + 1,
+		                               name_len - colon - 1);
+	else
+		t->kind = (uint8_t)hp_dec_kind("", 0, s + name_at, name_len);
+	t->type = LINE_EVENT;
+	return true;
+}
+
+/* An event line, `COMM-PID` (trace-cmd, trace_pipe) or `COMM PID` (perf script); false if not. */
 static bool parse_event(const char *s, size_t len, struct tline *t)
 {
-	size_t i, c0, name_at, name_len, colon;
+	size_t i, c0;
 
 	for (c0 = 0; c0 < len && s[c0] == ' '; c0++)
 		;
-	for (i = c0 + 1; i < len && i < c0 + 64; i++) {
-		if (s[i] != '-' || !parse_after_dash(s, len, i, t, &name_at, &name_len))
-			continue;
-		t->comm_len = (uint16_t)(i - c0);
-		t->comm_off = (uint32_t)(t->off - c0);
-		for (colon = 0; colon < name_len && s[name_at + colon] != ':'; colon++)
-			;
-		if (colon < name_len)
-			t->kind = (uint8_t)hp_dec_kind(s + name_at, colon, s + name_at + colon + 1,
-			                               name_len - colon - 1);
-		else
-			t->kind = (uint8_t)hp_dec_kind("", 0, s + name_at, name_len);
-		t->type = LINE_EVENT;
-		return true;
-	}
+	for (i = c0 + 1; i < len && i < c0 + 64; i++)
+		if (s[i] == '-' && parse_from(s, len, c0, i, t))
+			return true;
+	for (i = c0 + 1; i + 1 < len && i < c0 + 64; i++)
+		if (s[i] == ' ' && is_digit(s[i + 1]) && parse_from(s, len, c0, i, t))
+			return true;
 	return false;
 }
 
