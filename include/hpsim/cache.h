@@ -15,7 +15,7 @@
 #include "hpsim/episode.h"
 
 /* Bump when the file layout or any reader's episode semantics change. */
-#define HP_CACHE_VERSION 1u
+#define HP_CACHE_VERSION 2u /* 2: wake sources and host events of the shared decoder */
 
 /* How many leading bytes of the capture the key's checksum covers. */
 #define HP_CACHE_HEAD_BYTES 4096u
@@ -24,7 +24,7 @@
 struct hp_cache_key {
 	uint64_t size;
 	int64_t mtime_sec, mtime_nsec;
-	uint64_t head_sum;
+	uint64_t head_sum; /* of the head, and of the reading options that change the episodes */
 };
 
 /* Stat and checksum the capture's head into k; 0 or -1 with err. */

@@ -23,7 +23,7 @@ struct hp_episode {
 	uint64_t halt_start_ns; /* the CPU went idle (guest view: cpu_idle enter) */
 	uint64_t wake_ns;       /* the wakeup arrived */
 	uint32_t cpu;           /* dense CPU index, 0..ncpu-1 */
-	int32_t source_cpu;     /* sender of an IPI wakeup, or -1 */
+	int32_t source_cpu;     /* sender of an IPI wakeup, or -1; may be >= ncpu (never halted) */
 	uint32_t source;        /* enum hp_wake_source */
 	uint32_t flags;         /* HP_EP_* */
 };
@@ -35,10 +35,19 @@ struct hp_episode {
 struct hp_skips {
 	uint64_t
 	    unpaired_enter;     /* idle enter with no matching exit (cut by the trace's end, ...) */
-	uint64_t unpaired_exit; /* idle exit with no enter (cut by the trace's start, ...) */
+	uint64_t unpaired_exit; /* idle exit with no enter (cut by the trace's start, a CPU that
+	                           appears mid-trace, ...) */
 	uint64_t poll_states;   /* idle periods in a polling state, not halts */
 	uint64_t other_events;  /* events of types the reader does not use */
 	uint64_t bad_records;   /* records whose fields could not be read */
+	uint64_t bad_lines;     /* text lines that could not be parsed (lenient mode only) */
+	uint64_t dropped_events;   /* events the recorder reported lost (EVENTS DROPPED, missed) */
+	uint64_t drop_gaps;        /* places where the recorder reported lost events */
+	uint64_t cut_by_gap;       /* halts open across a dropped-event gap, discarded */
+	uint64_t overlapping;      /* halts that began before the previous one on the CPU ended */
+	uint64_t invalid_wakeups;  /* host kvm_vcpu_wakeup with `invalid` (not a real wakeup) */
+	uint64_t unmapped_threads; /* host halt events of threads not identified as a vCPU */
+	uint64_t poll_ns_changes;  /* kvm_halt_poll_ns / guest_halt_poll_ns events (noted only) */
 };
 
 /*

@@ -6,24 +6,17 @@
 #ifndef HPSIM_TRACE_H
 #define HPSIM_TRACE_H
 
+#include <stdint.h>
+
 #include "hpsim/episode.h"
 
-struct hp_trace_reader {
-	const char *name; /* "trace.dat", ... */
-	/* Does this reader understand a file starting with these bytes? */
-	int (*probe)(const unsigned char *head, size_t len);
-	/* Read path into eps (empty on entry); 0, or -1 with err naming the problem. */
-	int (*read)(const char *path, struct hp_episodes *eps, struct hp_err *err);
+#define HP_VCPU_MAP_MAX 256
+
+/* One host thread named as a vCPU: the thread's pid and the vCPU index it runs. */
+struct hp_vcpu_map_entry {
+	int32_t pid;
+	uint32_t vcpu;
 };
-
-/* The trace.dat reader (libtracecmd). */
-extern const struct hp_trace_reader hp_reader_tracedat;
-
-/* The episode CSV reader (libcsv): cpu,halt_start_ns,wake_ns[,source][,source_cpu]. */
-extern const struct hp_trace_reader hp_reader_csv;
-
-/* Read any capture into eps (sorted, validated) via the episode cache; 0 or -1 with err. */
-int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err);
 
 /* What the episode cache did for one read. */
 enum hp_cache_status {
@@ -33,18 +26,56 @@ enum hp_cache_status {
 	HP_CACHE_UNWRITABLE, /* parsed; no cache file could be written anywhere */
 };
 
+/* How to read a capture; hp_read_opts_init() gives the defaults. */
 struct hp_read_opts {
+	int lenient;             /* skip and count garbled text lines instead of failing */
+	uint64_t host_wakeup_ns; /* host captures: arrival = resume - this, when nothing better */
+	size_t nmap;             /* host captures: explicit pid -> vCPU map (else "CPU n/KVM") */
+	struct hp_vcpu_map_entry map[HP_VCPU_MAP_MAX];
 	int use_cache; /* consult and write the episode cache (include/hpsim/cache.h) */
 	const char
 	    *cache_dir; /* fallback directory; NULL: $XDG_CACHE_HOME/hpsim or ~/.cache/hpsim */
 	enum hp_cache_status *status; /* if not NULL, receives what the cache did */
 };
 
-/* Default read options: the cache on, unless HPSIM_NO_CACHE is set (and not "0"). */
+struct hp_trace_reader {
+	const char *name; /* "trace.dat", ... */
+	/* Does this reader understand a file starting with these bytes? */
+	int (*probe)(const unsigned char *head, size_t len);
+	/* Read path into eps (empty on entry); 0, or -1 with err naming the problem. */
+	int (*read)(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+	            struct hp_err *err);
+};
+
+/* The trace.dat reader (libtracecmd). */
+extern const struct hp_trace_reader hp_reader_tracedat;
+
+/* The episode CSV reader (libcsv): cpu,halt_start_ns,wake_ns[,source][,source_cpu]. */
+extern const struct hp_trace_reader hp_reader_csv;
+
+/* The `trace-cmd report` (and trace_pipe) text reader. */
+extern const struct hp_trace_reader hp_reader_report_text;
+
+/*
+ * Fill opts with the defaults: strict, x86 host_wakeup_ns, no vCPU map, the
+ * episode cache on unless HPSIM_NO_CACHE is set (and not "0").
+ */
+void hp_read_opts_init(struct hp_read_opts *opts);
+
+/* The defaults of hp_read_opts_init() as a value. */
 struct hp_read_opts hp_read_opts_default(void);
 
-/* hp_trace_read with explicit options; 0 or -1 with err. */
-int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
+/* Parse "PID=N,PID=N,..." into opts->map; 0, or -1 with err naming the bad item. */
+int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err);
+
+/*
+ * Read any supported capture into eps (sorted, validated) with options (NULL:
+ * the defaults), through the episode cache when opts->use_cache; 0 or -1 with err.
+ */
+int hp_trace_read_opts(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                        struct hp_err *err);
+
+/* hp_trace_read_opts() with the default options. */
+int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err);
 
 #endif

@@ -46,6 +46,10 @@ static const char replay_help[] =
     "  --decisions FILE     every layer's decision per halt, as CSV\n"
     "  --emit-trace FILE    the simulated run as `trace-cmd report` text\n"
     "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "\n"
+    "input:\n"
+    "  --lenient            skip and count garbled report-text lines instead of failing\n"
+    "  --vcpu-map PID=N,... host captures: thread PID runs vCPU N (default: \"CPU n/KVM\")\n"
     "  -h, --help           this text\n"
     "\n"
     "`hpsim compare A.json B.json` compares two JSON reports.\n";
@@ -57,7 +61,7 @@ struct replay_opts {
 	const char *emit_trace;
 	struct hp_load_model load;
 	struct hp_run_spec spec;
-	int no_cache;
+	struct hp_read_opts read;
 };
 
 static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
@@ -112,12 +116,15 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"no-cache", no_argument, NULL, 'X'},
 	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"cost", required_argument, NULL, 'C'},
+	    {"lenient", no_argument, NULL, 'l'},
+	    {"vcpu-map", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	memset(o, 0, sizeof(*o));
+	hp_read_opts_init(&o->read);
 	o->format = "table";
 	o->load.burst_ns = 50000;
 	o->load.seed = 1;
@@ -190,7 +197,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			break;
 		}
 		case 'X':
-			o->no_cache = 1;
+			o->read.use_cache = 0;
 			break;
 		case 'N': {
 			double n;
@@ -200,6 +207,16 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			if (!rc && n != (double)o->spec.vcore_size)
 				rc = cli_usage_error(
 				    "replay", "--vcore-size: '%s' is not a whole number", optarg);
+			break;
+		}
+		case 'l':
+			o->read.lenient = 1;
+			break;
+		case 'm': {
+			struct hp_err e;
+
+			if (hp_vcpu_map_parse(&o->read, optarg, &e) < 0)
+				rc = cli_usage_error("replay", "%s", e.msg);
 			break;
 		}
 		case 'h':
@@ -280,14 +297,9 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
-	{
-		struct hp_read_opts ro = hp_read_opts_default();
-
-		if (o.no_cache)
-			ro.use_cache = 0;
-		if (hp_trace_read_opts(o.trace, &ro, &eps, &err) < 0)
-			return cli_fail(&err);
-	}
+	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
+	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)
+		return cli_fail(&err);
 	if (hp_load_apply(&eps, &o.load, &err) < 0)
 		goto fail;
 	if (o.decisions) {

@@ -135,19 +135,18 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
  * Closed loop: the vCPU's activity since its last halt runs later by that
  * halt's shift, so this halt begins later by it too. The wakeup moves with
  * whoever caused it: an IPI from another CPU that halts in the capture moves
- * with that CPU; a device interrupt stays where it was recorded; anything
- * else (the vCPU's own timers, and IPIs from CPUs that never halted, which
- * in request/response workloads answer this vCPU's own requests) moves with
- * the vCPU itself.
+ * with that CPU (a sender at or past ncpu never halted); a device interrupt stays where it was
+ * recorded; anything else (the vCPU's own timers, and IPIs from CPUs that never halted, which in
+ * request/response workloads answer this vCPU's own requests) moves with the vCPU itself.
  */
-void hp_engine_closed_times(const struct hp_vcpu *v, const struct hp_episode *e,
+void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
                             struct hp_outcome *o)
 {
 	uint64_t own = v[e->cpu].shift, wake_shift = own;
 
 	if (e->source == HP_SRC_IRQ)
 		wake_shift = 0;
-	else if (e->source == HP_SRC_IPI && e->source_cpu >= 0 &&
+	else if (e->source == HP_SRC_IPI && e->source_cpu >= 0 && (uint32_t)e->source_cpu < ncpu &&
 	         (uint32_t)e->source_cpu != e->cpu && v[e->source_cpu].halts)
 		wake_shift = v[e->source_cpu].shift;
 	o->shift_ns = own;
@@ -193,10 +192,6 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 	memset(st, 0, sizeof(*st));
 	if (check_config(cfg, err) < 0)
 		return -1;
-	for (i = 0; i < eps->n; i++)
-		if (eps->ep[i].source == HP_SRC_IPI && eps->ep[i].source_cpu >= (int32_t)ncpu)
-			return hp_errf(err, "episode %zu: IPI source CPU %d is outside 0..%u", i,
-			               eps->ep[i].source_cpu, ncpu - 1);
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return hp_errf(err, "out of memory for %u vCPUs", ncpu);
@@ -232,7 +227,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		o.enter_ns = e->halt_start_ns;
 		o.wake_ns = e->wake_ns;
 		if (cfg->mode == HP_MODE_CLOSED)
-			hp_engine_closed_times(v, e, &o);
+			hp_engine_closed_times(v, ncpu, e, &o);
 		if (vc->last_resume > o.enter_ns) {
 			o.enter_ns = vc->last_resume;
 			st->delayed_halts++;

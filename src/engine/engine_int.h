@@ -38,7 +38,7 @@ void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint3
                          uint64_t *from, uint64_t *until);
 
 /* Closed loop: set o's enter and wake times and shift from the vCPUs' shifts so far. */
-void hp_engine_closed_times(const struct hp_vcpu *v, const struct hp_episode *e,
+void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
                             struct hp_outcome *o);
 
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */

@@ -85,7 +85,7 @@ static void next_halt(struct sched *s, uint32_t cpu)
 	o->enter_ns = e->halt_start_ns;
 	o->wake_ns = e->wake_ns;
 	if (s->cfg->mode == HP_MODE_CLOSED)
-		hp_engine_closed_times(s->v, e, o);
+		hp_engine_closed_times(s->v, s->eps->ncpu, e, o);
 	if (v->last_resume > o->enter_ns) {
 		o->enter_ns = v->last_resume;
 		s->st->delayed_halts++;

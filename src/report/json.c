@@ -204,6 +204,14 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		json_object_set_new(sk, "poll_states", u64(in->skipped->poll_states));
 		json_object_set_new(sk, "other_events", u64(in->skipped->other_events));
 		json_object_set_new(sk, "bad_records", u64(in->skipped->bad_records));
+		json_object_set_new(sk, "bad_lines", u64(in->skipped->bad_lines));
+		json_object_set_new(sk, "dropped_events", u64(in->skipped->dropped_events));
+		json_object_set_new(sk, "drop_gaps", u64(in->skipped->drop_gaps));
+		json_object_set_new(sk, "cut_by_gap", u64(in->skipped->cut_by_gap));
+		json_object_set_new(sk, "overlapping", u64(in->skipped->overlapping));
+		json_object_set_new(sk, "invalid_wakeups", u64(in->skipped->invalid_wakeups));
+		json_object_set_new(sk, "unmapped_threads", u64(in->skipped->unmapped_threads));
+		json_object_set_new(sk, "poll_ns_changes", u64(in->skipped->poll_ns_changes));
 	}
 	json_object_set_new(tr, "skipped", sk);
 	json_object_set_new(root, "trace", tr);

@@ -1,4 +1,4 @@
-/* Pick the reader for a capture by its content and normalize what it gives. */
+/* Pick the reader for a capture by its content, through the episode cache. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,16 +6,77 @@
 #include <sys/stat.h>
 
 #include "hpsim/cache.h"
+#include "hpsim/cost.h"
 #include "hpsim/trace.h"
 
 static const struct hp_trace_reader *const readers[] = {
     &hp_reader_tracedat,
     &hp_reader_csv,
+    &hp_reader_report_text,
 };
 
-static int parse_capture(const char *path, struct hp_episodes *eps, struct hp_err *err)
+void hp_read_opts_init(struct hp_read_opts *opts)
 {
-	unsigned char head[64];
+	const char *env = getenv("HPSIM_NO_CACHE");
+	struct hp_cost c;
+
+	memset(opts, 0, sizeof(*opts));
+	hp_cost_defaults(&c, HP_ARCH_X86);
+	opts->host_wakeup_ns = c.host_wakeup_ns;
+	opts->use_cache = !(env && *env && strcmp(env, "0"));
+}
+
+struct hp_read_opts hp_read_opts_default(void)
+{
+	struct hp_read_opts o;
+
+	hp_read_opts_init(&o);
+	return o;
+}
+
+int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err)
+{
+	const char *p = spec;
+
+	if (!*p)
+		return hp_errf(err, "--vcpu-map: empty, expected PID=VCPU[,PID=VCPU...]");
+	while (*p) {
+		const char *item = p;
+		unsigned long pid, vcpu;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		pid = strtoul(p, &end, 10);
+		if (*end != '=' || pid > 0x7fffffff)
+			goto bad;
+		p = end + 1;
+		if (*p < '0' || *p > '9')
+			goto bad;
+		vcpu = strtoul(p, &end, 10);
+		if ((*end != ',' && *end != '\0') || vcpu >= 4096)
+			goto bad;
+		if (opts->nmap == HP_VCPU_MAP_MAX)
+			return hp_errf(err, "--vcpu-map: more than %d threads", HP_VCPU_MAP_MAX);
+		opts->map[opts->nmap].pid = (int32_t)pid;
+		opts->map[opts->nmap].vcpu = (uint32_t)vcpu;
+		opts->nmap++;
+		p = *end ? end + 1 : end;
+		continue;
+	bad:
+		return hp_errf(err,
+		               "--vcpu-map: '%.*s' is not PID=VCPU (a thread id, '=', a vCPU "
+		               "index below 4096), in '%s'",
+		               (int)strcspn(item, ","), item, spec);
+	}
+
+	return 0;
+}
+
+static int parse_capture(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                         struct hp_err *err)
+{
+	unsigned char head[4096];
 	struct stat st;
 	size_t len, i;
 	FILE *f;
@@ -35,7 +96,7 @@ static int parse_capture(const char *path, struct hp_episodes *eps, struct hp_er
 	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
 		if (!readers[i]->probe(head, len))
 			continue;
-		if (readers[i]->read(path, eps, err) < 0) {
+		if (readers[i]->read(path, opts, eps, err) < 0) {
 			hp_episodes_free(eps);
 			return -1;
 		}
@@ -49,8 +110,9 @@ static int parse_capture(const char *path, struct hp_episodes *eps, struct hp_er
 		return 0;
 	}
 	return hp_errf(err,
-	               "%s: not a recognized trace (expected a trace-cmd trace.dat file or an "
-	               "episode CSV with the header \"cpu,halt_start_ns,wake_ns,...\")",
+	               "%s: not a recognized trace (expected a trace-cmd trace.dat file, "
+	               "`trace-cmd report` text or an episode CSV with the header "
+	               "\"cpu,halt_start_ns,wake_ns,...\")",
 	               path);
 }
 
@@ -63,14 +125,6 @@ static const char *reader_name(const char *name)
 		if (!strcmp(readers[i]->name, name))
 			return readers[i]->name;
 	return NULL;
-}
-
-struct hp_read_opts hp_read_opts_default(void)
-{
-	const char *env = getenv("HPSIM_NO_CACHE");
-	struct hp_read_opts o = {.use_cache = !(env && *env && strcmp(env, "0"))};
-
-	return o;
 }
 
 /* A valid cache file beside the capture or in the cache directory: 0 on a hit. */
@@ -94,18 +148,37 @@ static int load_cached(const struct hp_cache_key *key, const char *beside, const
 	return -1;
 }
 
+/*
+ * The reading options that change what a reader produces, folded into the
+ * cache key: a capture cached under other options is a miss, not a wrong hit.
+ */
+static void key_options(struct hp_cache_key *key, const struct hp_read_opts *o)
+{
+	uint64_t fixed[3] = {(uint64_t)o->lenient, o->host_wakeup_ns, (uint64_t)o->nmap};
+
+	key->head_sum = hp_cache_sum(key->head_sum, fixed, sizeof(fixed));
+	key->head_sum = hp_cache_sum(key->head_sum, o->map, o->nmap * sizeof(o->map[0]));
+}
+
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
                        struct hp_err *err)
 {
-	enum hp_cache_status dummy, *status = o->status ? o->status : &dummy;
+	enum hp_cache_status dummy, *status;
 	char beside[4096] = "", indir[4096] = "";
+	struct hp_read_opts defaults;
 	struct hp_cache_key key;
 	struct hp_err ignored;
 
+	if (!o) {
+		hp_read_opts_init(&defaults);
+		o = &defaults;
+	}
+	status = o->status ? o->status : &dummy;
 	*status = HP_CACHE_OFF;
 	memset(eps, 0, sizeof(*eps));
 	if (!o->use_cache || hp_cache_key_of(path, &key, &ignored) < 0)
-		return parse_capture(path, eps, err);
+		return parse_capture(path, o, eps, err);
+	key_options(&key, o);
 	if (hp_cache_path_beside(path, beside, sizeof(beside)) < 0)
 		beside[0] = '\0';
 	if (hp_cache_path_in_dir(path, o->cache_dir, indir, sizeof(indir), &ignored) < 0)
@@ -114,7 +187,7 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 		*status = HP_CACHE_HIT;
 		return 0;
 	}
-	if (parse_capture(path, eps, err) < 0)
+	if (parse_capture(path, o, eps, err) < 0)
 		return -1;
 	if ((beside[0] && hp_cache_store(beside, &key, eps, &ignored) == 0) ||
 	    (indir[0] && hp_cache_store(indir, &key, eps, &ignored) == 0))
@@ -126,7 +199,5 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 
 int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err)
 {
-	struct hp_read_opts o = hp_read_opts_default();
-
-	return hp_trace_read_opts(path, &o, eps, err);
+	return hp_trace_read_opts(path, NULL, eps, err);
 }

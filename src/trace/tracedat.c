@@ -1,7 +1,7 @@
 /*
- * trace.dat reader (libtracecmd). Guest captures: each power:cpu_idle enter
- * (state != PWR_EVENT_EXIT) paired with the next exit on the same CPU is one
- * episode. State 0 under the haltpoll driver is the POLL state, not a halt.
+ * trace.dat reader (libtracecmd): each record becomes a generic event for the
+ * shared decoder (decode.c), with fields read by name from the event format
+ * stored in the file. libtracecmd's missed-events count becomes a gap.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,26 +11,54 @@
 #include <trace-cmd.h>
 #include <event-parse.h>
 
-#include "hpsim/trace.h"
+#include "decode.h"
 
-#define PWR_EVENT_EXIT 4294967295ULL
-#define MAX_CPUS       4096
+#define FIELD_CACHE 8
 
-struct cpu_state {
-	bool in_idle;
-	unsigned long long state;
-	unsigned long long enter_ns;
+/* A used event, with the fields the decoder asked for (by the name's address). */
+struct known {
+	int id;
+	enum hp_ev_kind kind;
+	struct tep_event *ev;
+	int ncache;
+	struct {
+		const char *name;
+		struct tep_format_field *f;
+	} cache[FIELD_CACHE];
 };
 
 struct ctx {
-	struct hp_episodes *eps;
+	struct hp_decoder *dec;
+	struct tep_handle *tep;
 	struct hp_err *err;
-	int idle_id;
-	struct tep_event *idle_ev;
-	struct cpu_state *cpus;
-	bool first;
+	struct known known[HP_EV_KIND_COUNT];
+	size_t nknown;
 	int failed;
 };
+
+/* The field accessor's view of one record. */
+struct rec_view {
+	struct known *k;
+	struct tep_record *rec;
+};
+
+/* The field called name (the decoder passes the same literals every time). */
+static struct tep_format_field *field(struct known *k, const char *name)
+{
+	struct tep_format_field *f;
+	int i;
+
+	for (i = 0; i < k->ncache; i++)
+		if (k->cache[i].name == name)
+			return k->cache[i].f;
+	f = tep_find_any_field(k->ev, name);
+	if (k->ncache < FIELD_CACHE) {
+		k->cache[k->ncache].name = name;
+		k->cache[k->ncache].f = f;
+		k->ncache++;
+	}
+	return f;
+}
 
 static int probe(const unsigned char *head, size_t len)
 {
@@ -39,113 +67,146 @@ static int probe(const unsigned char *head, size_t len)
 	return len >= sizeof(magic) && memcmp(head, magic, sizeof(magic)) == 0;
 }
 
+static int field_num(void *p, const char *name, uint64_t *out)
+{
+	struct rec_view *v = p;
+	struct tep_format_field *f = field(v->k, name);
+	unsigned long long val;
+
+	if (!f || (f->flags & TEP_FIELD_IS_STRING) ||
+	    (long long)f->offset + f->size > (long long)v->rec->size)
+		return -1;
+	if (tep_read_number_field(f, v->rec->data, &val) < 0)
+		return -1;
+	*out = val;
+	return 0;
+}
+
+static int field_str(void *p, const char *name, const char **s, size_t *len)
+{
+	struct rec_view *v = p;
+	struct tep_format_field *f = field(v->k, name);
+	const char *data;
+
+	if (!f || !(f->flags & TEP_FIELD_IS_STRING) || (f->flags & TEP_FIELD_IS_DYNAMIC) ||
+	    (long long)f->offset + f->size > (long long)v->rec->size)
+		return -1;
+	data = (const char *)v->rec->data + f->offset;
+	*s = data;
+	*len = strnlen(data, (size_t)f->size);
+	return 0;
+}
+
 static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
 {
 	struct ctx *c = data;
-	struct hp_skips *sk = &c->eps->skipped;
-	unsigned long long state;
-	struct cpu_state *cs;
+	struct rec_view view = {.rec = rec};
+	struct hp_dec_event ev = {.f = {field_num, field_str, &view}};
+	const char *comm;
 	int type;
+	size_t i;
 
+	(void)handle;
 	(void)cpu; /* the iterator's argument is not the record's CPU; rec->cpu is */
-	cpu = rec->cpu;
-	if (c->first) {
-		c->eps->t_first_ns = rec->ts;
-		c->first = false;
-	}
-	c->eps->t_last_ns = rec->ts;
-	type = tep_data_type(tracecmd_get_tep(handle), rec);
-	if (type != c->idle_id) {
-		sk->other_events++;
+	if (rec->cpu < 0) {
+		hp_dec_bad_record(c->dec);
 		return 0;
 	}
-	if (cpu < 0 || cpu >= MAX_CPUS) {
-		sk->bad_records++;
-		return 0;
-	}
-	if (tep_get_field_val(NULL, c->idle_ev, "state", rec, &state, 0) < 0) {
-		sk->bad_records++;
-		return 0;
-	}
-	cs = &c->cpus[cpu];
-	if (state != PWR_EVENT_EXIT) {
-		if (cs->in_idle)
-			sk->unpaired_enter++;
-		cs->in_idle = true;
-		cs->state = state;
-		cs->enter_ns = rec->ts;
-		return 0;
-	}
-	if (!cs->in_idle) {
-		sk->unpaired_exit++;
-		return 0;
-	}
-	cs->in_idle = false;
-	if (cs->state == 0) {
-		/* haltpoll's POLL state: the guest polled, it did not halt */
-		sk->poll_states++;
-		return 0;
-	}
-	{
-		struct hp_episode ep = {
-		    .halt_start_ns = cs->enter_ns,
-		    .wake_ns = rec->ts,
-		    .cpu = (uint32_t)cpu,
-		    .source_cpu = -1,
-		    .source = HP_SRC_UNKNOWN,
-		};
-
-		if (hp_episodes_push(c->eps, &ep, c->err) < 0) {
-			c->failed = 1;
-			return -1;
+	if (rec->missed_events)
+		hp_dec_gap(c->dec, (uint32_t)rec->cpu,
+		           rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0);
+	type = tep_data_type(c->tep, rec);
+	ev.ts = rec->ts;
+	ev.cpu = (uint32_t)rec->cpu;
+	ev.kind = HP_EV_OTHER;
+	for (i = 0; i < c->nknown; i++) {
+		if (c->known[i].id == type) {
+			ev.kind = c->known[i].kind;
+			view.k = &c->known[i];
+			break;
 		}
+	}
+	if (ev.kind != HP_EV_OTHER)
+		ev.pid = tep_data_pid(c->tep, rec);
+	/* the recording thread's name matters only for the vCPU threads' own events */
+	if (ev.kind == HP_EV_VCPU_WAKEUP || ev.kind == HP_EV_KVM_EXIT ||
+	    ev.kind == HP_EV_HALT_POLL_NS || ev.kind == HP_EV_VCORE_WAKEUP ||
+	    ev.kind == HP_EV_VCORE_BLOCKED) {
+		comm = tep_data_comm_from_pid(c->tep, ev.pid);
+		ev.comm = comm;
+		ev.comm_len = comm ? strlen(comm) : 0;
+	}
+	if (hp_dec_event(c->dec, &ev, c->err) < 0) {
+		c->failed = 1;
+		return -1;
 	}
 	return 0;
 }
 
-static int read_tracedat(const char *path, struct hp_episodes *eps, struct hp_err *err)
+/* Find the events the decoder uses among those the file describes. */
+static void find_known(struct ctx *c)
+{
+	struct tep_event **all = tep_list_events(c->tep, TEP_EVENT_SORT_ID);
+	int i;
+
+	for (i = 0; all && all[i] && c->nknown < HP_EV_KIND_COUNT; i++) {
+		const char *sys = all[i]->system ? all[i]->system : "";
+		enum hp_ev_kind k =
+		    hp_dec_kind(sys, strlen(sys), all[i]->name, strlen(all[i]->name));
+
+		if (k == HP_EV_OTHER)
+			continue;
+		c->known[c->nknown].id = all[i]->id;
+		c->known[c->nknown].kind = k;
+		c->known[c->nknown].ev = all[i];
+		c->nknown++;
+	}
+}
+
+static bool has_halt_events(const struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nknown; i++)
+		if (c->known[i].kind == HP_EV_CPU_IDLE || c->known[i].kind == HP_EV_VCPU_WAKEUP ||
+		    c->known[i].kind == HP_EV_KVM_EXIT || c->known[i].kind == HP_EV_VCORE_WAKEUP)
+			return true;
+	return false;
+}
+
+static int read_tracedat(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                         struct hp_err *err)
 {
 	struct tracecmd_input *h;
-	struct tep_handle *tep;
-	struct ctx c = {.eps = eps, .err = err, .first = true};
-	int cpu;
+	struct ctx c = {.err = err};
+	int rc;
 
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	h = tracecmd_open(path, 0);
+	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS); /* fields are read raw */
 	if (!h)
 		return hp_errf(err, "%s: cannot open as trace.dat (truncated or corrupt file?)",
 		               path);
-	tep = tracecmd_get_tep(h);
-	c.idle_ev = tep ? tep_find_event_by_name(tep, "power", "cpu_idle") : NULL;
-	if (!c.idle_ev) {
+	c.tep = tracecmd_get_tep(h);
+	if (c.tep)
+		find_known(&c);
+	if (!has_halt_events(&c)) {
 		tracecmd_close(h);
 		return hp_errf(err,
-		               "%s: no power:cpu_idle events recorded; record the guest with "
-		               "`trace-cmd record -e power:cpu_idle`",
+		               "%s: no halt events recorded; record the guest with `-e "
+		               "power:cpu_idle` or the host with `-e kvm:kvm_vcpu_wakeup -e "
+		               "kvm:kvm_exit -e sched`",
 		               path);
 	}
-	c.idle_id = c.idle_ev->id;
-	c.cpus = calloc(MAX_CPUS, sizeof(*c.cpus));
-	if (!c.cpus) {
+	c.dec = hp_dec_new(opts, eps);
+	if (!c.dec) {
 		tracecmd_close(h);
 		return hp_errf(err, "out of memory");
 	}
 	tracecmd_iterate_events(h, NULL, 0, on_record, &c);
-	for (cpu = 0; cpu < MAX_CPUS; cpu++)
-		if (c.cpus[cpu].in_idle)
-			eps->skipped.unpaired_enter++;
-	free(c.cpus);
+	rc = c.failed ? -1 : hp_dec_finish(c.dec, path, err);
+	hp_dec_free(c.dec);
 	tracecmd_close(h);
-	if (c.failed)
-		return -1;
-	if (eps->n == 0)
-		return hp_errf(
-		    err, "%s: no complete cpu_idle enter/exit pairs (no halts) in the capture",
-		    path);
-	snprintf(eps->assumption, sizeof(eps->assumption),
-	         "guest capture: wake arrival = cpu_idle exit (includes the recording host's wake "
-	         "path)");
-	return 0;
+	return rc;
 }
 
 const struct hp_trace_reader hp_reader_tracedat = {

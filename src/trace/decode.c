@@ -1,0 +1,695 @@
+/*
+ * The shared event decoder: generic events in, episodes out.
+ *
+ * Guest captures: a power:cpu_idle enter (state != PWR_EVENT_EXIT) and the
+ * next exit on the same CPU are one halt; state 0 is haltpoll's POLL state
+ * (counted, not a halt). The wake source is the last of ipi:ipi_send_cpu
+ * naming this CPU, irq:irq_handler_entry or timer:hrtimer_expire_entry on it
+ * between the enter and the exit.
+ *
+ * Host captures: per vCPU thread, kvm:kvm_exit with an HLT reason opens a
+ * halt (else the halt began kvm_vcpu_wakeup's `ns` before it);
+ * kvm:kvm_vcpu_wakeup (or kvm_hv:kvmppc_vcore_wakeup) closes it; without
+ * those, kvm:kvm_entry closes it. A halt that polled woke when it ended; one
+ * that slept woke at the vCPU thread's sched:sched_wakeup, or, without one,
+ * host_wakeup_ns before it resumed (flagged HP_EP_WAKE_ESTIMATED).
+ * sched_wakeup of another task onto a host CPU running a vCPU thread, until
+ * that thread switches out, is host contention for that vCPU.
+ *
+ * A capture with host halt events is read as a host capture; its cpu_idle
+ * events (the host's own idle) are then not halts of any vCPU.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+#define PWR_EVENT_EXIT 4294967295ULL
+
+struct guest_cpu {
+	bool in_idle;
+	uint64_t state, enter_ns;
+	uint32_t src;
+	int32_t src_cpu;
+	uint64_t last_wake_ns; /* end of the last halt, for the overlap check */
+};
+
+struct thread {
+	int32_t pid;
+	bool used;
+	int32_t vcpu; /* -1: not (yet) identified */
+	bool in_halt, exits_seen, slept, have_wakeup;
+	uint64_t exit_ns, wakeup_ns;
+	uint32_t host_cpu;
+};
+
+struct host_cpu {
+	int32_t cur_pid;
+	bool pending;
+	uint64_t pending_ns;
+};
+
+struct hp_decoder {
+	const struct hp_read_opts *opts;
+	struct hp_episodes *eps;
+	struct hp_episodes host;  /* host-view halts, moved into eps at the end */
+	struct guest_cpu *gcpu;   /* [HP_DEC_MAX_CPUS] */
+	struct host_cpu *hcpu;    /* [HP_DEC_MAX_CPUS] */
+	uint64_t *vcpu_last_wake; /* [HP_DEC_MAX_CPUS] */
+	struct thread *thr;       /* open-addressing table by pid */
+	size_t thr_cap, thr_used;
+	bool any_event;
+	uint64_t idle_events;      /* cpu_idle events, for the host-capture case */
+	uint64_t host_halt_events; /* kvm_vcpu_wakeup, HLT exits, vcore wakeups */
+	uint64_t n_polled, n_sched_wakeup, n_estimated;
+};
+
+#define KIND(sys, name, kind)                                                                      \
+	{                                                                                          \
+		sys, name, sizeof(name) - 1, kind                                                  \
+	}
+
+static const struct {
+	const char *sys, *name;
+	size_t name_len;
+	enum hp_ev_kind kind;
+} kinds[] = {
+    KIND("power", "cpu_idle", HP_EV_CPU_IDLE),
+    KIND("power", "guest_halt_poll_ns", HP_EV_GUEST_HALT_POLL_NS),
+    KIND("ipi", "ipi_send_cpu", HP_EV_IPI_SEND_CPU),
+    KIND("irq", "irq_handler_entry", HP_EV_IRQ_ENTRY),
+    KIND("timer", "hrtimer_expire_entry", HP_EV_HRTIMER_EXPIRE),
+    KIND("kvm", "kvm_vcpu_wakeup", HP_EV_VCPU_WAKEUP),
+    KIND("kvm", "kvm_halt_poll_ns", HP_EV_HALT_POLL_NS),
+    KIND("kvm", "kvm_exit", HP_EV_KVM_EXIT),
+    KIND("kvm", "kvm_entry", HP_EV_KVM_ENTRY),
+    KIND("sched", "sched_switch", HP_EV_SCHED_SWITCH),
+    KIND("sched", "sched_wakeup", HP_EV_SCHED_WAKEUP),
+    KIND("kvm_hv", "kvmppc_vcore_blocked", HP_EV_VCORE_BLOCKED),
+    KIND("kvm_hv", "kvmppc_vcore_wakeup", HP_EV_VCORE_WAKEUP),
+};
+
+static bool eq(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+enum hp_ev_kind hp_dec_kind(const char *sys, size_t sys_len, const char *name, size_t name_len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (name_len == kinds[i].name_len && memcmp(name, kinds[i].name, name_len) == 0 &&
+		    (sys_len == 0 || eq(sys, sys_len, kinds[i].sys)))
+			return kinds[i].kind;
+	return HP_EV_OTHER;
+}
+
+struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episodes *eps)
+{
+	struct hp_decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->opts = opts;
+	d->eps = eps;
+	d->gcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->gcpu));
+	d->hcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->hcpu));
+	d->vcpu_last_wake = calloc(HP_DEC_MAX_CPUS, sizeof(*d->vcpu_last_wake));
+	d->thr_cap = 256;
+	d->thr = calloc(d->thr_cap, sizeof(*d->thr));
+	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->thr) {
+		hp_dec_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void hp_dec_free(struct hp_decoder *d)
+{
+	if (!d)
+		return;
+	free(d->gcpu);
+	free(d->hcpu);
+	free(d->vcpu_last_wake);
+	free(d->thr);
+	hp_episodes_free(&d->host);
+	free(d);
+}
+
+/* --- threads -------------------------------------------------------------- */
+
+static size_t slot_of(const struct hp_decoder *d, int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 2654435761u) & (d->thr_cap - 1);
+
+	while (d->thr[i].used && d->thr[i].pid != pid)
+		i = (i + 1) & (d->thr_cap - 1);
+	return i;
+}
+
+static struct thread *find_thread(struct hp_decoder *d, int32_t pid)
+{
+	size_t i = slot_of(d, pid);
+
+	return d->thr[i].used ? &d->thr[i] : NULL;
+}
+
+static int32_t mapped_vcpu(const struct hp_decoder *d, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < d->opts->nmap; i++)
+		if (d->opts->map[i].pid == pid)
+			return (int32_t)d->opts->map[i].vcpu;
+	return -1;
+}
+
+/* "CPU n/KVM", QEMU's vCPU thread name; -1 if comm is not one. */
+static int32_t vcpu_from_comm(const char *s, size_t n)
+{
+	uint32_t v = 0;
+	size_t i = 4;
+
+	if (!s || n < 9 || memcmp(s, "CPU ", 4) != 0 || memcmp(s + n - 4, "/KVM", 4) != 0)
+		return -1;
+	if (i == n - 4)
+		return -1;
+	for (; i < n - 4; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > 100000)
+			return -1;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	}
+	return v < HP_DEC_MAX_CPUS ? (int32_t)v : -1;
+}
+
+/* The thread pid, created if create; NULL when absent (or out of memory). */
+static struct thread *get_thread(struct hp_decoder *d, int32_t pid, bool create)
+{
+	struct thread *t = find_thread(d, pid);
+	size_t i;
+
+	if (t || !create)
+		return t;
+	if ((d->thr_used + 1) * 2 > d->thr_cap) {
+		struct thread *old = d->thr, *nt;
+		size_t oldcap = d->thr_cap;
+
+		nt = calloc(oldcap * 2, sizeof(*nt));
+		if (!nt)
+			return NULL;
+		d->thr = nt;
+		d->thr_cap = oldcap * 2;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].used)
+				d->thr[slot_of(d, old[i].pid)] = old[i];
+		free(old);
+	}
+	i = slot_of(d, pid);
+	t = &d->thr[i];
+	memset(t, 0, sizeof(*t));
+	t->used = true;
+	t->pid = pid;
+	t->vcpu = mapped_vcpu(d, pid);
+	d->thr_used++;
+	return t;
+}
+
+/* Learn a thread's vCPU from its name when nothing better named it. */
+static void learn_comm(struct thread *t, const char *comm, size_t n)
+{
+	if (t->vcpu < 0)
+		t->vcpu = vcpu_from_comm(comm, n);
+}
+
+/* A thread that is a vCPU: by the map, by name; created on first sight. */
+static struct thread *vcpu_thread(struct hp_decoder *d, int32_t pid, const char *comm, size_t n)
+{
+	struct thread *t = find_thread(d, pid);
+
+	if (t) {
+		learn_comm(t, comm, n);
+		return t;
+	}
+	if (mapped_vcpu(d, pid) < 0 && vcpu_from_comm(comm, n) < 0)
+		return NULL;
+	t = get_thread(d, pid, true);
+	if (t)
+		learn_comm(t, comm, n);
+	return t;
+}
+
+/* --- guest view ------------------------------------------------------------ */
+
+static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct hp_skips *sk = &d->eps->skipped;
+	struct guest_cpu *c = &d->gcpu[ev->cpu];
+	uint64_t state;
+
+	d->idle_events++;
+	if (ev->f.num(ev->f.ctx, "state", &state) < 0) {
+		sk->bad_records++;
+		return 0;
+	}
+	if (state != PWR_EVENT_EXIT) {
+		if (c->in_idle)
+			sk->unpaired_enter++;
+		c->in_idle = true;
+		c->state = state;
+		c->enter_ns = ev->ts;
+		c->src = HP_SRC_UNKNOWN;
+		c->src_cpu = -1;
+		return 0;
+	}
+	if (!c->in_idle) {
+		sk->unpaired_exit++;
+		return 0;
+	}
+	c->in_idle = false;
+	if (c->state == 0) {
+		sk->poll_states++; /* haltpoll's POLL state: polled, did not halt */
+		return 0;
+	}
+	if (c->enter_ns < c->last_wake_ns) {
+		sk->overlapping++;
+		return 0;
+	}
+	c->last_wake_ns = ev->ts;
+	{
+		struct hp_episode ep = {
+		    .halt_start_ns = c->enter_ns,
+		    .wake_ns = ev->ts,
+		    .cpu = ev->cpu,
+		    .source_cpu = c->src_cpu,
+		    .source = c->src,
+		};
+
+		return hp_episodes_push(d->eps, &ep, err);
+	}
+}
+
+static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
+{
+	struct guest_cpu *c;
+	uint64_t target;
+
+	if (ev->kind == HP_EV_IPI_SEND_CPU) {
+		if (ev->f.num(ev->f.ctx, "cpu", &target) < 0 ||
+		    target + ev->cpu_base >= HP_DEC_MAX_CPUS) {
+			d->eps->skipped.bad_records++;
+			return;
+		}
+		c = &d->gcpu[target + ev->cpu_base];
+		if (c->in_idle && ev->ts >= c->enter_ns) {
+			c->src = HP_SRC_IPI;
+			c->src_cpu = (int32_t)ev->cpu;
+		}
+		return;
+	}
+	c = &d->gcpu[ev->cpu];
+	if (!c->in_idle)
+		return;
+	c->src = ev->kind == HP_EV_IRQ_ENTRY ? HP_SRC_IRQ : HP_SRC_TIMER;
+	c->src_cpu = -1;
+}
+
+/* --- host view ------------------------------------------------------------- */
+
+/* kvm_exit: 1 if the reason is a halt, 0 if another reason, -1 if unreadable. */
+static int exit_is_hlt(const struct hp_dec_event *ev)
+{
+	uint64_t r, isa;
+	const char *s;
+	size_t n;
+
+	if (ev->f.str(ev->f.ctx, "reason", &s, &n) == 0)
+		return eq(s, n, "HLT") || eq(s, n, "hlt") || eq(s, n, "EXIT_HLT") ||
+		       eq(s, n, "idle-halt");
+	if (ev->f.num(ev->f.ctx, "exit_reason", &r) < 0)
+		return -1;
+	if (ev->f.num(ev->f.ctx, "isa", &isa) == 0 && isa == 2)
+		return r == 0x78 || r == 0xa6; /* SVM: SVM_EXIT_HLT, SVM_EXIT_IDLE_HLT */
+	if (ev->f.num(ev->f.ctx, "isa", &isa) == 0)
+		return (r & 0xffff) == 12; /* VMX: EXIT_REASON_HLT */
+	return (r & 0xffff) == 12 || r == 0x78;
+}
+
+/* A vcpu_id (or runner_vcpu) field names the thread's vCPU when nothing else did. */
+static void learn_field(struct thread *t, const struct hp_dec_event *ev, const char *field)
+{
+	uint64_t v;
+
+	if (t->vcpu < 0 && ev->f.num(ev->f.ctx, field, &v) == 0 && v < HP_DEC_MAX_CPUS)
+		t->vcpu = (int32_t)v;
+}
+
+static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uint64_t wake,
+                     uint32_t flags, struct hp_err *err)
+{
+	struct hp_episode ep = {.halt_start_ns = start,
+	                        .wake_ns = wake,
+	                        .source_cpu = -1,
+	                        .source = HP_SRC_UNKNOWN,
+	                        .flags = flags};
+
+	if (t->vcpu < 0) {
+		d->eps->skipped.unmapped_threads++;
+		return 0;
+	}
+	ep.cpu = (uint32_t)t->vcpu;
+	if (start < d->vcpu_last_wake[t->vcpu]) {
+		d->eps->skipped.overlapping++;
+		return 0;
+	}
+	d->vcpu_last_wake[t->vcpu] = wake;
+	return hp_episodes_push(&d->host, &ep, err);
+}
+
+/* The arrival of a halt [start, resumed) of thread t that slept. */
+static uint64_t slept_arrival(struct hp_decoder *d, const struct thread *t, uint64_t start,
+                              uint64_t resumed, uint32_t *flags)
+{
+	if (t->have_wakeup && t->wakeup_ns >= start && t->wakeup_ns <= resumed) {
+		d->n_sched_wakeup++;
+		return t->wakeup_ns;
+	}
+	d->n_estimated++;
+	*flags |= HP_EP_WAKE_ESTIMATED;
+	if (resumed - start < d->opts->host_wakeup_ns)
+		return start;
+	return resumed - d->opts->host_wakeup_ns;
+}
+
+/* kvm_vcpu_wakeup / kvmppc_vcore_wakeup: the halt of ns ending now. */
+static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct hp_skips *sk = &d->eps->skipped;
+	uint64_t ns, waited, valid = 1, start, wake;
+	uint32_t flags = 0;
+	struct thread *t;
+
+	d->host_halt_events++;
+	if (ev->f.num(ev->f.ctx, "ns", &ns) < 0 || ev->f.num(ev->f.ctx, "waited", &waited) < 0) {
+		sk->bad_records++;
+		return 0;
+	}
+	if (ev->kind == HP_EV_VCPU_WAKEUP)
+		ev->f.num(ev->f.ctx, "valid", &valid); /* absent before v4.8: valid */
+	t = get_thread(d, ev->pid, true);
+	if (!t)
+		return hp_errf(err, "out of memory for the vCPU thread table");
+	learn_comm(t, ev->comm, ev->comm_len);
+	t->host_cpu = ev->cpu;
+	if (t->in_halt) {
+		start = t->exit_ns;
+	} else if (t->exits_seen || ns > ev->ts || ev->ts - ns < d->eps->t_first_ns) {
+		sk->unpaired_exit++; /* began before the trace (or its HLT exit was lost) */
+		t->slept = t->have_wakeup = false;
+		return 0;
+	} else {
+		start = ev->ts - ns;
+	}
+	t->in_halt = false;
+	if (!valid) {
+		sk->invalid_wakeups++;
+	} else {
+		if (waited) {
+			wake = slept_arrival(d, t, start, ev->ts, &flags);
+		} else {
+			d->n_polled++;
+			wake = ev->ts;
+		}
+		if (host_push(d, t, start, wake, flags, err) < 0)
+			return -1;
+	}
+	t->slept = t->have_wakeup = false;
+	return 0;
+}
+
+static int host_exit(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct thread *t;
+	int hlt = exit_is_hlt(ev);
+
+	if (hlt < 0) {
+		d->eps->skipped.bad_records++;
+		return 0;
+	}
+	if (!hlt)
+		return 0;
+	d->host_halt_events++;
+	t = get_thread(d, ev->pid, true);
+	if (!t)
+		return hp_errf(err, "out of memory for the vCPU thread table");
+	learn_comm(t, ev->comm, ev->comm_len);
+	learn_field(t, ev, "vcpu_id");
+	if (t->in_halt)
+		d->eps->skipped.unpaired_enter++;
+	t->exits_seen = true;
+	t->in_halt = true;
+	t->exit_ns = ev->ts;
+	t->host_cpu = ev->cpu;
+	t->slept = t->have_wakeup = false;
+	return 0;
+}
+
+/* kvm_entry: closes a halt that no kvm_vcpu_wakeup closed (kernels without it). */
+static int host_entry(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct thread *t = find_thread(d, ev->pid);
+	uint32_t flags = 0;
+	uint64_t wake;
+
+	if (!t)
+		return 0;
+	learn_field(t, ev, "vcpu_id");
+	if (!t->in_halt)
+		return 0;
+	t->in_halt = false;
+	if (t->slept) {
+		wake = slept_arrival(d, t, t->exit_ns, ev->ts, &flags);
+	} else {
+		d->n_polled++;
+		wake = ev->ts;
+	}
+	t->slept = t->have_wakeup = false;
+	return host_push(d, t, t->exit_ns, wake, flags, err);
+}
+
+static bool str_field(const struct hp_dec_event *ev, const char *name, const char **s, size_t *n)
+{
+	if (ev->f.str(ev->f.ctx, name, s, n) == 0)
+		return true;
+	*s = NULL;
+	*n = 0;
+	return false;
+}
+
+/* prev_state: a number (trace.dat, -R) or letters (plugin, -N); runnable = preempted. */
+static int prev_state_runnable(const struct hp_dec_event *ev)
+{
+	const char *s;
+	uint64_t v;
+	size_t n;
+
+	if (ev->f.num(ev->f.ctx, "prev_state", &v) == 0)
+		return (v & 0xff) == 0;
+	if (!str_field(ev, "prev_state", &s, &n) || n == 0)
+		return -1;
+	return s[0] == 'R';
+}
+
+static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct host_cpu *c = &d->hcpu[ev->cpu];
+	uint64_t prev, next;
+	struct thread *t;
+	const char *s;
+	size_t n;
+	int runnable;
+
+	if (ev->f.num(ev->f.ctx, "prev_pid", &prev) < 0 ||
+	    ev->f.num(ev->f.ctx, "next_pid", &next) < 0 ||
+	    (runnable = prev_state_runnable(ev)) < 0) {
+		d->eps->skipped.bad_records++;
+		return 0;
+	}
+	str_field(ev, "prev_comm", &s, &n);
+	t = vcpu_thread(d, (int32_t)prev, s, n);
+	if (t && t->vcpu >= 0 && c->pending) {
+		struct hp_busy b = {
+		    .start_ns = c->pending_ns, .end_ns = ev->ts, .cpu = (uint32_t)t->vcpu};
+
+		if (hp_episodes_push_busy(d->eps, &b, err) < 0)
+			return -1;
+	}
+	if (t && t->in_halt && !runnable)
+		t->slept = true;
+	c->pending = false;
+	c->cur_pid = (int32_t)next;
+	str_field(ev, "next_comm", &s, &n);
+	if (!find_thread(d, (int32_t)next))
+		vcpu_thread(d, (int32_t)next, s, n);
+	return 0;
+}
+
+static void sched_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev)
+{
+	uint64_t pid, target;
+	struct thread *t, *cur;
+	const char *s;
+	size_t n;
+
+	if (ev->f.num(ev->f.ctx, "pid", &pid) < 0) {
+		d->eps->skipped.bad_records++;
+		return;
+	}
+	str_field(ev, "comm", &s, &n);
+	t = vcpu_thread(d, (int32_t)pid, s, n);
+	if (t) {
+		t->have_wakeup = true;
+		t->wakeup_ns = ev->ts;
+	}
+	if (ev->f.num(ev->f.ctx, "target_cpu", &target) < 0 ||
+	    target + ev->cpu_base >= HP_DEC_MAX_CPUS)
+		return;
+	target += ev->cpu_base;
+	cur = find_thread(d, d->hcpu[target].cur_pid);
+	if (cur && cur->vcpu >= 0 && cur->pid != (int32_t)pid && d->hcpu[target].cur_pid != 0 &&
+	    !d->hcpu[target].pending) {
+		d->hcpu[target].pending = true;
+		d->hcpu[target].pending_ns = ev->ts;
+	}
+}
+
+/* --- entry points ---------------------------------------------------------- */
+
+int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
+{
+	struct hp_skips *sk = &d->eps->skipped;
+	struct thread *t;
+
+	if (!d->any_event) {
+		d->eps->t_first_ns = ev->ts;
+		d->any_event = true;
+	}
+	if (ev->ts > d->eps->t_last_ns)
+		d->eps->t_last_ns = ev->ts;
+	if (ev->cpu >= HP_DEC_MAX_CPUS) {
+		sk->bad_records++;
+		return 0;
+	}
+	switch (ev->kind) {
+	case HP_EV_CPU_IDLE:
+		return guest_idle(d, ev, err);
+	case HP_EV_IPI_SEND_CPU:
+	case HP_EV_IRQ_ENTRY:
+	case HP_EV_HRTIMER_EXPIRE:
+		guest_source(d, ev);
+		return 0;
+	case HP_EV_GUEST_HALT_POLL_NS:
+		sk->poll_ns_changes++;
+		return 0;
+	case HP_EV_HALT_POLL_NS:
+		sk->poll_ns_changes++;
+		t = get_thread(d, ev->pid, true);
+		if (t) {
+			learn_comm(t, ev->comm, ev->comm_len);
+			learn_field(t, ev, "vcpu_id");
+		}
+		return 0;
+	case HP_EV_VCPU_WAKEUP:
+	case HP_EV_VCORE_WAKEUP:
+		return host_wakeup(d, ev, err);
+	case HP_EV_KVM_EXIT:
+		return host_exit(d, ev, err);
+	case HP_EV_KVM_ENTRY:
+		return host_entry(d, ev, err);
+	case HP_EV_VCORE_BLOCKED:
+		t = get_thread(d, ev->pid, true);
+		if (t) {
+			learn_comm(t, ev->comm, ev->comm_len);
+			learn_field(t, ev, "runner_vcpu");
+		}
+		return 0;
+	case HP_EV_SCHED_SWITCH:
+		return sched_switch(d, ev, err);
+	case HP_EV_SCHED_WAKEUP:
+		sched_wakeup(d, ev);
+		return 0;
+	default:
+		sk->other_events++;
+		return 0;
+	}
+}
+
+void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
+{
+	size_t i;
+
+	d->eps->skipped.drop_gaps++;
+	d->eps->skipped.dropped_events += count;
+	if (cpu >= HP_DEC_MAX_CPUS)
+		return;
+	if (d->gcpu[cpu].in_idle) {
+		d->gcpu[cpu].in_idle = false;
+		d->eps->skipped.cut_by_gap++;
+	}
+	d->hcpu[cpu].pending = false;
+	for (i = 0; i < d->thr_cap; i++) {
+		struct thread *t = &d->thr[i];
+
+		if (t->used && t->host_cpu == cpu && t->in_halt) {
+			t->in_halt = false;
+			d->eps->skipped.cut_by_gap++;
+		}
+	}
+}
+
+void hp_dec_bad_record(struct hp_decoder *d)
+{
+	d->eps->skipped.bad_records++;
+}
+
+int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
+{
+	struct hp_episodes *eps = d->eps;
+	size_t i;
+
+	for (i = 0; i < HP_DEC_MAX_CPUS; i++)
+		if (d->gcpu[i].in_idle)
+			eps->skipped.unpaired_enter++;
+	for (i = 0; i < d->thr_cap; i++)
+		if (d->thr[i].used && d->thr[i].in_halt)
+			eps->skipped.unpaired_enter++;
+	if (d->host_halt_events) {
+		/* a host capture: its cpu_idle events are the host's own idle */
+		eps->skipped.other_events += d->idle_events;
+		free(eps->ep);
+		eps->ep = d->host.ep;
+		eps->n = d->host.n;
+		eps->cap = d->host.cap;
+		d->host.ep = NULL;
+		d->host.n = d->host.cap = 0;
+		snprintf(
+		    eps->assumption, sizeof(eps->assumption),
+		    "host capture: arrival = end of halt for %llu polled, sched_wakeup for %llu "
+		    "slept, resume - %llu ns (estimated) for %llu slept",
+		    (unsigned long long)d->n_polled, (unsigned long long)d->n_sched_wakeup,
+		    (unsigned long long)d->opts->host_wakeup_ns,
+		    (unsigned long long)d->n_estimated);
+	} else {
+		snprintf(eps->assumption, sizeof(eps->assumption),
+		         "guest capture: wake arrival = cpu_idle exit (includes the recording "
+		         "host's wake path)");
+	}
+	if (eps->n == 0)
+		return hp_errf(err,
+		               "%s: no complete halts in the capture (expected power:cpu_idle "
+		               "enter/exit pairs, or kvm:kvm_vcpu_wakeup / kvm_exit HLT events)",
+		               path);
+	return 0;
+}

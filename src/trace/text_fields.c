@@ -1,0 +1,280 @@
+/*
+ * The INFO part of a `trace-cmd report` event line, read into fields by the
+ * kernel's field names, whichever way it was printed: raw `-R` fields and most
+ * kernel formats are `key=value` pairs (a value runs to the next ` key=`, so
+ * comm values keep their spaces); the plugin formats of kvm_vcpu_wakeup,
+ * kvm_exit, kvm_entry, sched_switch, sched_wakeup and the kvmppc_vcore
+ * events are taken apart by the functions below.
+ */
+#include "text_parse.h"
+
+static void add_str(struct tctx *c, const char *name, size_t nlen, const char *v, size_t vlen)
+{
+	if (c->n == TEXT_MAX_FIELDS)
+		return;
+	c->f[c->n++] = (struct tfield){.name = name, .nlen = nlen, .val = v, .vlen = vlen};
+}
+
+static void add_num(struct tctx *c, const char *name, uint64_t v)
+{
+	if (c->n == TEXT_MAX_FIELDS)
+		return;
+	c->f[c->n++] = (struct tfield){.name = name, .nlen = strlen(name), .isnum = true, .num = v};
+}
+
+/* Does " ident=" or " ==> " start at s[i]? (the end of a key=value value) */
+static bool value_ends(const char *s, size_t len, size_t i)
+{
+	size_t j = i + 1;
+
+	if (s[i] != ' ')
+		return false;
+	if (starts(s + i, len - i, " ==> "))
+		return true;
+	while (j < len && is_ident(s[j]))
+		j++;
+	return j > i + 1 && j < len && s[j] == '=';
+}
+
+/* key=value pairs; a value runs to the next " key=" (comm values hold spaces). */
+static void parse_kv(struct tctx *c, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k = i, v;
+
+		while (i < len && is_ident(s[i]))
+			i++;
+		if (i == k || i >= len || s[i] != '=') {
+			/* not a key: skip the word ("==>", "Enter", ...) */
+			while (i < len && s[i] != ' ')
+				i++;
+			while (i < len && s[i] == ' ')
+				i++;
+			continue;
+		}
+		v = ++i;
+		while (i < len && !value_ends(s, len, i))
+			i++;
+		add_str(c, s + k, (v - 1) - k, s + v, i - v);
+		while (i < len && s[i] == ' ')
+			i++;
+	}
+}
+
+/* "wait time N ns[, polling valid|invalid][, tgid=T]" (kvm_vcpu_wakeup, vcore_wakeup). */
+static bool parse_wakeup(struct tctx *c, const char *s, size_t len)
+{
+	uint64_t ns;
+	size_t i = 10;
+
+	if (!starts(s, len, "wait time ") && !starts(s, len, "poll time "))
+		return false;
+	add_num(c, "waited", s[0] == 'w');
+	if (!parse_dec(s, len, &i, &ns) || !starts(s + i, len - i, " ns"))
+		return true; /* "ns" stays absent: a bad record */
+	add_num(c, "ns", ns);
+	if (find(s + i, len - i, "polling invalid"))
+		add_num(c, "valid", 0);
+	else if (find(s + i, len - i, "polling valid"))
+		add_num(c, "valid", 1);
+	return true;
+}
+
+/* Plugin sched_switch: "PCOMM:PPID [PRIO] STATE ==> NCOMM:NPID [PRIO]". */
+static bool parse_switch_plugin(struct tctx *c, const char *s, size_t len)
+{
+	const char *arrow = find(s, len, " ==> "), *br, *colon;
+	size_t llen, i;
+	uint64_t pid;
+
+	if (!arrow || starts(s, len, "prev_comm="))
+		return false;
+	llen = (size_t)(arrow - s);
+	/* left: last token is the state, then " [PRIO]" */
+	i = llen;
+	while (i > 0 && s[i - 1] != ' ')
+		i--;
+	if (i == 0)
+		return true;
+	add_str(c, "prev_state", 10, s + i, llen - i);
+	for (br = NULL; i > 1; i--)
+		if (s[i - 1] == '[' && s[i - 2] == ' ') {
+			br = s + i - 2;
+			break;
+		}
+	if (!br)
+		return true;
+	for (colon = br; colon > s && *colon != ':'; colon--)
+		;
+	i = (size_t)(colon - s) + 1;
+	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &pid) || s + i != br)
+		return true;
+	add_str(c, "prev_comm", 9, s, (size_t)(colon - s));
+	add_num(c, "prev_pid", pid);
+	/* right */
+	s = arrow + 5;
+	len -= llen + 5;
+	br = find(s, len, " [");
+	if (!br)
+		return true;
+	for (colon = br; colon > s && *colon != ':'; colon--)
+		;
+	i = (size_t)(colon - s) + 1;
+	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &pid) || s + i != br)
+		return true;
+	add_str(c, "next_comm", 9, s, (size_t)(colon - s));
+	add_num(c, "next_pid", pid);
+	return true;
+}
+
+/* Plugin sched_wakeup: "COMM:PID [PRIO][ success=N] CPU:NNN". */
+static bool parse_wakeup_plugin(struct tctx *c, const char *s, size_t len)
+{
+	const char *cpu = NULL, *br = NULL, *colon;
+	uint64_t v;
+	size_t i;
+
+	if (starts(s, len, "comm="))
+		return false;
+	for (i = len; i >= 5; i--)
+		if (memcmp(s + i - 5, " CPU:", 5) == 0) {
+			cpu = s + i;
+			break;
+		}
+	if (!cpu)
+		return true;
+	if (value_num(cpu, len - (size_t)(cpu - s), &v))
+		add_num(c, "target_cpu", v);
+	for (i = (size_t)(cpu - s) - 5; i >= 2; i--)
+		if (s[i - 1] == '[' && s[i - 2] == ' ') {
+			br = s + i - 2;
+			break;
+		}
+	if (!br)
+		return true;
+	for (colon = br; colon > s && *colon != ':'; colon--)
+		;
+	i = (size_t)(colon - s) + 1;
+	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &v) || s + i != br)
+		return true;
+	add_str(c, "comm", 4, s, (size_t)(colon - s));
+	add_num(c, "pid", v);
+	return true;
+}
+
+/* kvm_exit "[vcpu N ]reason R ..." (plugin and kernel formats) and kvm_entry "vcpu N...". */
+static bool parse_vcpu_reason(struct tctx *c, const char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t v;
+
+	if (starts(s, len, "vcpu ")) {
+		i = 5;
+		if (parse_dec(s, len, &i, &v))
+			add_num(c, "vcpu_id", v);
+		while (i < len && (s[i] == ' ' || s[i] == ','))
+			i++;
+	} else if (c->kind == HP_EV_KVM_EXIT && !starts(s, len, "reason ")) {
+		return false;
+	} else if (c->kind == HP_EV_KVM_ENTRY) {
+		return false;
+	}
+	if (c->kind == HP_EV_KVM_EXIT && starts(s + i, len - i, "reason ")) {
+		size_t r = i + 7, e = r;
+
+		while (e < len && s[e] != ' ')
+			e++;
+		add_str(c, "reason", 6, s + r, e - r);
+	}
+	return true;
+}
+
+static void parse_info(struct tctx *c)
+{
+	const char *s = c->info;
+	size_t len = c->len;
+	bool done = false;
+
+	c->parsed = true;
+	switch (c->kind) {
+	case HP_EV_VCPU_WAKEUP:
+		done = parse_wakeup(c, s, len);
+		break;
+	case HP_EV_VCORE_WAKEUP:
+		done = parse_wakeup(c, s, len);
+		if (done)
+			parse_kv(c, s, len); /* tgid= */
+		break;
+	case HP_EV_VCORE_BLOCKED:
+		if (starts(s, len, "Enter ") || starts(s, len, "Exit ")) {
+			add_num(c, "where", s[1] == 'x');
+			parse_kv(c, s, len);
+			done = true;
+		}
+		break;
+	case HP_EV_KVM_EXIT:
+	case HP_EV_KVM_ENTRY:
+		done = parse_vcpu_reason(c, s, len);
+		break;
+	case HP_EV_SCHED_SWITCH:
+		done = parse_switch_plugin(c, s, len);
+		break;
+	case HP_EV_SCHED_WAKEUP:
+		done = parse_wakeup_plugin(c, s, len);
+		break;
+	default:
+		break;
+	}
+	if (!done)
+		parse_kv(c, s, len);
+}
+
+static const struct tfield *lookup(struct tctx *c, const char *name)
+{
+	size_t nl = strlen(name);
+	int i;
+
+	if (!c->parsed)
+		parse_info(c);
+	for (i = 0; i < c->n; i++)
+		if (c->f[i].nlen == nl && memcmp(c->f[i].name, name, nl) == 0)
+			return &c->f[i];
+	return NULL;
+}
+
+int hp_text_num(void *p, const char *name, uint64_t *out)
+{
+	struct tctx *c = p;
+	const struct tfield *f = lookup(c, name);
+
+	if (!f)
+		return -1;
+	if (f->isnum) {
+		*out = f->num;
+		return 0;
+	}
+	return value_num(f->val, f->vlen, out) ? 0 : -1;
+}
+
+int hp_text_str(void *p, const char *name, const char **s, size_t *len)
+{
+	struct tctx *c = p;
+	const struct tfield *f = lookup(c, name);
+
+	if (!f || f->isnum)
+		return -1;
+	*s = f->val;
+	*len = f->vlen;
+	return 0;
+}
+
+void hp_text_fields_init(struct tctx *c, const char *info, size_t len, enum hp_ev_kind kind)
+{
+	c->info = info;
+	c->len = len;
+	c->kind = kind;
+	c->parsed = false;
+	c->n = 0;
+}
