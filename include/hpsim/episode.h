@@ -30,6 +30,8 @@ struct hp_episode {
 
 /* The episode's wake time is an estimate (see hp_episodes.assumption). */
 #define HP_EP_WAKE_ESTIMATED 0x1u
+/* s390: the wakeup was not a valid one (kvm_vcpu_wakeup "invalid"); the policy sees it so. */
+#define HP_EP_WAKE_INVALID 0x2u
 
 /* What a reader passed over, so that nothing is dropped silently. */
 struct hp_skips {
@@ -45,7 +47,7 @@ struct hp_skips {
 	uint64_t drop_gaps;        /* places where the recorder reported lost events */
 	uint64_t cut_by_gap;       /* halts open across a dropped-event gap, discarded */
 	uint64_t overlapping;      /* halts that began before the previous one on the CPU ended */
-	uint64_t invalid_wakeups;  /* host kvm_vcpu_wakeup with `invalid` (not a real wakeup) */
+	uint64_t invalid_wakeups;  /* halts ended by an invalid wakeup (replayed, flagged) */
 	uint64_t unmapped_threads; /* host halt events of threads not identified as a vCPU */
 	uint64_t poll_ns_changes;  /* kvm_halt_poll_ns / guest_halt_poll_ns events (noted only) */
 };

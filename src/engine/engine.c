@@ -75,7 +75,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	    .cpu = h->e->cpu,
 	    .enter_ns = host_enter,
 	    .wake_ns = wake,
-	    .valid_wakeup = true,
+	    .valid_wakeup = !(h->e->flags & HP_EP_WAKE_INVALID),
 	    .cost = c,
 	};
 
@@ -112,7 +112,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		    .cpu = e->cpu,
 		    .enter_ns = o->enter_ns,
 		    .wake_ns = e->wake_ns,
-		    .valid_wakeup = true,
+		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
 		    .cost = &cfg->cost,
 		    .lower = vm_halt,
 		    .lower_ctx = &h,

@@ -414,17 +414,18 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 	}
 	t->in_halt = false;
 	if (!valid) {
+		/* a halt all the same: the policy sees the invalid wakeup (s390) and shrinks */
 		sk->invalid_wakeups++;
-	} else {
-		if (waited) {
-			wake = slept_arrival(d, t, start, ev->ts, &flags);
-		} else {
-			d->n_polled++;
-			wake = ev->ts;
-		}
-		if (host_push(d, t, start, wake, flags, err) < 0)
-			return -1;
+		flags |= HP_EP_WAKE_INVALID;
 	}
+	if (waited) {
+		wake = slept_arrival(d, t, start, ev->ts, &flags);
+	} else {
+		d->n_polled++;
+		wake = ev->ts;
+	}
+	if (host_push(d, t, start, wake, flags, err) < 0)
+		return -1;
 	t->slept = t->have_wakeup = false;
 	return 0;
 }

@@ -1,10 +1,11 @@
 /*
- * s390 steal time and kvm_arch_no_poll(): the host stops halt polling while
- * the average steal-time percentage reaches kvm.halt_poll_max_steal. A
- * periodic competitor runnable 2% of the time steals 200 us of every 10 ms
- * tick; the average (halved each tick, plus the tick's steal) settles just
- * under twice that, 3%: a limit of 3 or less stops polling once it has
- * settled, a limit of 4 or more never does. Other architectures have no such
+ * The s390 rules of host KVM halt polling: invalid wakeups (a halt the
+ * capture flags HP_EP_WAKE_INVALID shrinks the window and counts in
+ * halt_poll_invalid, on s390 only), and steal time in kvm_arch_no_poll(): the host stops halt
+ * polling while the average steal-time percentage reaches kvm.halt_poll_max_steal. A periodic
+ * competitor runnable 2% of the time steals 200 us of every 10 ms tick; the average (halved each
+ * tick, plus the tick's steal) settles just under twice that, 3%: a limit of 3 or less stops
+ * polling once it has settled, a limit of 4 or more never does. Other architectures have no such
  * rule, and the parameter is s390's alone.
  */
 #include <stdarg.h>
@@ -122,9 +123,83 @@ static void test_no_steal_rule_elsewhere(void **unused)
 	assert_non_null(strstr(err.msg, "s390"));
 }
 
+/* Decisions of the kvm policy for ten 5 us halts, the sixth ended by an invalid wakeup. */
+struct inval {
+	struct hp_decision d[10];
+	size_t n;
+};
+
+static void keep(void *ctx, const struct hp_outcome *o)
+{
+	struct inval *r = ctx;
+
+	if (r->n < 10)
+		r->d[r->n++] = o->d[HP_LAYER_HOST];
+}
+
+static struct inval run_invalid(const char *arch)
+{
+	struct hp_episodes eps;
+	struct hp_run_spec spec;
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct inval r;
+	struct hp_err err;
+	size_t i;
+
+	memset(&eps, 0, sizeof(eps));
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 10; i++) {
+		struct hp_episode e = {.halt_start_ns = 1000000 * (i + 1),
+		                       .wake_ns = 1000000 * (i + 1) + 5000,
+		                       .source_cpu = -1,
+		                       .flags = i == 5 ? HP_EP_WAKE_INVALID : 0};
+
+		assert_int_equal(hp_episodes_push(&eps, &e, &err), 0);
+	}
+	hp_episodes_sort(&eps);
+	eps.t_first_ns = 0;
+	eps.t_last_ns = 12000000;
+	memset(&spec, 0, sizeof(spec));
+	spec.policy[HP_LAYER_HOST] = "kvm";
+	spec.arch = arch;
+	spec.params[0].name = "halt_poll_ns";
+	spec.params[0].value = "200000"; /* the x86 ceiling on both, so only the rule differs */
+	spec.nparams = 1;
+	if (hp_engine_configure(&spec, &cfg, &err) < 0)
+		fail_msg("%s", err.msg);
+	cfg.on_outcome = keep;
+	cfg.ctx = &r;
+	assert_int_equal(hp_engine_run(&eps, &cfg, &st, &err), 0);
+	hp_episodes_free(&eps);
+	assert_int_equal(r.n, 10);
+	return r;
+}
+
+static void test_invalid_wakeup_shrinks_on_s390(void **unused)
+{
+	struct inval s390, x86;
+
+	(void)unused;
+	s390 = run_invalid("s390");
+	x86 = run_invalid("x86");
+	/* the first halt grows the window to grow_start; the next ones poll and hit */
+	assert_int_equal(s390.d[4].poll_limit_after_ns, 10000);
+	assert_int_equal(s390.d[5].outcome, HP_POLL_HIT);
+	assert_int_equal(s390.d[5].valid, 0);
+	/* invalid: shrink (10000 / 2 is below grow_start: 0), where x86 keeps the window */
+	assert_int_equal(s390.d[5].poll_limit_after_ns, 0);
+	assert_int_equal(x86.d[5].valid, 1);
+	assert_int_equal(x86.d[5].poll_limit_after_ns, 10000);
+	/* the next halt finds no window on s390, and grows it again */
+	assert_int_equal(s390.d[6].outcome, HP_NO_POLL);
+	assert_int_equal(x86.d[6].outcome, HP_POLL_HIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_invalid_wakeup_shrinks_on_s390),
 	    cmocka_unit_test(test_steal_stops_polling),
 	    cmocka_unit_test(test_steal_below_limit_polls),
 	    cmocka_unit_test(test_no_steal_rule_elsewhere),
