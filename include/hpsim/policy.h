@@ -134,6 +134,9 @@ uint32_t hp_param_value(const struct hp_param *p);
 /* Whether p has a value: always, except an optional parameter that was never set. */
 bool hp_param_is_set(const struct hp_param *p);
 
+/* Whether architecture a has parameter p (most parameters exist on every architecture). */
+bool hp_param_in_arch(const struct hp_param *p, enum hp_arch a);
+
 /* The parameter of ops called name; NULL if it has none. */
 const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name);
 

@@ -70,7 +70,7 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	p = hp_policy_param(cfg->layer[found], name);
 	if (hp_param_check_kernel(cfg->layer[found], p, &cfg->kernel, err) < 0)
 		return -1;
-	if (p->arch_mask && !(p->arch_mask & (1u << cfg->kernel.arch)))
+	if (!hp_param_in_arch(p, cfg->kernel.arch))
 		return hp_errf(err, "%s.%s is a parameter of %s only; --arch %s does not have it",
 		               hp_layer_name((enum hp_layer)found), name, arch_list(p->arch_mask),
 		               hp_arch_name(cfg->kernel.arch));

@@ -86,6 +86,11 @@ bool hp_param_is_set(const struct hp_param *p)
 	return !p->setvar || *p->setvar;
 }
 
+bool hp_param_in_arch(const struct hp_param *p, enum hp_arch a)
+{
+	return !p->arch_mask || (p->arch_mask & (1u << a));
+}
+
 const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name)
 {
 	size_t i;

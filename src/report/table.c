@@ -4,7 +4,7 @@
 
 #include "hpsim/report.h"
 
-static void print_params(FILE *f, const struct hp_policy_ops *ops)
+static void print_params(FILE *f, const struct hp_policy_ops *ops, enum hp_arch arch)
 {
 	size_t i;
 
@@ -12,6 +12,8 @@ static void print_params(FILE *f, const struct hp_policy_ops *ops)
 	for (i = 0; i < ops->nparams; i++) {
 		const struct hp_param *p = &ops->params[i];
 
+		if (!hp_param_in_arch(p, arch))
+			continue;
 		if (hp_param_is_set(p))
 			fprintf(f, "%s%s=%u", i ? " " : " (", p->name, hp_param_value(p));
 		else
@@ -38,7 +40,7 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		        l == HP_LAYER_GUEST  ? "guest:"
 		        : l == HP_LAYER_HOST ? "host:"
 		                             : "vcore:");
-		print_params(f, cfg->layer[l]);
+		print_params(f, cfg->layer[l], cfg->kernel.arch);
 		fputc('\n', f);
 	}
 	{

@@ -359,12 +359,7 @@ static int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct ra
 
 static const struct hp_param *find_param(const struct hp_policy_ops *ops, const char *name)
 {
-	size_t i;
-
-	for (i = 0; ops && i < ops->nparams; i++)
-		if (!strcmp(ops->params[i].name, name))
-			return &ops->params[i];
-	return NULL;
+	return ops ? hp_policy_param(ops, name) : NULL;
 }
 
 /* Qualify name against the series' stack: "layer.param"; -1 with err. */
