@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/gen.h"
 
@@ -25,7 +24,7 @@ int cmd_gen(int argc, char **argv)
 {
 	struct hp_gen_param params[MAX_PARAMS];
 	struct hp_episodes eps = {0};
-	struct hp_atomic_file out;
+	int rc;
 	struct hp_err err = {""};
 	const char *output = NULL, *kind = NULL;
 	size_t n = 0;
@@ -71,18 +70,7 @@ int cmd_gen(int argc, char **argv)
 		return cli_usage_error("gen", "missing -o FILE.csv");
 	if (hp_gen_run(kind, params, n, &eps, &err) < 0)
 		return cli_fail(&err);
-	if (hp_atomic_open(&out, output, &err) < 0)
-		goto fail;
-	if (hp_csv_write(out.f, &eps, &err) < 0) {
-		hp_err_prefix(&err, "%s: ", output);
-		hp_atomic_abort(&out);
-		goto fail;
-	}
-	if (hp_atomic_commit(&out, &err) < 0)
-		goto fail;
+	rc = hp_csv_write_path(output, &eps, &err);
 	hp_episodes_free(&eps);
-	return 0;
-fail:
-	hp_episodes_free(&eps);
-	return cli_fail(&err);
+	return rc < 0 ? cli_fail(&err) : 0;
 }

@@ -45,14 +45,13 @@ void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint3
 	}
 }
 
-/* How much of [from, to) another host task wanted this vCPU's host CPU. */
-static uint64_t contended_ns(const struct hp_episodes *eps, const struct hp_vcpu *v, uint32_t cpu,
-                             uint64_t from, uint64_t to)
+uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uint32_t cpu,
+                                uint64_t from, uint64_t to)
 {
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = v->busy; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
+	for (i = first; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
 	     i++) {
 		uint64_t a = eps->busy[i].start_ns > from ? eps->busy[i].start_ns : from;
 		uint64_t b = eps->busy[i].end_ns < to ? eps->busy[i].end_ns : to;
@@ -123,8 +122,8 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
 		o->has[HP_LAYER_GUEST] = 1;
 		/* guest polling keeps the host CPU busy whatever else wants it */
-		o->guest_poll_contended_ns =
-		    contended_ns(eps, v, e->cpu, o->enter_ns, o->enter_ns + d->polled_ns);
+		o->guest_poll_contended_ns = hp_engine_busy_overlap(
+		    eps, v->busy, e->cpu, o->enter_ns, o->enter_ns + d->polled_ns);
 		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
 	} else {
 		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;

@@ -27,6 +27,10 @@ struct hp_vcpu {
 	struct hp_steal steal;
 };
 
+/* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */
+uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uint32_t cpu,
+                                uint64_t from, uint64_t to);
+
 /* The steal-time percentage of cpu's host CPU at t (t never decreases for one vCPU). */
 uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_t cpu, uint64_t t);
 

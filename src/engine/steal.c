@@ -11,26 +11,13 @@
  */
 #include "engine_int.h"
 
-/* Steal time of tick k: the contention intervals' overlap with it. */
-static uint64_t tick_steal(const struct hp_episodes *eps, struct hp_steal *s, uint32_t cpu,
-                           uint64_t k)
+/* Move the cursor past the intervals of cpu that ended by t (and those of earlier CPUs). */
+static void skip_ended(struct hp_steal *s, const struct hp_episodes *eps, uint32_t cpu, uint64_t t)
 {
-	uint64_t from = k * HP_STEAL_TICK_NS, to = from + HP_STEAL_TICK_NS, sum = 0;
-	size_t i;
-
-	/* intervals that ended before this tick are done with for good */
 	while (s->busy < eps->nbusy &&
 	       (eps->busy[s->busy].cpu < cpu ||
-	        (eps->busy[s->busy].cpu == cpu && eps->busy[s->busy].end_ns <= from)))
+	        (eps->busy[s->busy].cpu == cpu && eps->busy[s->busy].end_ns <= t)))
 		s->busy++;
-	for (i = s->busy; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
-	     i++) {
-		uint64_t a = eps->busy[i].start_ns > from ? eps->busy[i].start_ns : from;
-		uint64_t b = eps->busy[i].end_ns < to ? eps->busy[i].end_ns : to;
-
-		sum += b > a ? b - a : 0;
-	}
-	return sum;
 }
 
 /* Halve the average once per tick for n ticks without steal. */
@@ -48,11 +35,7 @@ uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_
 		uint64_t next;
 
 		/* skip the ticks before the next contention interval in one step */
-		while (s->busy < eps->nbusy &&
-		       (eps->busy[s->busy].cpu < cpu ||
-		        (eps->busy[s->busy].cpu == cpu &&
-		         eps->busy[s->busy].end_ns <= s->tick * HP_STEAL_TICK_NS)))
-			s->busy++;
+		skip_ended(s, eps, cpu, s->tick * HP_STEAL_TICK_NS);
 		if (s->busy == eps->nbusy || eps->busy[s->busy].cpu != cpu)
 			next = target;
 		else
@@ -61,7 +44,10 @@ uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_
 			decay(s, (next < target ? next : target) - s->tick);
 			continue;
 		}
-		s->avg_ns = s->avg_ns / 2 + tick_steal(eps, s, cpu, s->tick);
+		/* the tick's steal: the contention intervals' overlap with it */
+		s->avg_ns = s->avg_ns / 2 +
+		            hp_engine_busy_overlap(eps, s->busy, cpu, s->tick * HP_STEAL_TICK_NS,
+		                                   (s->tick + 1) * HP_STEAL_TICK_NS);
 		s->tick++;
 	}
 	return (uint32_t)(s->avg_ns * 100 / HP_STEAL_TICK_NS);

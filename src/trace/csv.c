@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/trace.h"
 
@@ -358,3 +359,16 @@ const struct hp_trace_reader hp_reader_csv = {
     .probe = probe,
     .read = read_csv,
 };
+
+int hp_csv_write_path(const char *path, const struct hp_episodes *eps, struct hp_err *err)
+{
+	struct hp_atomic_file out;
+
+	if (hp_atomic_open(&out, path, err) < 0)
+		return -1;
+	if (hp_csv_write(out.f, eps, err) < 0) {
+		hp_atomic_abort(&out);
+		return hp_err_prefix(err, "%s: ", path);
+	}
+	return hp_atomic_commit(&out, err);
+}
