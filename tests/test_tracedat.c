@@ -160,12 +160,54 @@ static void test_bad_inputs(void **unused)
 	unlink(txt);
 }
 
+/*
+ * trace.dat version 6, and version 7 uncompressed, made from each capture by
+ * the installed `trace-cmd convert`, read as the same episodes as the
+ * zstd-compressed version 7 original.
+ */
+static void test_file_versions(void **unused)
+{
+	static const char *const variants[] = {"--file-version 6", "--compression none"};
+	char dir[] = "/tmp/hpsim-versions-XXXXXX", out[512], cmd[2048], src[512];
+	size_t t, k, i;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	for (t = 0; t < 3; t++) { /* the idle capture has too few halts to say much */
+		struct hp_episodes orig;
+		struct hp_err err;
+
+		snprintf(src, sizeof(src), "%s/traces/%s", HPSIM_SOURCE_DIR, traces[t]);
+		assert_int_equal(hp_trace_read(src, &orig, &err), 0);
+		for (k = 0; k < 2; k++) {
+			struct hp_episodes conv;
+
+			snprintf(out, sizeof(out), "%s/v%zu-%s", dir, k, traces[t]);
+			snprintf(cmd, sizeof(cmd),
+			         "trace-cmd convert -i '%s' -o '%s' %s >/dev/null 2>&1", src, out,
+			         variants[k]);
+			assert_int_equal(system(cmd), 0);
+			if (hp_trace_read(out, &conv, &err) < 0)
+				fail_msg("%s (%s): %s", traces[t], variants[k], err.msg);
+			assert_int_equal(conv.n, orig.n);
+			for (i = 0; i < orig.n; i++)
+				assert_memory_equal(&conv.ep[i], &orig.ep[i], sizeof(orig.ep[i]));
+			assert_memory_equal(&conv.skipped, &orig.skipped, sizeof(orig.skipped));
+			hp_episodes_free(&conv);
+			unlink(out);
+		}
+		hp_episodes_free(&orig);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_real_captures_match_trace_cmd),
 	    cmocka_unit_test(test_pingpong_shape),
 	    cmocka_unit_test(test_bad_inputs),
+	    cmocka_unit_test(test_file_versions),
 	};
 
 	/* test the reader itself, not a cache file left by an earlier run */
