@@ -428,6 +428,64 @@ static void test_vcore_config_errors(void **unused)
 	assert_non_null(strstr(err.msg, "--guest"));
 }
 
+/*
+ * The report's total over four vCPUs agrees with the halts themselves: counts,
+ * polling, latency sum, extremes and percentiles of every outcome recorded.
+ */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_total_is_every_halt(void **unused)
+{
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_metrics m;
+	struct rec r;
+	uint64_t *lat, sum = 0, hits = 0, poll = 0;
+	const struct hp_cpu_metrics *t;
+	size_t i;
+
+	(void)unused;
+	configure(&cfg, 2, "50000");
+	run(&side, &cfg, &r, &m, &st);
+	t = &m.total;
+	assert_true(side.ncpu >= 2);
+	assert_int_equal(t->halts, r.n);
+	assert_int_equal(t->latency.count, r.n);
+	lat = malloc(r.n * sizeof(*lat));
+	assert_non_null(lat);
+	for (i = 0; i < r.n; i++) {
+		const struct hp_decision *d = &r.o[i].d[HP_LAYER_VCORE];
+
+		lat[i] = r.o[i].latency_ns;
+		sum += lat[i];
+		if (r.o[i].has[HP_LAYER_VCORE] && d->outcome == HP_POLL_HIT) {
+			hits++;
+			poll += d->polled_ns;
+		}
+	}
+	qsort(lat, r.n, sizeof(*lat), cmp_u64);
+	assert_int_equal(t->latency.sum, sum);
+	assert_int_equal(t->latency.min, lat[0]);
+	assert_int_equal(t->latency.max, lat[r.n - 1]);
+	assert_int_equal(t->layer[HP_LAYER_VCORE].halt_successful_poll, hits);
+	assert_int_equal(t->layer[HP_LAYER_VCORE].halt_poll_success_ns, poll);
+	/* the p99 of all halts, within the histogram's 1/128 */
+	{
+		uint64_t want = lat[(size_t)((double)r.n * 0.99 + 0.999999) - 1];
+		uint64_t got = hp_lat_quantile(&t->latency, 0.99);
+
+		assert_true(got * 128 >= want * 127 && got * 127 <= want * 128);
+	}
+	free(lat);
+	free(r.o);
+	hp_metrics_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +494,7 @@ int main(void)
 	    cmocka_unit_test(test_vcore_invariants),
 	    cmocka_unit_test(test_vcore_closed_without_costs_is_open),
 	    cmocka_unit_test(test_vcore_config_errors),
+	    cmocka_unit_test(test_total_is_every_halt),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

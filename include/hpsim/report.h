@@ -67,8 +67,9 @@ struct hp_metrics {
 	uint64_t t_first_ns;
 	struct hp_cost cost; /* the transitions' costs, to split halt spans */
 	uint8_t layers[HP_LAYER_COUNT];
-	struct hp_cpu_metrics *cpu; /* ncpu entries */
-	struct hp_cpu_metrics total;
+	struct hp_cpu_metrics *cpu;  /* ncpu entries */
+	struct hp_cpu_metrics stray; /* outcomes of a CPU index past ncpu (none from the engine) */
+	struct hp_cpu_metrics total; /* the sum, once hp_metrics_total() has run */
 };
 
 /* Prepare m for ncpu CPUs over a capture of wall_ns; 0 or -1 with err. */
@@ -101,6 +102,9 @@ double hp_pct(uint64_t part, uint64_t whole);
 
 /* Add one outcome (usable directly as the engine's hp_outcome_fn with m as ctx). */
 void hp_metrics_add(void *m, const struct hp_outcome *o);
+
+/* Sum the CPUs into m->total (hp_report_replay() does it after the run). */
+void hp_metrics_total(struct hp_metrics *m);
 
 /* Free m's buffers. */
 void hp_metrics_free(struct hp_metrics *m);

@@ -97,7 +97,7 @@ int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struc
 	m->ncpu = ncpu;
 	m->wall_ns = wall_ns;
 	m->cpu = calloc(ncpu ? ncpu : 1, sizeof(*m->cpu));
-	if (!m->cpu || lat_init(&m->total.latency) < 0)
+	if (!m->cpu || lat_init(&m->total.latency) < 0 || lat_init(&m->stray.latency) < 0)
 		goto oom;
 	for (i = 0; i < ncpu; i++)
 		if (lat_init(&m->cpu[i].latency) < 0)
@@ -117,6 +117,7 @@ void hp_metrics_free(struct hp_metrics *m)
 			free(m->cpu[i].latency.fine);
 	free(m->cpu);
 	free(m->total.latency.fine);
+	free(m->stray.latency.fine);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -205,9 +206,87 @@ void hp_metrics_add(void *ctx, const struct hp_outcome *o)
 
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		m->layers[l] |= o->has[l];
-	if (o->ep->cpu < m->ncpu)
-		cpu_add(&m->cpu[o->ep->cpu], &m->cost, o);
-	cpu_add(&m->total, &m->cost, o);
+	/* the total is summed from the CPUs once, by hp_metrics_total() */
+	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, &m->cost, o);
+}
+
+static void hist_sum(uint64_t *a, const uint64_t *b)
+{
+	int i;
+
+	for (i = 0; i < HP_LOG_HIST; i++)
+		a[i] += b[i];
+}
+
+static void layer_sum(struct hp_layer_stats *a, const struct hp_layer_stats *b)
+{
+	a->halts += b->halts;
+	a->halt_attempted_poll += b->halt_attempted_poll;
+	a->halt_successful_poll += b->halt_successful_poll;
+	a->halt_poll_invalid += b->halt_poll_invalid;
+	a->halt_wakeup += b->halt_wakeup;
+	a->halt_poll_success_ns += b->halt_poll_success_ns;
+	a->halt_poll_fail_ns += b->halt_poll_fail_ns;
+	a->halt_wait_ns += b->halt_wait_ns;
+	hist_sum(a->halt_poll_success_hist, b->halt_poll_success_hist);
+	hist_sum(a->halt_poll_fail_hist, b->halt_poll_fail_hist);
+	hist_sum(a->halt_wait_hist, b->halt_wait_hist);
+	a->grows += b->grows;
+	a->shrinks += b->shrinks;
+}
+
+static void lat_sum(struct hp_lat_dist *a, const struct hp_lat_dist *b)
+{
+	size_t i;
+
+	a->count += b->count;
+	a->sum += b->sum;
+	if (b->min < a->min)
+		a->min = b->min;
+	if (b->max > a->max)
+		a->max = b->max;
+	hist_sum(a->log2, b->log2);
+	for (i = 0; i < HP_LAT_BUCKETS; i++)
+		a->fine[i] += b->fine[i];
+}
+
+static void split_sum(struct hp_time_split *a, const struct hp_time_split *b)
+{
+	a->halted_ns += b->halted_ns;
+	a->guest_poll_ns += b->guest_poll_ns;
+	a->host_poll_ns += b->host_poll_ns;
+	a->sleep_ns += b->sleep_ns;
+	a->transition_ns += b->transition_ns;
+	a->guest_poll_contended_ns += b->guest_poll_contended_ns;
+	a->accounting_errors += b->accounting_errors;
+}
+
+static void cpu_sum(struct hp_cpu_metrics *a, const struct hp_cpu_metrics *b)
+{
+	int l;
+
+	a->halts += b->halts;
+	a->pending_at_exit += b->pending_at_exit;
+	if (b->last_resume_ns > a->last_resume_ns)
+		a->last_resume_ns = b->last_resume_ns;
+	split_sum(&a->time, &b->time);
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		layer_sum(&a->layer[l], &b->layer[l]);
+	lat_sum(&a->latency, &b->latency);
+}
+
+void hp_metrics_total(struct hp_metrics *m)
+{
+	uint32_t *fine = m->total.latency.fine;
+	uint32_t i;
+
+	memset(&m->total, 0, sizeof(m->total));
+	memset(fine, 0, HP_LAT_BUCKETS * sizeof(*fine));
+	m->total.latency.fine = fine;
+	m->total.latency.min = UINT64_MAX;
+	for (i = 0; i < m->ncpu; i++)
+		cpu_sum(&m->total, &m->cpu[i]);
+	cpu_sum(&m->total, &m->stray);
 }
 
 uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics *c)
@@ -229,17 +308,6 @@ double hp_pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static void add_split(struct hp_time_split *a, const struct hp_time_split *b)
-{
-	a->halted_ns += b->halted_ns;
-	a->guest_poll_ns += b->guest_poll_ns;
-	a->host_poll_ns += b->host_poll_ns;
-	a->sleep_ns += b->sleep_ns;
-	a->transition_ns += b->transition_ns;
-	a->guest_poll_contended_ns += b->guest_poll_contended_ns;
-	a->accounting_errors += b->accounting_errors;
-}
-
 void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s)
 {
 	const struct hp_cpu_metrics *c = cpu >= 0 ? &m->cpu[cpu] : &m->total;
@@ -257,7 +325,7 @@ void hp_summarize(const struct hp_metrics *m, int cpu, struct hp_summary *s)
 
 			s->busy_ns += busy;
 			s->wall_ns += busy + m->cpu[i].time.halted_ns;
-			add_split(&s->time, &m->cpu[i].time);
+			split_sum(&s->time, &m->cpu[i].time);
 		}
 	}
 	for (l = 0; l < HP_LAYER_COUNT; l++) {

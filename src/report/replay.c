@@ -32,6 +32,7 @@ int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg
 		hp_metrics_free(m);
 		return -1;
 	}
+	hp_metrics_total(m);
 	cfg->on_outcome = NULL;
 	cfg->ctx = NULL;
 	return 0;
