@@ -1,7 +1,7 @@
 /*
  * Ingest speed. A benchmark, not a test: it prints figures and asserts nothing.
  *
- *  1. trace.dat: hpsim's reader (hp_trace_read) against `trace-cmd report
+ *  1. trace.dat: hpsim's reader (hp_trace_read_opts, cache off) against `trace-cmd report
  *     FILE > /dev/null` on the same file, both timed as wall time, best of 3.
  *     The file is the largest bundled capture, or --dat FILE, or with
  *     --record a fresh ping-pong capture made by the shared capture.sh
@@ -39,18 +39,21 @@ static long long file_size(const char *p)
 	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* Best wall time of 3 reads; -1 on a read error. */
+/* Best wall time of 3 reads (parsing, never the episode cache); -1 on a read error. */
 static double time_read(const char *path, size_t *halts)
 {
+	struct hp_read_opts opts;
 	double best = 1e30;
 	int k;
 
+	hp_read_opts_init(&opts);
+	opts.use_cache = 0;
 	for (k = 0; k < 3; k++) {
 		struct hp_episodes eps;
 		struct hp_err err;
 		double t0 = now(), dt;
 
-		if (hp_trace_read(path, &eps, &err) < 0) {
+		if (hp_trace_read_opts(path, &opts, &eps, &err) < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return -1;
 		}
