@@ -250,6 +250,29 @@ static void test_not_a_trace(void **unused)
 	expect_error(path, "no complete halts");
 }
 
+/*
+ * A dropped-events line cut right after "CPU:0 [" at the end of the first 4096
+ * bytes (all the reader probes): the next byte is past the probed head, and
+ * must not be read (ASan names a stack-buffer-overflow if it is).
+ */
+static void test_dropped_line_cut_at_head_end(void **unused)
+{
+	static const char tail[] = "CPU:0 [";
+	char buf[4096];
+	FILE *f;
+
+	(void)unused;
+	memset(buf, 'x', sizeof(buf));
+	buf[0] = '#';
+	buf[sizeof(buf) - sizeof(tail)] = '\n';
+	memcpy(buf + sizeof(buf) - (sizeof(tail) - 1), tail, sizeof(tail) - 1);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
+	fclose(f);
+	expect_error(path, "not a recognized trace");
+}
+
 static void copy_prefix(const char *src, const char *dst, size_t n)
 {
 	char *buf = malloc(n);
@@ -355,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(test_cut_and_poll),
 	    cmocka_unit_test(test_empty_directory_missing),
 	    cmocka_unit_test(test_not_a_trace),
+	    cmocka_unit_test(test_dropped_line_cut_at_head_end),
 	    cmocka_unit_test(test_truncated_tracedat),
 	    cmocka_unit_test(test_tracedat_without_halts),
 	    cmocka_unit_test(test_instance_prefix),

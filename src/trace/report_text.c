@@ -201,7 +201,8 @@ static bool parse_dropped(const char *s, size_t len, struct tline *t)
 	if (!parse_dec(s, len, &i, &cpu) || cpu >= HP_DEC_MAX_CPUS || !starts(s + i, len - i, " ["))
 		return false;
 	i += 2;
-	if (is_digit(s[i]) && (!parse_dec(s, len, &i, &n) || !starts(s + i, len - i, " ")))
+	if (i < len && is_digit(s[i]) &&
+	    (!parse_dec(s, len, &i, &n) || !starts(s + i, len - i, " ")))
 		return false;
 	skip_sp(s, len, &i);
 	if (!starts(s + i, len - i, "EVENTS DROPPED]"))
