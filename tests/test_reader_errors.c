@@ -195,6 +195,22 @@ static void test_dropped_events(void **unused)
 	assert_int_equal(eps.skipped.drop_gaps, 1);
 	assert_int_equal(eps.skipped.dropped_events, 0);
 	hp_episodes_free(&eps);
+	/* the kernel's own trace and trace_pipe files say LOST, with or without a count */
+	write_with_line(5, "CPU:0 [LOST 7 EVENTS]");
+	assert_int_equal(read_with(0, &eps, &err), 0);
+	assert_int_equal(eps.n, 2);
+	assert_int_equal(eps.skipped.dropped_events, 7);
+	assert_int_equal(eps.skipped.drop_gaps, 1);
+	assert_int_equal(eps.skipped.cut_by_gap, 1);
+	assert_int_equal(eps.skipped.unpaired_exit, 1);
+	hp_episodes_free(&eps);
+	write_with_line(5, "CPU:0 [LOST EVENTS]");
+	assert_int_equal(read_with(0, &eps, &err), 0);
+	assert_int_equal(eps.n, 2);
+	assert_int_equal(eps.skipped.cut_by_gap, 1);
+	assert_int_equal(eps.skipped.drop_gaps, 1);
+	assert_int_equal(eps.skipped.dropped_events, 0);
+	hp_episodes_free(&eps);
 }
 
 /* Halts cut by the start and end, a second enter before an exit, haltpoll's POLL state. */

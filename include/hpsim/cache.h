@@ -15,7 +15,8 @@
 #include "hpsim/episode.h"
 
 /* Bump when the file layout or any reader's episode semantics change. */
-#define HP_CACHE_VERSION 2u /* 2: wake sources and host events of the shared decoder */
+/* 2: wake sources and host events of the shared decoder; 3: tracefs LOST lines are gaps */
+#define HP_CACHE_VERSION 3u
 
 /* How many leading bytes of the capture the key's checksum covers. */
 #define HP_CACHE_HEAD_BYTES 4096u

@@ -9,8 +9,9 @@
  * read into fields by text_fields.c.
  * Other lines: `[PREFIX: ]cpus=N` (a PREFIX names one of several reported
  * files; their CPUs are numbered one file after the other), `CPU:N [N EVENTS
- * DROPPED]`, blank lines and `#` comments. A PREFIX that no cpus= line
- * announced (a buffer instance) keeps its CPU numbers.
+ * DROPPED]` (tracefs: `CPU:N [LOST N EVENTS]`), blank lines and `#` comments.
+ * A PREFIX that no cpus= line announced (a buffer instance) keeps its CPU
+ * numbers.
  *
  * The file is mapped and read in one pass, each line handed to the shared
  * decoder with a field accessor that parses INFO on demand (no per-line
@@ -188,9 +189,14 @@ static bool parse_event(const char *s, size_t len, struct tline *t)
 	return false;
 }
 
-/* "CPU:N [N EVENTS DROPPED]" or "CPU:N [EVENTS DROPPED]". */
+/*
+ * "CPU:N [N EVENTS DROPPED]" or "CPU:N [EVENTS DROPPED]" (trace-cmd report),
+ * "CPU:N [LOST N EVENTS]" or "CPU:N [LOST EVENTS]" (the kernel's trace and
+ * trace_pipe files).
+ */
 static bool parse_dropped(const char *s, size_t len, struct tline *t)
 {
+	const char *tail = "EVENTS DROPPED]";
 	size_t i = 0;
 	uint64_t cpu, n = 0;
 
@@ -201,11 +207,15 @@ static bool parse_dropped(const char *s, size_t len, struct tline *t)
 	if (!parse_dec(s, len, &i, &cpu) || cpu >= HP_DEC_MAX_CPUS || !starts(s + i, len - i, " ["))
 		return false;
 	i += 2;
+	if (starts(s + i, len - i, "LOST ")) {
+		i += 5;
+		tail = "EVENTS]";
+	}
 	if (i < len && is_digit(s[i]) &&
 	    (!parse_dec(s, len, &i, &n) || !starts(s + i, len - i, " ")))
 		return false;
 	skip_sp(s, len, &i);
-	if (!starts(s + i, len - i, "EVENTS DROPPED]"))
+	if (!starts(s + i, len - i, tail))
 		return false;
 	t->type = LINE_GAP;
 	t->cpu = (uint32_t)cpu;
