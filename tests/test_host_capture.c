@@ -458,6 +458,50 @@ static void test_ppc_vcore(void **unused)
 	unlink(path);
 }
 
+/*
+ * A host capture recorded with power:cpu_idle as well: those are the host's
+ * own idle periods, not halts of any vCPU, so they are other events only and
+ * add nothing to the counts of cut, polled or overlapping halts.
+ */
+static void test_host_idle_not_counted(void **unused)
+{
+	static const char text[] =
+	    "cpus=4\n"
+	    "          <idle>-0     [002]   100.000000000: cpu_idle:             "
+	    "state=4294967295 cpu_id=2\n"
+	    "          <idle>-0     [000]   100.000010000: cpu_idle:             state=0 cpu_id=0\n"
+	    "       CPU 0/KVM-4000  [001]   100.000100000: kvm_exit:             reason HLT rip "
+	    "0xffffffff81a0b2c4 info 0 0\n"
+	    "          <idle>-0     [000]   100.000150000: cpu_idle:             "
+	    "state=4294967295 cpu_id=0\n"
+	    "       CPU 0/KVM-4000  [001]   100.000200000: kvm_vcpu_wakeup:      poll time 100000 "
+	    "ns, polling valid\n"
+	    "          <idle>-0     [003]   100.000300000: cpu_idle:             state=1 "
+	    "cpu_id=3\n";
+	char path[] = "/tmp/hpsim-hostidle-XXXXXX";
+	struct hp_episodes eps;
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	read_opts(path, 0, &eps);
+	assert_int_equal(eps.n, 1);
+	assert_int_equal(eps.ep[0].halt_start_ns, 100000100000ULL);
+	assert_int_equal(eps.ep[0].wake_ns, 100000200000ULL);
+	assert_int_equal(eps.skipped.other_events, 4); /* the four cpu_idle events */
+	assert_int_equal(eps.skipped.unpaired_enter, 0);
+	assert_int_equal(eps.skipped.unpaired_exit, 0);
+	assert_int_equal(eps.skipped.poll_states, 0);
+	hp_episodes_free(&eps);
+	unlink(path);
+}
+
 static void test_vcpu_map_parse(void **unused)
 {
 	struct hp_read_opts o;
@@ -479,9 +523,8 @@ static void test_vcpu_map_parse(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_host_styles),
-	    cmocka_unit_test(test_unmapped_thread),
-	    cmocka_unit_test(test_ppc_vcore),
+	    cmocka_unit_test(test_host_styles),    cmocka_unit_test(test_unmapped_thread),
+	    cmocka_unit_test(test_ppc_vcore),      cmocka_unit_test(test_host_idle_not_counted),
 	    cmocka_unit_test(test_vcpu_map_parse),
 	};
 

@@ -17,7 +17,8 @@
  * that thread switches out, is host contention for that vCPU.
  *
  * A capture with host halt events is read as a host capture; its cpu_idle
- * events (the host's own idle) are then not halts of any vCPU.
+ * events (the host's own idle) are then not halts of any vCPU, and count only
+ * as other events.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ struct hp_decoder {
 	size_t thr_cap, thr_used;
 	bool any_event;
 	uint64_t idle_events;      /* cpu_idle events, for the host-capture case */
+	struct hp_skips guest_sk;  /* the guest view's cut, polled and overlapping halts */
 	uint64_t host_halt_events; /* kvm_vcpu_wakeup, HLT exits, vcore wakeups */
 	uint64_t n_polled, n_sched_wakeup, n_estimated;
 };
@@ -245,13 +247,13 @@ static struct thread *vcpu_thread(struct hp_decoder *d, int32_t pid, const char 
 
 static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
 {
-	struct hp_skips *sk = &d->eps->skipped;
+	struct hp_skips *sk = &d->guest_sk; /* counted only if the capture is a guest's */
 	struct guest_cpu *c = &d->gcpu[ev->cpu];
 	uint64_t state;
 
 	d->idle_events++;
 	if (ev->f.num(ev->f.ctx, "state", &state) < 0) {
-		sk->bad_records++;
+		d->eps->skipped.bad_records++;
 		return 0;
 	}
 	if (state != PWR_EVENT_EXIT) {
@@ -637,7 +639,7 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 		return;
 	if (d->gcpu[cpu].in_idle) {
 		d->gcpu[cpu].in_idle = false;
-		d->eps->skipped.cut_by_gap++;
+		d->guest_sk.cut_by_gap++;
 	}
 	d->hcpu[cpu].pending = false;
 	for (i = 0; i < d->thr_cap; i++) {
@@ -662,12 +664,13 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 
 	for (i = 0; i < HP_DEC_MAX_CPUS; i++)
 		if (d->gcpu[i].in_idle)
-			eps->skipped.unpaired_enter++;
+			d->guest_sk.unpaired_enter++;
 	for (i = 0; i < d->thr_cap; i++)
 		if (d->thr[i].used && d->thr[i].in_halt)
 			eps->skipped.unpaired_enter++;
 	if (d->host_halt_events) {
-		/* a host capture: its cpu_idle events are the host's own idle */
+		/* a host capture: its cpu_idle events are the host's own idle, not cut or
+		 * polled halts (guest_sk is dropped) */
 		eps->skipped.other_events += d->idle_events;
 		free(eps->ep);
 		eps->ep = d->host.ep;
@@ -683,6 +686,11 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		    (unsigned long long)d->opts->host_wakeup_ns,
 		    (unsigned long long)d->n_estimated);
 	} else {
+		eps->skipped.unpaired_enter += d->guest_sk.unpaired_enter;
+		eps->skipped.unpaired_exit += d->guest_sk.unpaired_exit;
+		eps->skipped.poll_states += d->guest_sk.poll_states;
+		eps->skipped.overlapping += d->guest_sk.overlapping;
+		eps->skipped.cut_by_gap += d->guest_sk.cut_by_gap;
 		snprintf(eps->assumption, sizeof(eps->assumption),
 		         "guest capture: wake arrival = cpu_idle exit (includes the recording "
 		         "host's wake path)");
