@@ -502,6 +502,58 @@ static void test_host_idle_not_counted(void **unused)
 	unlink(path);
 }
 
+/*
+ * An arm64 host: kvm:kvm_exit has no exit reason there, only the exception
+ * class (`ret`, `esr_ec`, `vcpu_pc`; printed by the kernel's format, as
+ * trace-cmd's kvm plugin does not know it), and WFx covers WFI and WFE alike,
+ * so no exit opens a halt: each begins kvm_vcpu_wakeup's ns before it. The
+ * exits are read, not bad records.
+ */
+static void test_arm64_host(void **unused)
+{
+	static const char text[] =
+	    "cpus=4\n"
+	    "       CPU 0/KVM-5000  [002]   100.000100000: kvm_exit:             TRAP: HSR_EC: "
+	    "0x0001 (WFx), PC: 0xffff800008a1b2c4\n"
+	    "       CPU 0/KVM-5000  [002]   100.000150000: kvm_vcpu_wakeup:      poll time 40000 "
+	    "ns, polling valid\n"
+	    "       CPU 0/KVM-5000  [002]   100.000151000: kvm_entry:            PC: "
+	    "0xffff800008a1b2c8\n"
+	    "       CPU 0/KVM-5000  [002]   100.000300000: kvm_exit:             IRQ: HSR_EC: "
+	    "0x0000 (UNKNOWN), PC: 0xffff800008a1b400\n"
+	    "       CPU 0/KVM-5000  [002]   100.000400000: kvm_exit:             TRAP: HSR_EC: "
+	    "0x0001 (WFx), PC: 0xffff800008a1b2c4\n"
+	    "       CPU 0/KVM-5000  [002]   100.000620000: kvm_vcpu_wakeup:      wait time 200000 "
+	    "ns, polling valid\n"
+	    "       CPU 0/KVM-5000  [002]   100.000621000: kvm_entry:            PC: "
+	    "0xffff800008a1b2c8\n";
+	char path[] = "/tmp/hpsim-arm64-XXXXXX";
+	struct hp_episodes eps;
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	read_opts(path, 0, &eps); /* strict: fails if an exit does not read */
+	assert_int_equal(eps.n, 2);
+	assert_int_equal(eps.ep[0].halt_start_ns, 100000110000ULL);
+	assert_int_equal(eps.ep[0].wake_ns, 100000150000ULL);
+	assert_int_equal(eps.ep[0].flags, 0);
+	assert_int_equal(eps.ep[1].halt_start_ns, 100000420000ULL);
+	assert_int_equal(eps.ep[1].wake_ns, 100000620000ULL - HOST_WAKEUP);
+	assert_int_equal(eps.ep[1].flags, HP_EP_WAKE_ESTIMATED);
+	assert_int_equal(eps.skipped.bad_records, 0);
+	assert_int_equal(eps.skipped.unpaired_exit, 0);
+	assert_int_equal(eps.skipped.unpaired_enter, 0);
+	hp_episodes_free(&eps);
+	unlink(path);
+}
+
 static void test_vcpu_map_parse(void **unused)
 {
 	struct hp_read_opts o;
@@ -523,9 +575,9 @@ static void test_vcpu_map_parse(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_host_styles),    cmocka_unit_test(test_unmapped_thread),
-	    cmocka_unit_test(test_ppc_vcore),      cmocka_unit_test(test_host_idle_not_counted),
-	    cmocka_unit_test(test_vcpu_map_parse),
+	    cmocka_unit_test(test_host_styles), cmocka_unit_test(test_unmapped_thread),
+	    cmocka_unit_test(test_ppc_vcore),   cmocka_unit_test(test_host_idle_not_counted),
+	    cmocka_unit_test(test_arm64_host),  cmocka_unit_test(test_vcpu_map_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,9 @@
 
 /* Bump when the file layout or any reader's episode semantics change. */
 /* 2: wake sources and host events of the shared decoder; 3: tracefs LOST lines are gaps;
- * 4: a host capture's own cpu_idle events are not counted as cut or polled halts */
-#define HP_CACHE_VERSION 4u
+ * 4: a host capture's own cpu_idle events are not counted as cut or polled halts;
+ * 5: arm64 kvm_exit events are not bad records */
+#define HP_CACHE_VERSION 5u
 
 /* How many leading bytes of the capture the key's checksum covers. */
 #define HP_CACHE_HEAD_BYTES 4096u

@@ -8,7 +8,8 @@
  * between the enter and the exit.
  *
  * Host captures: per vCPU thread, kvm:kvm_exit with an HLT reason opens a
- * halt (else the halt began kvm_vcpu_wakeup's `ns` before it);
+ * halt (else, and on arm64 whose exits name no reason, the halt began
+ * kvm_vcpu_wakeup's `ns` before it);
  * kvm:kvm_vcpu_wakeup (or kvm_hv:kvmppc_vcore_wakeup) closes it; without
  * those, kvm:kvm_entry closes it. A halt that polled woke when it ended; one
  * that slept woke at the vCPU thread's sched:sched_wakeup, or, without one,
@@ -331,7 +332,9 @@ static int exit_is_hlt(const struct hp_dec_event *ev)
 		return eq(s, n, "HLT") || eq(s, n, "hlt") || eq(s, n, "EXIT_HLT") ||
 		       eq(s, n, "idle-halt");
 	if (ev->f.num(ev->f.ctx, "exit_reason", &r) < 0)
-		return -1;
+		/* arm64: only the exception class, and its WFx is WFI and WFE alike, so the
+		 * exit does not tell a halt; the halt is kvm_vcpu_wakeup's ns before it */
+		return ev->f.num(ev->f.ctx, "esr_ec", &r) == 0 ? 0 : -1;
 	if (ev->f.num(ev->f.ctx, "isa", &isa) == 0 && isa == 2)
 		return r == 0x78 || r == 0xa6; /* SVM: SVM_EXIT_HLT, SVM_EXIT_IDLE_HLT */
 	if (ev->f.num(ev->f.ctx, "isa", &isa) == 0)

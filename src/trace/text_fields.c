@@ -164,12 +164,26 @@ static bool parse_wakeup_plugin(struct tctx *c, const char *s, size_t len)
 	return true;
 }
 
-/* kvm_exit "[vcpu N ]reason R ..." (plugin and kernel formats) and kvm_entry "vcpu N...". */
+/*
+ * kvm_exit "[vcpu N ]reason R ..." (x86 plugin and kernel formats) or arm64's
+ * "TYPE: HSR_EC: 0xEC (CLASS), PC: 0x..."; kvm_entry "vcpu N...".
+ */
 static bool parse_vcpu_reason(struct tctx *c, const char *s, size_t len)
 {
+	const char *ec = c->kind == HP_EV_KVM_EXIT ? find(s, len, " HSR_EC: ") : NULL;
 	size_t i = 0;
 	uint64_t v;
 
+	if (ec) {
+		const char *e;
+
+		ec += 9;
+		for (e = ec; e < s + len && *e != ' ' && *e != ',';)
+			e++;
+		if (value_num(ec, (size_t)(e - ec), &v))
+			add_num(c, "esr_ec", v);
+		return true;
+	}
 	if (starts(s, len, "vcpu ")) {
 		i = 5;
 		if (parse_dec(s, len, &i, &v))
