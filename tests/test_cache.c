@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -226,6 +227,53 @@ static void test_changed_capture_invalidates(void **state)
 	hp_episodes_free(&a);
 }
 
+/*
+ * A byte past the checksummed head rewritten in place, the size unchanged and
+ * the mtime put back (as `touch -r`, `cp -p` or a rewrite within one tick of
+ * the file system's clock leave it): the capture changed, so the cache must
+ * not be served. Only the inode's change time tells.
+ */
+static void test_rewrite_past_head_invalidates(void **state)
+{
+	struct fixture *fx = *state;
+	struct timespec times[2], pause = {0, 50000000};
+	struct hp_episodes b;
+	struct stat st;
+	char cap[256], line[64];
+	size_t used;
+	FILE *f;
+	int fd, i;
+
+	snprintf(cap, sizeof(cap), "%s/big.csv", fx->dir);
+	f = fopen(cap, "w");
+	assert_non_null(f);
+	fputs("cpu,halt_start_ns,wake_ns\n", f);
+	for (i = 0; i < 400; i++)
+		fprintf(f, "0,%d,%d\n", 1000000 + i * 1000, 1000000 + i * 1000 + 500);
+	used = (size_t)ftell(f);
+	fclose(f);
+	assert_true(used > HP_CACHE_HEAD_BYTES + 100);
+	assert_int_equal(cached_read(fx, cap, &b), HP_CACHE_STORED);
+	assert_int_equal(b.ep[399].wake_ns, 1000000 + 399 * 1000 + 500);
+	hp_episodes_free(&b);
+
+	nanosleep(&pause, NULL); /* past the file system's timestamp tick */
+	assert_int_equal(stat(cap, &st), 0);
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	/* the last record's wake 1399500 becomes 1399900: same size */
+	snprintf(line, sizeof(line), "0,%d,%d\n", 1000000 + 399 * 1000, 1000000 + 399 * 1000 + 900);
+	fd = open(cap, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, line, strlen(line), (off_t)(used - strlen(line))),
+	                 (ssize_t)strlen(line));
+	close(fd);
+	assert_int_equal(utimensat(AT_FDCWD, cap, times, 0), 0);
+	assert_int_equal(cached_read(fx, cap, &b), HP_CACHE_STORED);
+	assert_int_equal(b.ep[399].wake_ns, 1000000 + 399 * 1000 + 900);
+	hp_episodes_free(&b);
+}
+
 static void damage(const char *path, long offset, int truncate_to)
 {
 	int fd = open(path, O_RDWR);
@@ -434,6 +482,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hit_is_identical, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_load_everything, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changed_capture_invalidates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rewrite_past_head_invalidates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_cache_is_rebuilt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_dir_uses_cache_dir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loaded_set_is_private, setup, teardown),

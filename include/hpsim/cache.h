@@ -2,9 +2,9 @@
  * The episode cache: a capture's parsed episodes in a compact, versioned
  * binary file (FILE.hpep beside the capture, or in a cache directory when the
  * capture's directory is not writable). A cache file is keyed by the
- * capture's size, mtime and a checksum of its first bytes, and checked on
- * load (magic, version, key, sizes, payload checksum): a stale or damaged
- * file is reported as a miss, never trusted.
+ * capture's inode, size, mtime, change time and a checksum of its first
+ * bytes, and checked on load (magic, version, key, sizes, payload checksum):
+ * a stale or damaged file is reported as a miss, never trusted.
  */
 #ifndef HPSIM_CACHE_H
 #define HPSIM_CACHE_H
@@ -17,8 +17,8 @@
 /* Bump when the file layout or any reader's episode semantics change. */
 /* 2: wake sources and host events of the shared decoder; 3: tracefs LOST lines are gaps;
  * 4: a host capture's own cpu_idle events are not counted as cut or polled halts;
- * 5: arm64 kvm_exit events are not bad records */
-#define HP_CACHE_VERSION 5u
+ * 5: arm64 kvm_exit events are not bad records; 6: the key has the inode and change time */
+#define HP_CACHE_VERSION 6u
 
 /* How many leading bytes of the capture the key's checksum covers. */
 #define HP_CACHE_HEAD_BYTES 4096u
@@ -27,6 +27,9 @@
 struct hp_cache_key {
 	uint64_t size;
 	int64_t mtime_sec, mtime_nsec;
+	/* the change time: no one sets it back (touch -r, cp -p and utimensat set the mtime) */
+	int64_t ctime_sec, ctime_nsec;
+	uint64_t ino;
 	uint64_t head_sum; /* of the head, and of the reading options that change the episodes */
 };
 

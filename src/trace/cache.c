@@ -32,6 +32,8 @@ struct header {
 	uint32_t ncpu;
 	uint64_t cap_size;
 	int64_t cap_mtime_sec, cap_mtime_nsec;
+	int64_t cap_ctime_sec, cap_ctime_nsec;
+	uint64_t cap_ino;
 	uint64_t cap_head_sum;
 	uint64_t n, nbusy;
 	uint64_t t_first_ns, t_last_ns;
@@ -105,6 +107,9 @@ int hp_cache_key_of(const char *capture, struct hp_cache_key *k, struct hp_err *
 	k->size = (uint64_t)st.st_size;
 	k->mtime_sec = (int64_t)st.st_mtim.tv_sec;
 	k->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+	k->ctime_sec = (int64_t)st.st_ctim.tv_sec;
+	k->ctime_nsec = (int64_t)st.st_ctim.tv_nsec;
+	k->ino = (uint64_t)st.st_ino;
 	k->head_sum = hp_cache_sum(0, head, (size_t)got);
 	return 0;
 }
@@ -182,7 +187,9 @@ static int check_header(const struct header *h, const struct hp_cache_key *k, ui
 	if (hp_cache_sum(0, h, offsetof(struct header, header_sum)) != h->header_sum)
 		return hp_errf(err, "header checksum mismatch");
 	if (h->cap_size != k->size || h->cap_mtime_sec != k->mtime_sec ||
-	    h->cap_mtime_nsec != k->mtime_nsec || h->cap_head_sum != k->head_sum)
+	    h->cap_mtime_nsec != k->mtime_nsec || h->cap_ctime_sec != k->ctime_sec ||
+	    h->cap_ctime_nsec != k->ctime_nsec || h->cap_ino != k->ino ||
+	    h->cap_head_sum != k->head_sum)
 		return hp_errf(err, "stale: the capture changed since the cache was written");
 	if (h->n > (UINT64_MAX / 2) / sizeof(struct hp_episode) ||
 	    h->nbusy > (UINT64_MAX / 2) / sizeof(struct hp_busy))
@@ -298,6 +305,9 @@ int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
 	h.cap_size = key->size;
 	h.cap_mtime_sec = key->mtime_sec;
 	h.cap_mtime_nsec = key->mtime_nsec;
+	h.cap_ctime_sec = key->ctime_sec;
+	h.cap_ctime_nsec = key->ctime_nsec;
+	h.cap_ino = key->ino;
 	h.cap_head_sum = key->head_sum;
 	h.n = eps->n;
 	h.nbusy = eps->nbusy;
