@@ -226,6 +226,9 @@ static void test_errors(void **unused)
 	const struct hp_gen_param odd[] = {P("cpus", "3")};
 	const struct hp_gen_param range[] = {P("mix", "1.5")};
 	const struct hp_gen_param dur[] = {P("duration", "5 parsecs")};
+	const struct hp_gen_param far[] = {P("period-us", "1e12"), P("count", "10000")};
+	const struct hp_gen_param farb[] = {P("short-us", "1e12"), P("long-us", "1e12"),
+	                                    P("count", "20000")};
 
 	(void)unused;
 	expect_error("sawtooth", NULL, 0, "periodic, poisson, bimodal, bursty, pingpong");
@@ -238,6 +241,9 @@ static void test_errors(void **unused)
 	expect_error("pingpong", odd, 1, "even");
 	expect_error("bimodal", range, 1, "outside 0..1");
 	expect_error("poisson", dur, 1, "NUMBER[ns|us|ms|s]");
+	/* 10000 halts of 1e12 us end near 1e19 ns, past what a 64-bit ns time holds */
+	expect_error("periodic", far, 2, "2^63 ns");
+	expect_error("bimodal", farb, 3, "2^63 ns");
 }
 
 int main(void)

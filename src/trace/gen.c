@@ -139,14 +139,16 @@ struct kind {
 static int push(struct hp_episodes *out, uint32_t cpu, double start, double wake, uint32_t src,
                 int32_t src_cpu, struct hp_err *err)
 {
-	struct hp_episode e = {
-	    .halt_start_ns = (uint64_t)llround(start),
-	    .wake_ns = (uint64_t)llround(wake),
-	    .cpu = cpu,
-	    .source_cpu = src_cpu,
-	    .source = src,
-	};
+	struct hp_episode e = {.cpu = cpu, .source_cpu = src_cpu, .source = src};
 
+	/* llround() has no value beyond long long: every such time came out as 2^63 */
+	if (!(start < 0x1p63) || !(wake < 0x1p63))
+		return hp_errf(err,
+		               "halt %zu ends past 2^63 ns (292 years); fewer halts (--count) or "
+		               "shorter ones",
+		               out->n);
+	e.halt_start_ns = (uint64_t)llround(start);
+	e.wake_ns = (uint64_t)llround(wake);
 	if (out->n >= MAX_EPISODES)
 		return hp_errf(err, "more than %llu halts; shorten --duration", MAX_EPISODES);
 	if (e.wake_ns < e.halt_start_ns)
