@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hpsim/gen.h"
@@ -103,6 +104,31 @@ static void test_periodic(void **unused)
 		assert_true(fabs((double)(last - first) / 1999.0 - 4e6) < 4e3);
 		/* mean halt: the period minus the busy time, within 1% */
 		assert_true(fabs(mean_len(&eps, cpu, NULL) - (4e6 - 50e3)) < 4e4);
+	}
+	hp_episodes_free(&eps);
+}
+
+/*
+ * A busy time of very many periods (1000 s of running between 1 ns ticks):
+ * each halt waits for the first tick after the CPU stops running, found
+ * without stepping through the 10^12 ticks before it (an alarm fails a hang).
+ */
+static void test_periodic_long_busy(void **unused)
+{
+	const struct hp_gen_param p[] = {P("hz", "1e9"), P("busy-us", "1e9"), P("count", "3")};
+	struct hp_episodes eps;
+	size_t i;
+
+	(void)unused;
+	alarm(20);
+	gen("periodic", p, 3, &eps);
+	alarm(0);
+	assert_int_equal(eps.n, 3);
+	for (i = 0; i < eps.n; i++) {
+		/* halt i starts after i + 1 busy times and i halts of at most one period */
+		assert_true(eps.ep[i].halt_start_ns >= (i + 1) * 1000000000000ULL);
+		assert_true(eps.ep[i].halt_start_ns <= (i + 1) * 1000000000000ULL + 2 * i);
+		assert_true(eps.ep[i].wake_ns - eps.ep[i].halt_start_ns <= 1);
 	}
 	hp_episodes_free(&eps);
 }
@@ -249,9 +275,13 @@ static void test_errors(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_determinism), cmocka_unit_test(test_periodic),
-	    cmocka_unit_test(test_poisson),     cmocka_unit_test(test_bimodal),
-	    cmocka_unit_test(test_bursty),      cmocka_unit_test(test_pingpong),
+	    cmocka_unit_test(test_determinism),
+	    cmocka_unit_test(test_periodic),
+	    cmocka_unit_test(test_periodic_long_busy),
+	    cmocka_unit_test(test_poisson),
+	    cmocka_unit_test(test_bimodal),
+	    cmocka_unit_test(test_bursty),
+	    cmocka_unit_test(test_pingpong),
 	    cmocka_unit_test(test_errors),
 	};
 

@@ -184,8 +184,17 @@ static int run_periodic(const struct cfg *c, struct rng *r, struct hp_episodes *
 
 		for (;; tick++) {
 			wake = phase + (double)tick * period + rng_sym(r, jitter);
-			if (wake <= start)
-				continue; /* the tick came while the CPU was still running */
+			if (wake <= start) {
+				/* the tick came while the CPU was still running. When many more
+				 * did (a busy time of many periods), go to the last tick that
+				 * came before start whatever its jitter: one draw per tick
+				 * would take as many steps as ticks */
+				double surely = floor((start - jitter - phase) / period);
+
+				if (surely > (double)tick + 64)
+					tick = (uint64_t)surely;
+				continue;
+			}
 			if (!more(c, k, wake))
 				break;
 			if (push(out, cpu, start, wake, HP_SRC_TIMER, -1, err) < 0)
