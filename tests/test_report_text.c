@@ -239,6 +239,9 @@ static void test_trace_pipe_shapes(void **unused)
 	    /* /sys/kernel/tracing/trace: '#' header lines instead of cpus= */
 	    "1s/^cpus=.*/# tracer: nop\\n#\\n#           TASK-PID     CPU#  |||||  TIMESTAMP  "
 	    "FUNCTION/; s/^(.{16}-[0-9]+ +\\[[0-9]+\\]) /\\1 ..... /",
+	    /* the kernel's record-tgid option: a TGID column before the CPU, dashes if unknown */
+	    "s/^(.{16}-[0-9]+ +)(\\[[0-9]+\\]) /\\1(   4242) \\2 d..2. /",
+	    "s/^(.{16}-[0-9]+ +)(\\[[0-9]+\\]) /\\1(-------) \\2 d..2. /",
 	};
 	size_t k, t = 2;
 

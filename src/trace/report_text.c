@@ -1,7 +1,7 @@
 /*
  * `trace-cmd report` text reader (also trace_pipe, `-l` latency and `perf script` lines).
  *
- * An event line is   [PREFIX: ]COMM-PID [CPU] [FLAGS] SECS.FRAC: [SYS:]NAME: INFO
+ * An event line is   [PREFIX: ]COMM-PID [(TGID)] [CPU] [FLAGS] SECS.FRAC: [SYS:]NAME: INFO
  * (perf script: COMM PID [CPU] SECS.FRAC: SYS:NAME: INFO)
  * where FRAC has 6 digits (default, rounded to the microsecond) or 9 (`-t`),
  * FLAGS is the 4- or 5-character latency column of trace_pipe (`d..2.`), and
@@ -108,6 +108,16 @@ static bool parse_after_dash(const char *s, size_t len, size_t dash, struct tlin
 	if (i >= len || s[i] != ' ')
 		return false;
 	skip_sp(s, len, &i);
+	if (i < len && s[i] == '(') {
+		/* the kernel's record-tgid column: "(   TGID)", or "(-------)" when unknown */
+		n0 = i;
+		while (i < len && s[i] != ')' && i - n0 < 12)
+			i++;
+		if (i >= len || s[i] != ')')
+			return false;
+		i++;
+		skip_sp(s, len, &i);
+	}
 	if (i < len && s[i] == '[') {
 		i++;
 		if (!parse_dec(s, len, &i, &cpu) || i >= len || s[i] != ']')
