@@ -167,10 +167,19 @@ static void test_bad_fields(void **unused)
 	assert_int_equal(read_with(0, &eps, &err), -1);
 	assert_non_null(strstr(err.msg, ":2:"));
 	assert_non_null(strstr(err.msg, "state=abc"));
+	/* which field, and what it should have been */
+	assert_non_null(strstr(err.msg, "field 'state'"));
+	assert_non_null(strstr(err.msg, "expected a decimal or 0x hex number"));
 	assert_int_equal(read_with(1, &eps, &err), 0);
 	assert_int_equal(eps.skipped.bad_lines, 1);
 	assert_int_equal(eps.n, 2);
 	hp_episodes_free(&eps);
+	/* a host event: every field the decoder tried is named */
+	write_with_line(4, "       CPU 0/KVM-4000  [001]   100.000070000: kvm_exit:             "
+	                   "exit_reason=twelve isa=1");
+	assert_int_equal(read_with(0, &eps, &err), -1);
+	assert_non_null(strstr(err.msg, ":4:"));
+	assert_non_null(strstr(err.msg, "'exit_reason'"));
 }
 
 /* A dropped-event gap inside a halt discards that halt and counts it. */

@@ -406,9 +406,14 @@ static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tli
 		return -1;
 	if (sk->bad_records == bad)
 		return 0;
-	if (!r->opts->lenient)
-		return hp_errf(err, "%s:%u: cannot read the fields of this event: '%.*s'", r->path,
-		               t->lineno, (int)(t->info_len < 80 ? t->info_len : 80), c.info);
+	if (!r->opts->lenient) {
+		char why[256];
+
+		hp_text_misses(&c, why, sizeof(why));
+		return hp_errf(err, "%s:%u: cannot read the fields of this event (%s): '%.*s'",
+		               r->path, t->lineno, why, (int)(t->info_len < 80 ? t->info_len : 80),
+		               c.info);
+	}
 	sk->bad_records = bad;
 	sk->bad_lines++;
 	return 0;

@@ -6,6 +6,8 @@
  * kvm_exit, kvm_entry, sched_switch, sched_wakeup and the kvmppc_vcore
  * events are taken apart by the functions below.
  */
+#include <stdio.h>
+
 #include "text_parse.h"
 
 static void add_str(struct tctx *c, const char *name, size_t nlen, const char *v, size_t vlen)
@@ -258,18 +260,25 @@ static const struct tfield *lookup(struct tctx *c, const char *name)
 	return NULL;
 }
 
+static int missed(struct tctx *c, const char *name, const struct tfield *f, bool want_num)
+{
+	if (c->nmiss < TEXT_MAX_MISSES)
+		c->miss[c->nmiss++] = (struct tmiss){.name = name, .f = f, .want_num = want_num};
+	return -1;
+}
+
 int hp_text_num(void *p, const char *name, uint64_t *out)
 {
 	struct tctx *c = p;
 	const struct tfield *f = lookup(c, name);
 
 	if (!f)
-		return -1;
+		return missed(c, name, NULL, true);
 	if (f->isnum) {
 		*out = f->num;
 		return 0;
 	}
-	return value_num(f->val, f->vlen, out) ? 0 : -1;
+	return value_num(f->val, f->vlen, out) ? 0 : missed(c, name, f, true);
 }
 
 int hp_text_str(void *p, const char *name, const char **s, size_t *len)
@@ -278,10 +287,40 @@ int hp_text_str(void *p, const char *name, const char **s, size_t *len)
 	const struct tfield *f = lookup(c, name);
 
 	if (!f || f->isnum)
-		return -1;
+		return missed(c, name, f, false);
 	*s = f->val;
 	*len = f->vlen;
 	return 0;
+}
+
+void hp_text_misses(const struct tctx *c, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, n;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < c->nmiss && used < len; i++) {
+		const struct tmiss *m = &c->miss[i];
+		const char *sep = i ? "; " : "";
+
+		if (!m->f)
+			n = snprintf(buf + used, len - used, "%sno field '%s'", sep, m->name);
+		else if (m->want_num)
+			n = snprintf(buf + used, len - used,
+			             "%sfield '%s' is '%.*s', expected a decimal or 0x hex number",
+			             sep, m->name, (int)(m->f->vlen < 40 ? m->f->vlen : 40),
+			             m->f->val);
+		else
+			n = snprintf(buf + used, len - used,
+			             "%sfield '%s' is a number, expected text", sep, m->name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (!c->nmiss)
+		snprintf(buf, len, "a field's value is out of range");
 }
 
 void hp_text_fields_init(struct tctx *c, const char *info, size_t len, enum hp_ev_kind kind)
@@ -291,4 +330,5 @@ void hp_text_fields_init(struct tctx *c, const char *info, size_t len, enum hp_e
 	c->kind = kind;
 	c->parsed = false;
 	c->n = 0;
+	c->nmiss = 0;
 }

@@ -106,14 +106,24 @@ struct tfield {
 	uint64_t num;
 };
 
+#define TEXT_MAX_MISSES 4
+
+/* A field asked for that did not read: absent (f NULL), or not of the type wanted. */
+struct tmiss {
+	const char *name;
+	const struct tfield *f;
+	bool want_num;
+};
+
 /* One event's INFO text and, once asked for, its fields. */
 struct tctx {
 	const char *info;
 	size_t len;
 	enum hp_ev_kind kind;
 	bool parsed;
-	int n;
+	int n, nmiss;
 	struct tfield f[TEXT_MAX_FIELDS];
+	struct tmiss miss[TEXT_MAX_MISSES]; /* the first that did not read, for the error */
 };
 
 /* Start the view of one event's INFO text (parsed on the first field asked for). */
@@ -124,5 +134,8 @@ int hp_text_num(void *ctx, const char *name, uint64_t *out);
 
 /* hp_dec_fields.str over a tctx: a field's text; 0 or -1. */
 int hp_text_str(void *ctx, const char *name, const char **s, size_t *len);
+
+/* Say which fields asked for did not read and what each should have been, into buf. */
+void hp_text_misses(const struct tctx *c, char *buf, size_t len);
 
 #endif
