@@ -308,6 +308,70 @@ static void test_two_files(void **unused)
 	hp_episodes_free(&x);
 }
 
+/*
+ * A guest running the haltpoll driver: a POLL-state period (cpu_idle state 0)
+ * that timed out continues into the halt entered right after it, with no task
+ * switch between (one idle period from the poll's start to the halt's end);
+ * one ended by a wakeup is followed by a task switch and is an idle period of
+ * its own; one followed by a halt only after more than the merge window, or
+ * cut by the capture's end, stands alone too.
+ */
+static void test_haltpoll_poll_states(void **unused)
+{
+	static const struct {
+		const char *ts;
+		int state; /* -1: exit; -2: a task switch */
+	} ev[] = {
+	    {"100.000010000", 0},  {"100.000020000", -1}, {"100.000021000", 1},
+	    {"100.000300000", -1}, {"100.000301000", -2}, /* poll timed out, then halt */
+	    {"100.001000000", 0},  {"100.001005000", -1}, {"100.001006000", -2}, /* poll hit */
+	    {"100.002000000", 0},  {"100.002100000", -1}, {"100.002200000", 1},
+	    {"100.002500000", -1}, {"100.002501000", -2}, /* poll, then a halt too late to merge */
+	    {"100.003000000", 0},  {"100.003001000", -1}, /* the capture ends */
+	};
+	static const uint64_t want[][2] = {
+	    {100000010000, 100000300000}, {100001000000, 100001005000},
+	    {100002000000, 100002100000}, {100002200000, 100002500000},
+	    {100003000000, 100003001000},
+	};
+	struct hp_episodes eps;
+	char path[512];
+	size_t i;
+	FILE *f;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/haltpoll.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "cpus=1\n");
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		if (ev[i].state == -2)
+			fprintf(
+			    f,
+			    "          <idle>-0     [000]   %s: sched_switch:         swapper/0:0 "
+			    "[120] R ==> db:500 [120]\n",
+			    ev[i].ts);
+		else
+			fprintf(f,
+			        "          <idle>-0     [000]   %s: cpu_idle:             state=%u "
+			        "cpu_id=0\n",
+			        ev[i].ts, ev[i].state < 0 ? 4294967295u : (unsigned)ev[i].state);
+	}
+	fclose(f);
+	read_ok("haltpoll.txt", &eps);
+	assert_int_equal(eps.n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < eps.n; i++) {
+		if (eps.ep[i].halt_start_ns != want[i][0] || eps.ep[i].wake_ns != want[i][1])
+			fail_msg("episode %zu: [%llu, %llu), want [%llu, %llu)", i,
+			         (unsigned long long)eps.ep[i].halt_start_ns,
+			         (unsigned long long)eps.ep[i].wake_ns,
+			         (unsigned long long)want[i][0], (unsigned long long)want[i][1]);
+	}
+	assert_int_equal(eps.skipped.poll_states, 4);
+	assert_int_equal(eps.skipped.overlapping, 0);
+	hp_episodes_free(&eps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +381,7 @@ int main(void)
 	    cmocka_unit_test(test_trace_pipe_shapes),
 	    cmocka_unit_test(test_unsorted_input),
 	    cmocka_unit_test(test_two_files),
+	    cmocka_unit_test(test_haltpoll_poll_states),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

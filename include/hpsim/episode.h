@@ -39,10 +39,10 @@ struct hp_skips {
 	    unpaired_enter;     /* idle enter with no matching exit (cut by the trace's end, ...) */
 	uint64_t unpaired_exit; /* idle exit with no enter (cut by the trace's start, a CPU that
 	                           appears mid-trace, ...) */
-	uint64_t poll_states;   /* idle periods in a polling state, not halts */
-	uint64_t other_events;  /* events of types the reader does not use */
-	uint64_t bad_records;   /* records whose fields could not be read */
-	uint64_t bad_lines;     /* text lines that could not be parsed (lenient mode only) */
+	uint64_t poll_states; /* haltpoll POLL-state periods (replayed as or within idle periods) */
+	uint64_t other_events;     /* events of types the reader does not use */
+	uint64_t bad_records;      /* records whose fields could not be read */
+	uint64_t bad_lines;        /* text lines that could not be parsed (lenient mode only) */
 	uint64_t dropped_events;   /* events the recorder reported lost (EVENTS DROPPED, missed) */
 	uint64_t drop_gaps;        /* places where the recorder reported lost events */
 	uint64_t cut_by_gap;       /* halts open across a dropped-event gap, discarded */

@@ -36,7 +36,23 @@ struct guest_cpu {
 	uint32_t src;
 	int32_t src_cpu;
 	uint64_t last_wake_ns; /* end of the last halt, for the overlap check */
+	/* a polling-state period that ended, not yet known to be an idle period of its own */
+	bool poll_pending;
+	uint64_t poll_start_ns, poll_end_ns;
+	uint32_t poll_src;
+	int32_t poll_src_cpu;
 };
+
+/*
+ * haltpoll's POLL state (cpu_idle state 0) ends either because a task became
+ * runnable (need_resched(): a sched_switch follows at once) or because its
+ * time limit passed, and then the idle loop enters the next state, the halt,
+ * without a task switch. The first is an idle period of its own that ended
+ * while polling; the second is the start of the halt's idle period. A poll
+ * followed by another idle entry on its CPU within this window, with no task
+ * switch between, is taken as the second.
+ */
+#define POLL_MERGE_NS 50000
 
 struct thread {
 	int32_t pid;
@@ -246,6 +262,38 @@ static struct thread *vcpu_thread(struct hp_decoder *d, int32_t pid, const char 
 
 /* --- guest view ------------------------------------------------------------ */
 
+/* One guest idle period [start, wake) of cpu, unless it overlaps the previous one. */
+static int guest_push(struct hp_decoder *d, struct guest_cpu *c, uint32_t cpu, uint64_t start,
+                      uint64_t wake, uint32_t src, int32_t src_cpu, struct hp_err *err)
+{
+	struct hp_episode ep = {
+	    .halt_start_ns = start,
+	    .wake_ns = wake,
+	    .cpu = cpu,
+	    .source_cpu = src_cpu,
+	    .source = src,
+	};
+
+	if (start < c->last_wake_ns) {
+		d->guest_sk.overlapping++;
+		return 0;
+	}
+	c->last_wake_ns = wake;
+	return hp_episodes_push(d->eps, &ep, err);
+}
+
+/* A pending poll turned out to be an idle period of its own: the wakeup came while polling. */
+static int flush_poll(struct hp_decoder *d, uint32_t cpu, struct hp_err *err)
+{
+	struct guest_cpu *c = &d->gcpu[cpu];
+
+	if (!c->poll_pending)
+		return 0;
+	c->poll_pending = false;
+	return guest_push(d, c, cpu, c->poll_start_ns, c->poll_end_ns, c->poll_src, c->poll_src_cpu,
+	                  err);
+}
+
 static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
 {
 	struct hp_skips *sk = &d->guest_sk; /* counted only if the capture is a guest's */
@@ -258,11 +306,20 @@ static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 		return 0;
 	}
 	if (state != PWR_EVENT_EXIT) {
+		uint64_t start = ev->ts;
+
 		if (c->in_idle)
 			sk->unpaired_enter++;
+		if (c->poll_pending && ev->ts - c->poll_end_ns <= POLL_MERGE_NS) {
+			/* the poll timed out and the idle loop went on: one idle period */
+			c->poll_pending = false;
+			start = c->poll_start_ns;
+		} else if (flush_poll(d, ev->cpu, err) < 0) {
+			return -1;
+		}
 		c->in_idle = true;
 		c->state = state;
-		c->enter_ns = ev->ts;
+		c->enter_ns = start;
 		c->src = HP_SRC_UNKNOWN;
 		c->src_cpu = -1;
 		return 0;
@@ -273,25 +330,16 @@ static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 	}
 	c->in_idle = false;
 	if (c->state == 0) {
-		sk->poll_states++; /* haltpoll's POLL state: polled, did not halt */
+		/* haltpoll's POLL state: an idle period of its own or the start of a halt's */
+		sk->poll_states++;
+		c->poll_pending = true;
+		c->poll_start_ns = c->enter_ns;
+		c->poll_end_ns = ev->ts;
+		c->poll_src = c->src;
+		c->poll_src_cpu = c->src_cpu;
 		return 0;
 	}
-	if (c->enter_ns < c->last_wake_ns) {
-		sk->overlapping++;
-		return 0;
-	}
-	c->last_wake_ns = ev->ts;
-	{
-		struct hp_episode ep = {
-		    .halt_start_ns = c->enter_ns,
-		    .wake_ns = ev->ts,
-		    .cpu = ev->cpu,
-		    .source_cpu = c->src_cpu,
-		    .source = c->src,
-		};
-
-		return hp_episodes_push(d->eps, &ep, err);
-	}
+	return guest_push(d, c, ev->cpu, c->enter_ns, ev->ts, c->src, c->src_cpu, err);
 }
 
 static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
@@ -622,6 +670,9 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 		}
 		return 0;
 	case HP_EV_SCHED_SWITCH:
+		/* a task runs: a poll that ended before it ended with its wakeup */
+		if (ev->cpu < HP_DEC_MAX_CPUS && flush_poll(d, ev->cpu, err) < 0)
+			return -1;
 		return sched_switch(d, ev, err);
 	case HP_EV_SCHED_WAKEUP:
 		sched_wakeup(d, ev);
@@ -642,6 +693,11 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 		return;
 	if (d->gcpu[cpu].in_idle) {
 		d->gcpu[cpu].in_idle = false;
+		d->guest_sk.cut_by_gap++;
+	}
+	/* whether a halt followed the poll is lost with the events: its idle period is cut */
+	if (d->gcpu[cpu].poll_pending) {
+		d->gcpu[cpu].poll_pending = false;
 		d->guest_sk.cut_by_gap++;
 	}
 	d->hcpu[cpu].pending = false;
@@ -665,9 +721,12 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 	struct hp_episodes *eps = d->eps;
 	size_t i;
 
-	for (i = 0; i < HP_DEC_MAX_CPUS; i++)
+	for (i = 0; i < HP_DEC_MAX_CPUS; i++) {
 		if (d->gcpu[i].in_idle)
 			d->guest_sk.unpaired_enter++;
+		if (flush_poll(d, (uint32_t)i, err) < 0)
+			return -1;
+	}
 	for (i = 0; i < d->thr_cap; i++)
 		if (d->thr[i].used && d->thr[i].in_halt)
 			eps->skipped.unpaired_enter++;
