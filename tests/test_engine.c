@@ -472,6 +472,62 @@ static void test_closed_loop_extension(void **unused)
 	assert_true(ext[0] > ext[1]);
 }
 
+/*
+ * Closed loop moves a wakeup by its sender's shift (here the vCPU's own:
+ * timer wakeups); the guest layer must see the moved arrival, as the host
+ * does. Two timer halts: the first's latency shifts the second, so the second
+ * begins 6600 ns late and its wakeup arrives 6600 ns late too. The recorded
+ * arrival (1005000) is then before the halt begins (1009600): a guest that
+ * saw it would return at once, before the wakeup, with latency 0.
+ */
+static void test_closed_loop_guest_sees_moved_wakeup(void **unused)
+{
+	static const struct hp_episode in[] = {
+	    {.halt_start_ns = 1000, .wake_ns = 1001000, .source = HP_SRC_TIMER, .source_cpu = -1},
+	    {.halt_start_ns = 1003000,
+	     .wake_ns = 1005000,
+	     .source = HP_SRC_TIMER,
+	     .source_cpu = -1},
+	};
+	const char *const guests[] = {"haltpoll", "oracle", "fixed"};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t g, i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 2; i++)
+		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
+	e.t_first_ns = 1000;
+	e.t_last_ns = 1005000;
+	for (g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+		uint64_t path;
+
+		configure(&cfg, guests[g], "none", NULL);
+		cfg.mode = HP_MODE_CLOSED;
+		path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+		run(&e, &cfg, &r, &m);
+		/* neither guest polls the first halt long enough (1 ms): it sleeps */
+		assert_int_equal(r.o[0].latency_ns, path);
+		assert_int_equal(r.o[1].shift_ns, path);
+		assert_int_equal(r.o[1].enter_ns, in[1].halt_start_ns + path);
+		assert_int_equal(r.o[1].wake_ns, in[1].wake_ns + path);
+		/* the vCPU cannot run before its wakeup has arrived */
+		for (i = 0; i < r.n; i++)
+			if (r.o[i].resume_ns <= r.o[i].wake_ns)
+				fail_msg("guest %s, halt %zu: resumed at %llu, wakeup at %llu",
+				         guests[g], i, (unsigned long long)r.o[i].resume_ns,
+				         (unsigned long long)r.o[i].wake_ns);
+		assert_int_equal(m.cpu[0].time.accounting_errors, 0);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
 /* The load models produce the requested busy share, and contention stops host polling. */
 static void test_host_load(void **unused)
 {
@@ -535,6 +591,7 @@ int main(void)
 	    cmocka_unit_test(test_time_accounting),
 	    cmocka_unit_test(test_closed_loop_without_latency_is_open_loop),
 	    cmocka_unit_test(test_closed_loop_extension),
+	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
 	    cmocka_unit_test(test_host_load),
 	};
 

@@ -110,7 +110,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		struct hp_halt_in in = {
 		    .cpu = e->cpu,
 		    .enter_ns = o->enter_ns,
-		    .wake_ns = e->wake_ns,
+		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
 		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
 		    .cost = &cfg->cost,
 		    .lower = vm_halt,
