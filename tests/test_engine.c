@@ -580,6 +580,61 @@ static void test_host_load(void **unused)
 	}
 }
 
+/*
+ * Timestamps the engine cannot replay: the kernel's ktime is signed 64-bit
+ * and a replay adds costs and latencies to every time, so times past
+ * HP_TIME_MAX_NS are refused with a message, by the engine and by the load
+ * model, whose bursts would otherwise wrap past 2^64 and never reach the
+ * capture's end.
+ */
+static void test_huge_timestamps(void **unused)
+{
+	const uint64_t top = UINT64_MAX - 551615; /* the wrap is 51 us after the capture */
+	struct hp_episode ep = {.halt_start_ns = top, .wake_ns = top + 500000, .source_cpu = -1};
+	struct hp_load_model lm = {.fraction = 0.5, .burst_ns = 50000, .seed = 1};
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_episodes e;
+	struct hp_err err;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	e.t_first_ns = ep.halt_start_ns;
+	e.t_last_ns = ep.wake_ns;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), -1);
+	assert_non_null(strstr(err.msg, "ns"));
+	assert_int_equal(e.nbusy, 0);
+	configure(&cfg, NULL, "kvm", NULL);
+	assert_int_equal(hp_engine_run(&e, &cfg, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "cpu 0"));
+	/* the largest accepted time replays */
+	e.ep[0].halt_start_ns = HP_TIME_MAX_NS - 500000;
+	e.ep[0].wake_ns = HP_TIME_MAX_NS;
+	e.t_first_ns = e.ep[0].halt_start_ns;
+	e.t_last_ns = e.ep[0].wake_ns;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), 0);
+	assert_true(e.nbusy > 0);
+	assert_int_equal(hp_engine_run(&e, &cfg, &st, &err), 0);
+	assert_int_equal(st.halts, 1);
+	hp_episodes_free(&e);
+}
+
+/* A vanishing load fraction: idle times past any capture, no bursts, no overflowing cast. */
+static void test_host_load_tiny_fraction(void **unused)
+{
+	struct hp_load_model lm = {.fraction = 1e-300, .burst_ns = 1000000000000000ull, .seed = 3};
+	struct hp_episodes e = eps[1];
+	struct hp_err err;
+
+	(void)unused;
+	e.busy = NULL;
+	e.nbusy = e.busy_cap = 0;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), 0);
+	assert_int_equal(e.nbusy, 0);
+	free(e.busy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +648,8 @@ int main(void)
 	    cmocka_unit_test(test_closed_loop_extension),
 	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
 	    cmocka_unit_test(test_host_load),
+	    cmocka_unit_test(test_huge_timestamps),
+	    cmocka_unit_test(test_host_load_tiny_fraction),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

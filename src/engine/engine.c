@@ -210,8 +210,23 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			ops->init(v[i].state[l], (uint32_t)i);
 		}
 	}
-	for (i = 0; i < eps->n; i++)
-		v[eps->ep[i].cpu].halts = true;
+	for (i = 0; i < eps->n; i++) {
+		const struct hp_episode *e = &eps->ep[i];
+
+		if (e->cpu >= ncpu) {
+			rc = hp_errf(err, "episode %zu: cpu %u outside the capture's %u CPUs", i,
+			             e->cpu, ncpu);
+			goto out;
+		}
+		if (e->halt_start_ns > HP_TIME_MAX_NS || e->wake_ns > HP_TIME_MAX_NS) {
+			rc = hp_errf(err,
+			             "episode %zu (cpu %u): times past %llu ns, the latest the "
+			             "engine replays",
+			             i, e->cpu, (unsigned long long)HP_TIME_MAX_NS);
+			goto out;
+		}
+		v[e->cpu].halts = true;
+	}
 	if (cfg->vcore_size > 1 || cfg->event_driven) {
 		rc = hp_engine_run_vcores(eps, cfg, v, st, err);
 		goto out;
