@@ -1,8 +1,8 @@
 /*
  * The report surfaces of the hpsim binary, end to end on traces/pingpong.dat:
  *  - `hpsim cost --arch ppc` prints the ppc defaults as JSON that `--cost`
- *    reads back unchanged; unknown names, non-numeric values and missing
- *    files fail naming the key or file;
+ *    reads back unchanged; unknown names, non-numeric values, values past
+ *    HP_COST_MAX_NS and missing files fail naming the key or file;
  *  - the JSON report echoes every policy parameter and cost-model value and
  *    the mode, vcore size, host load and cost file;
  *  - `--format csv` has one row per vCPU and a total row, with the same
@@ -140,6 +140,29 @@ static void test_cost_file(void **unused)
 	err = slurp("bad3.err");
 	assert_non_null(strstr(err, "absent.json"));
 	free(err);
+	/* a cost past HP_COST_MAX_NS would wrap the engine's times: refused, file and flag */
+	write_file("bad4.json", "{\"host_wakeup_ns\": 9223372036854775807}");
+	snprintf(args, sizeof(args), "replay '%s' --cost '%s/bad4.json'", TRACE, dir);
+	assert_int_equal(hpsim("bad4", args), 1);
+	err = slurp("bad4.err");
+	assert_non_null(strstr(err, "\"host_wakeup_ns\""));
+	free(err);
+	snprintf(args, sizeof(args), "replay '%s' --cost-set hlt_exit_ns=18446744073709551615",
+	         TRACE);
+	assert_int_equal(hpsim("bad5", args), 1);
+	err = slurp("bad5.err");
+	assert_non_null(strstr(err, "hlt_exit_ns"));
+	free(err);
+	/* the largest value is accepted and echoed */
+	snprintf(args, sizeof(args), "replay '%s' --format json --cost-set guest_wakeup_ns=%llu",
+	         TRACE, (unsigned long long)HP_COST_MAX_NS);
+	assert_int_equal(hpsim("max", args), 0);
+	rep = load_json("max.out");
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(rep, "config"), "cost"), "guest_wakeup_ns")),
+	    HP_COST_MAX_NS);
+	json_decref(rep);
 }
 
 static void test_json_echoes_inputs(void **unused)
