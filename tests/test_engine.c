@@ -581,6 +581,45 @@ static void test_host_load(void **unused)
 }
 
 /*
+ * Guest polling while another host task is runnable: a contention interval
+ * that ends within the guest's poll counts, also when the guest then
+ * executes HLT and the host layer looks at its CPU after the exit.
+ */
+static void test_guest_poll_contention_before_hlt(void **unused)
+{
+	static const char *const poll10us[] = {"fixed_poll_ns", "10000", NULL};
+	struct hp_episode ep = {.halt_start_ns = 100000, .wake_ns = 1100000, .source_cpu = -1};
+	struct hp_busy b = {.start_ns = 101000, .end_ns = 103000, .cpu = 0};
+	const char *const hosts[] = {"none", "kvm"};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t h;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	assert_int_equal(hp_episodes_push_busy(&e, &b, &err), 0);
+	e.t_first_ns = 0;
+	e.t_last_ns = 2000000;
+	for (h = 0; h < 2; h++) {
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+
+		configure(&cfg, "fixed", hosts[h], poll10us);
+		run(&e, &cfg, &r, &m);
+		/* the guest polled 10 us, saw no wakeup and executed HLT */
+		assert_int_equal(r.o[0].d[HP_LAYER_GUEST].outcome, HP_POLL_MISS);
+		assert_int_equal(r.o[0].d[HP_LAYER_GUEST].polled_ns, 10000);
+		assert_int_equal(r.o[0].guest_poll_contended_ns, 2000);
+		assert_int_equal(m.cpu[0].time.guest_poll_contended_ns, 2000);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
+/*
  * Timestamps the engine cannot replay: the kernel's ktime is signed 64-bit
  * and a replay adds costs and latencies to every time, so times past
  * HP_TIME_MAX_NS are refused with a message, by the engine and by the load
@@ -648,6 +687,7 @@ int main(void)
 	    cmocka_unit_test(test_closed_loop_extension),
 	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
 	    cmocka_unit_test(test_host_load),
+	    cmocka_unit_test(test_guest_poll_contention_before_hlt),
 	    cmocka_unit_test(test_huge_timestamps),
 	    cmocka_unit_test(test_host_load_tiny_fraction),
 	};

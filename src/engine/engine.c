@@ -117,13 +117,16 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		    .lower_ctx = &h,
 		};
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
+		size_t first;
 
 		hp_engine_next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
+		/* the guest's HLT moves the cursor to the host entry, past the poll */
+		first = v->busy;
 		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
 		o->has[HP_LAYER_GUEST] = 1;
 		/* guest polling keeps the host CPU busy whatever else wants it */
-		o->guest_poll_contended_ns = hp_engine_busy_overlap(
-		    eps, v->busy, e->cpu, o->enter_ns, o->enter_ns + d->polled_ns);
+		o->guest_poll_contended_ns = hp_engine_busy_overlap(eps, first, e->cpu, o->enter_ns,
+		                                                    o->enter_ns + d->polled_ns);
 		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
 	} else {
 		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
