@@ -267,6 +267,32 @@ static void test_emit_trace(void **unused)
 	json_decref(root);
 }
 
+/* A run with nothing to trace (a guest layer that never adapts) writes the header alone. */
+static void test_emit_trace_empty(void **unused)
+{
+	char args[1024], err[4096], line[512], *out, path[] = "/tmp/hpsim-e2e-trace-XXXXXX";
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong.dat' --guest none --emit-trace '%s'", HPSIM_SOURCE_DIR,
+	         path);
+	if (run(args, &out, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(out);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_true(strncmp(line, "cpus=", 5) == 0);
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+}
+
 static void test_help(void **unused)
 {
 	char err[4096], *out;
@@ -287,6 +313,7 @@ int main(void)
 	    cmocka_unit_test(test_default_polls_most_pingpong_halts),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_emit_trace),
+	    cmocka_unit_test(test_emit_trace_empty),
 	    cmocka_unit_test(test_help),
 	};
 
