@@ -620,6 +620,65 @@ static void test_guest_poll_contention_before_hlt(void **unused)
 }
 
 /*
+ * A wakeup that arrived before the host layer was entered but that a poller
+ * would only see later (poll_detect_ns above host_wakeup_ns): a reference
+ * host policy that sleeps wakes host_wakeup_ns after it went to sleep, as
+ * schedule() does, never before it entered. Zero-length halts (wake ==
+ * halt start) on arm64, where every halt reaches the host layer.
+ */
+static void test_reference_host_sleep_after_entry(void **unused)
+{
+	static const char *const pols[][3] = {
+	    {"none", NULL}, {"fixed", "fixed_poll_ns", "0"}, {"oracle", "oracle_window_ns", "0"}};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t p, i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 3; i++) {
+		struct hp_episode ep = {.halt_start_ns = 100000 * (i + 1),
+		                        .wake_ns = 100000 * (i + 1),
+		                        .source_cpu = -1};
+
+		assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	}
+	e.t_first_ns = 0;
+	e.t_last_ns = 400000;
+	for (p = 0; p < 3; p++) {
+		const char *const params[] = {pols[p][1], pols[p][2], NULL};
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+
+		configure(&cfg, NULL, pols[p][0], pols[p][1] ? params : NULL);
+		cfg.kernel.arch = HP_ARCH_ARM64;
+		cfg.cost.poll_detect_ns = 10000;
+		cfg.cost.host_wakeup_ns = 100;
+		run(&e, &cfg, &r, &m);
+		for (i = 0; i < r.n; i++) {
+			const struct hp_outcome *o = &r.o[i];
+			const struct hp_decision *d = &o->d[HP_LAYER_HOST];
+			uint64_t host_enter = o->enter_ns + cfg.cost.hlt_exit_ns;
+
+			assert_true(o->has[HP_LAYER_HOST]);
+			assert_true(d->end_ns >= host_enter);
+			assert_true(d->wait_ns <= d->end_ns - host_enter);
+			assert_true(d->block_ns <= d->end_ns - host_enter);
+			if (d->waited)
+				assert_int_equal(d->end_ns, host_enter + cfg.cost.host_wakeup_ns);
+			assert_int_equal(o->resume_ns, d->end_ns + cfg.cost.vm_entry_ns +
+			                                   cfg.cost.guest_wakeup_ns);
+		}
+		assert_true(m.cpu[0].time.sleep_ns <= m.cpu[0].time.halted_ns);
+		assert_int_equal(m.cpu[0].time.accounting_errors, 0);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
+/*
  * Timestamps the engine cannot replay: the kernel's ktime is signed 64-bit
  * and a replay adds costs and latencies to every time, so times past
  * HP_TIME_MAX_NS are refused with a message, by the engine and by the load
@@ -688,6 +747,7 @@ int main(void)
 	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
 	    cmocka_unit_test(test_host_load),
 	    cmocka_unit_test(test_guest_poll_contention_before_hlt),
+	    cmocka_unit_test(test_reference_host_sleep_after_entry),
 	    cmocka_unit_test(test_huge_timestamps),
 	    cmocka_unit_test(test_host_load_tiny_fraction),
 	};
