@@ -9,7 +9,8 @@
  *    column count in every row, the time columns add up to wall time, and
  *    the CPU cost is guest poll + host poll + transitions;
  *  - `hpsim compare` shows no difference between a report and itself, and
- *    names the parameter and the figures that differ between two settings;
+ *    names the parameter and the figures that differ between two settings,
+ *    a histogram or latency CDF as one line (with --all, every bucket);
  *  - --vcore-size: needs --vcore, a whole number >= 1, and with a single
  *    halting vCPU changes no figure.
  */
@@ -274,6 +275,15 @@ static void test_compare(void **unused)
 	assert_non_null(strstr(out, "-75.00%"));
 	assert_non_null(strstr(out, "total.host.halt_poll_fail_ns"));
 	assert_null(strstr(out, "total.halts "));
+	/* a latency CDF ([ns, fraction] pairs) is one distribution: one line, like a histogram */
+	assert_non_null(strstr(out, "total.latency.cdf "));
+	assert_null(strstr(out, "total.latency.cdf["));
+	free(out);
+	snprintf(args, sizeof(args), "compare --all '%s/a.out' '%s/b.out'", dir, dir);
+	assert_int_equal(hpsim("diffall", args), 0);
+	out = slurp("diffall.out");
+	assert_non_null(strstr(out, "total.latency.cdf[0][0] "));
+	assert_non_null(strstr(out, "total.latency.log2_hist[0] "));
 	free(out);
 	snprintf(args, sizeof(args), "compare '%s/a.out' '%s/csv.out'", dir, dir);
 	assert_int_equal(hpsim("notjson", args), 1);

@@ -67,9 +67,14 @@ static void leaf(struct cmp *c, const char *path, const json_t *a, const json_t 
 	}
 }
 
+/* A histogram ([n, ...]) or a CDF ([[ns, fraction], ...]): compared as one figure. */
 static bool numeric_array(const json_t *v)
 {
-	return json_is_array(v) && json_array_size(v) > 0 && json_is_number(json_array_get(v, 0));
+	const json_t *first = json_array_get(v, 0);
+
+	if (json_is_array(first))
+		first = json_array_get(first, 0);
+	return json_is_array(v) && json_is_number(first);
 }
 
 static void walk(struct cmp *c, const char *path, const json_t *a, const json_t *b)
