@@ -287,6 +287,18 @@ static void test_compare(void **unused)
 	free(out);
 	snprintf(args, sizeof(args), "compare '%s/a.out' '%s/csv.out'", dir, dir);
 	assert_int_equal(hpsim("notjson", args), 1);
+	/* JSON that is not a report: the error names that file, whichever it is */
+	write_file("arr.json", "[1, 2]");
+	snprintf(args, sizeof(args), "compare '%s/a.out' '%s/arr.json'", dir, dir);
+	assert_int_equal(hpsim("notrep", args), 1);
+	out = slurp("notrep.err");
+	assert_non_null(strstr(out, "arr.json is not an hpsim report"));
+	free(out);
+	snprintf(args, sizeof(args), "compare '%s/arr.json' '%s/a.out'", dir, dir);
+	assert_int_equal(hpsim("notrep2", args), 1);
+	out = slurp("notrep2.err");
+	assert_non_null(strstr(out, "arr.json is not an hpsim report"));
+	free(out);
 }
 
 static void test_vcore_size_option(void **unused)
