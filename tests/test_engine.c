@@ -473,6 +473,57 @@ static void test_closed_loop_extension(void **unused)
 }
 
 /*
+ * The closed loop's extension is how much later the workload ends: the
+ * shift a vCPU carries after its last halt, not the largest shift it ever
+ * had. A device-interrupt wakeup stays at its recorded time, so a halt ended
+ * by one absorbs the shift the halts before it built up: the first halt
+ * (1 ms, past the 200 us poll) sleeps and shifts the vCPU by the sleep path,
+ * the second (10 us, caught by the poll) leaves it shifted by the poll path.
+ */
+static void test_closed_loop_extension_is_the_final_shift(void **unused)
+{
+	static const struct hp_episode in[] = {
+	    {.halt_start_ns = 1000, .wake_ns = 1001000, .source = HP_SRC_IRQ, .source_cpu = -1},
+	    {.halt_start_ns = 1003000, .wake_ns = 1013000, .source = HP_SRC_IRQ, .source_cpu = -1},
+	};
+	static const char *const poll200us[] = {"fixed_poll_ns", "200000", NULL};
+	struct hp_engine_config cfg;
+	struct hp_episodes e;
+	struct hp_metrics m;
+	struct hp_err err;
+	struct rec r;
+	uint64_t sleep_path, poll_path;
+	size_t i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 2; i++)
+		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
+	e.t_first_ns = 0;
+	e.t_last_ns = 1100000;
+	configure(&cfg, NULL, "fixed", poll200us);
+	cfg.mode = HP_MODE_CLOSED;
+	sleep_path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+	poll_path = cfg.cost.poll_detect_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+	assert_true(poll_path < sleep_path);
+	{
+		struct hp_engine_stats st;
+
+		memset(&r, 0, sizeof(r));
+		if (hp_report_replay(&e, &cfg, &m, &st, record, &r, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(r.n, 2);
+		assert_int_equal(r.o[0].latency_ns, sleep_path);
+		assert_int_equal(r.o[1].shift_ns, sleep_path);
+		assert_int_equal(r.o[1].latency_ns, poll_path);
+		assert_int_equal(st.extension_ns, poll_path);
+	}
+	hp_metrics_free(&m);
+	free(r.o);
+	hp_episodes_free(&e);
+}
+
+/*
  * Closed loop moves a wakeup by its sender's shift (here the vCPU's own:
  * timer wakeups); the guest layer must see the moved arrival, as the host
  * does. Two timer halts: the first's latency shifts the second, so the second
@@ -745,6 +796,7 @@ int main(void)
 	    cmocka_unit_test(test_closed_loop_without_latency_is_open_loop),
 	    cmocka_unit_test(test_closed_loop_extension),
 	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
+	    cmocka_unit_test(test_closed_loop_extension_is_the_final_shift),
 	    cmocka_unit_test(test_host_load),
 	    cmocka_unit_test(test_guest_poll_contention_before_hlt),
 	    cmocka_unit_test(test_reference_host_sleep_after_entry),

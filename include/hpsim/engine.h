@@ -59,7 +59,8 @@ struct hp_engine_stats {
 	uint64_t halts;
 	uint64_t delayed_halts; /* started after the recorded time (the vCPU resumed late) */
 	uint64_t pending_at_exit;
-	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran */
+	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran
+	                          (the largest shift a vCPU carries after its last halt) */
 };
 
 /* A synthetic competitor for every host CPU: another task runnable a fraction of the time. */

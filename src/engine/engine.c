@@ -252,17 +252,19 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		run_halt(cfg, eps, vc, e, &o);
 		o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
 		vc->last_resume = o.resume_ns;
-		if (cfg->mode == HP_MODE_CLOSED) {
+		if (cfg->mode == HP_MODE_CLOSED)
 			vc->shift = o.resume_ns - e->wake_ns;
-			if (vc->shift > st->extension_ns)
-				st->extension_ns = vc->shift;
-		}
 		st->halts++;
 		st->pending_at_exit += o.pending_at_exit;
 		if (cfg->on_outcome)
 			cfg->on_outcome(cfg->ctx, &o);
 	}
 out:
+	/* the workload ends later by the shift its vCPUs carry after their last halts */
+	if (!rc && cfg->mode == HP_MODE_CLOSED)
+		for (i = 0; i < ncpu; i++)
+			if (v[i].shift > st->extension_ns)
+				st->extension_ns = v[i].shift;
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(v);
