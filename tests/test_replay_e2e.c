@@ -195,6 +195,10 @@ static void test_bad_input(void **unused)
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --host kvm --vcore vcore",
 	         HPSIM_SOURCE_DIR);
 	expect_failure(args, "not both");
+	/* the load model's seed is a whole number: 1.5 would silently be seed 1 */
+	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --host-load 0.2 --seed 1.5",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "--seed: '1.5' is not a whole number");
 }
 
 /* --emit-trace writes the decisions in trace-cmd report form: one kvm_vcpu_wakeup per host halt. */
