@@ -472,6 +472,113 @@ static void test_closed_loop_extension(void **unused)
 	assert_true(ext[0] > ext[1]);
 }
 
+/*
+ * The closed loop's extension is how much later the workload ends: the
+ * shift a vCPU carries after its last halt, not the largest shift it ever
+ * had. A device-interrupt wakeup stays at its recorded time, so a halt ended
+ * by one absorbs the shift the halts before it built up: the first halt
+ * (1 ms, past the 200 us poll) sleeps and shifts the vCPU by the sleep path,
+ * the second (10 us, caught by the poll) leaves it shifted by the poll path.
+ */
+static void test_closed_loop_extension_is_the_final_shift(void **unused)
+{
+	static const struct hp_episode in[] = {
+	    {.halt_start_ns = 1000, .wake_ns = 1001000, .source = HP_SRC_IRQ, .source_cpu = -1},
+	    {.halt_start_ns = 1003000, .wake_ns = 1013000, .source = HP_SRC_IRQ, .source_cpu = -1},
+	};
+	static const char *const poll200us[] = {"fixed_poll_ns", "200000", NULL};
+	struct hp_engine_config cfg;
+	struct hp_episodes e;
+	struct hp_metrics m;
+	struct hp_err err;
+	struct rec r;
+	uint64_t sleep_path, poll_path;
+	size_t i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 2; i++)
+		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
+	e.t_first_ns = 0;
+	e.t_last_ns = 1100000;
+	configure(&cfg, NULL, "fixed", poll200us);
+	cfg.mode = HP_MODE_CLOSED;
+	sleep_path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+	poll_path = cfg.cost.poll_detect_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+	assert_true(poll_path < sleep_path);
+	{
+		struct hp_engine_stats st;
+
+		memset(&r, 0, sizeof(r));
+		if (hp_report_replay(&e, &cfg, &m, &st, record, &r, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(r.n, 2);
+		assert_int_equal(r.o[0].latency_ns, sleep_path);
+		assert_int_equal(r.o[1].shift_ns, sleep_path);
+		assert_int_equal(r.o[1].latency_ns, poll_path);
+		assert_int_equal(st.extension_ns, poll_path);
+	}
+	hp_metrics_free(&m);
+	free(r.o);
+	hp_episodes_free(&e);
+}
+
+/*
+ * Closed loop moves a wakeup by its sender's shift (here the vCPU's own:
+ * timer wakeups); the guest layer must see the moved arrival, as the host
+ * does. Two timer halts: the first's latency shifts the second, so the second
+ * begins 6600 ns late and its wakeup arrives 6600 ns late too. The recorded
+ * arrival (1005000) is then before the halt begins (1009600): a guest that
+ * saw it would return at once, before the wakeup, with latency 0.
+ */
+static void test_closed_loop_guest_sees_moved_wakeup(void **unused)
+{
+	static const struct hp_episode in[] = {
+	    {.halt_start_ns = 1000, .wake_ns = 1001000, .source = HP_SRC_TIMER, .source_cpu = -1},
+	    {.halt_start_ns = 1003000,
+	     .wake_ns = 1005000,
+	     .source = HP_SRC_TIMER,
+	     .source_cpu = -1},
+	};
+	const char *const guests[] = {"haltpoll", "oracle", "fixed"};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t g, i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 2; i++)
+		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
+	e.t_first_ns = 1000;
+	e.t_last_ns = 1005000;
+	for (g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+		uint64_t path;
+
+		configure(&cfg, guests[g], "none", NULL);
+		cfg.mode = HP_MODE_CLOSED;
+		path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
+		run(&e, &cfg, &r, &m);
+		/* neither guest polls the first halt long enough (1 ms): it sleeps */
+		assert_int_equal(r.o[0].latency_ns, path);
+		assert_int_equal(r.o[1].shift_ns, path);
+		assert_int_equal(r.o[1].enter_ns, in[1].halt_start_ns + path);
+		assert_int_equal(r.o[1].wake_ns, in[1].wake_ns + path);
+		/* the vCPU cannot run before its wakeup has arrived */
+		for (i = 0; i < r.n; i++)
+			if (r.o[i].resume_ns <= r.o[i].wake_ns)
+				fail_msg("guest %s, halt %zu: resumed at %llu, wakeup at %llu",
+				         guests[g], i, (unsigned long long)r.o[i].resume_ns,
+				         (unsigned long long)r.o[i].wake_ns);
+		assert_int_equal(m.cpu[0].time.accounting_errors, 0);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
 /* The load models produce the requested busy share, and contention stops host polling. */
 static void test_host_load(void **unused)
 {
@@ -524,6 +631,159 @@ static void test_host_load(void **unused)
 	}
 }
 
+/*
+ * Guest polling while another host task is runnable: a contention interval
+ * that ends within the guest's poll counts, also when the guest then
+ * executes HLT and the host layer looks at its CPU after the exit.
+ */
+static void test_guest_poll_contention_before_hlt(void **unused)
+{
+	static const char *const poll10us[] = {"fixed_poll_ns", "10000", NULL};
+	struct hp_episode ep = {.halt_start_ns = 100000, .wake_ns = 1100000, .source_cpu = -1};
+	struct hp_busy b = {.start_ns = 101000, .end_ns = 103000, .cpu = 0};
+	const char *const hosts[] = {"none", "kvm"};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t h;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	assert_int_equal(hp_episodes_push_busy(&e, &b, &err), 0);
+	e.t_first_ns = 0;
+	e.t_last_ns = 2000000;
+	for (h = 0; h < 2; h++) {
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+
+		configure(&cfg, "fixed", hosts[h], poll10us);
+		run(&e, &cfg, &r, &m);
+		/* the guest polled 10 us, saw no wakeup and executed HLT */
+		assert_int_equal(r.o[0].d[HP_LAYER_GUEST].outcome, HP_POLL_MISS);
+		assert_int_equal(r.o[0].d[HP_LAYER_GUEST].polled_ns, 10000);
+		assert_int_equal(r.o[0].guest_poll_contended_ns, 2000);
+		assert_int_equal(m.cpu[0].time.guest_poll_contended_ns, 2000);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
+/*
+ * A wakeup that arrived before the host layer was entered but that a poller
+ * would only see later (poll_detect_ns above host_wakeup_ns): a reference
+ * host policy that sleeps wakes host_wakeup_ns after it went to sleep, as
+ * schedule() does, never before it entered. Zero-length halts (wake ==
+ * halt start) on arm64, where every halt reaches the host layer.
+ */
+static void test_reference_host_sleep_after_entry(void **unused)
+{
+	static const char *const pols[][3] = {
+	    {"none", NULL}, {"fixed", "fixed_poll_ns", "0"}, {"oracle", "oracle_window_ns", "0"}};
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t p, i;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < 3; i++) {
+		struct hp_episode ep = {.halt_start_ns = 100000 * (i + 1),
+		                        .wake_ns = 100000 * (i + 1),
+		                        .source_cpu = -1};
+
+		assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	}
+	e.t_first_ns = 0;
+	e.t_last_ns = 400000;
+	for (p = 0; p < 3; p++) {
+		const char *const params[] = {pols[p][1], pols[p][2], NULL};
+		struct hp_engine_config cfg;
+		struct hp_metrics m;
+		struct rec r;
+
+		configure(&cfg, NULL, pols[p][0], pols[p][1] ? params : NULL);
+		cfg.kernel.arch = HP_ARCH_ARM64;
+		cfg.cost.poll_detect_ns = 10000;
+		cfg.cost.host_wakeup_ns = 100;
+		run(&e, &cfg, &r, &m);
+		for (i = 0; i < r.n; i++) {
+			const struct hp_outcome *o = &r.o[i];
+			const struct hp_decision *d = &o->d[HP_LAYER_HOST];
+			uint64_t host_enter = o->enter_ns + cfg.cost.hlt_exit_ns;
+
+			assert_true(o->has[HP_LAYER_HOST]);
+			assert_true(d->end_ns >= host_enter);
+			assert_true(d->wait_ns <= d->end_ns - host_enter);
+			assert_true(d->block_ns <= d->end_ns - host_enter);
+			if (d->waited)
+				assert_int_equal(d->end_ns, host_enter + cfg.cost.host_wakeup_ns);
+			assert_int_equal(o->resume_ns, d->end_ns + cfg.cost.vm_entry_ns +
+			                                   cfg.cost.guest_wakeup_ns);
+		}
+		assert_true(m.cpu[0].time.sleep_ns <= m.cpu[0].time.halted_ns);
+		assert_int_equal(m.cpu[0].time.accounting_errors, 0);
+		hp_metrics_free(&m);
+		free(r.o);
+	}
+	hp_episodes_free(&e);
+}
+
+/*
+ * Timestamps the engine cannot replay: the kernel's ktime is signed 64-bit
+ * and a replay adds costs and latencies to every time, so times past
+ * HP_TIME_MAX_NS are refused with a message, by the engine and by the load
+ * model, whose bursts would otherwise wrap past 2^64 and never reach the
+ * capture's end.
+ */
+static void test_huge_timestamps(void **unused)
+{
+	const uint64_t top = UINT64_MAX - 551615; /* the wrap is 51 us after the capture */
+	struct hp_episode ep = {.halt_start_ns = top, .wake_ns = top + 500000, .source_cpu = -1};
+	struct hp_load_model lm = {.fraction = 0.5, .burst_ns = 50000, .seed = 1};
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_episodes e;
+	struct hp_err err;
+
+	(void)unused;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(hp_episodes_push(&e, &ep, &err), 0);
+	e.t_first_ns = ep.halt_start_ns;
+	e.t_last_ns = ep.wake_ns;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), -1);
+	assert_non_null(strstr(err.msg, "ns"));
+	assert_int_equal(e.nbusy, 0);
+	configure(&cfg, NULL, "kvm", NULL);
+	assert_int_equal(hp_engine_run(&e, &cfg, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "cpu 0"));
+	/* the largest accepted time replays */
+	e.ep[0].halt_start_ns = HP_TIME_MAX_NS - 500000;
+	e.ep[0].wake_ns = HP_TIME_MAX_NS;
+	e.t_first_ns = e.ep[0].halt_start_ns;
+	e.t_last_ns = e.ep[0].wake_ns;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), 0);
+	assert_true(e.nbusy > 0);
+	assert_int_equal(hp_engine_run(&e, &cfg, &st, &err), 0);
+	assert_int_equal(st.halts, 1);
+	hp_episodes_free(&e);
+}
+
+/* A vanishing load fraction: idle times past any capture, no bursts, no overflowing cast. */
+static void test_host_load_tiny_fraction(void **unused)
+{
+	struct hp_load_model lm = {.fraction = 1e-300, .burst_ns = 1000000000000000ull, .seed = 3};
+	struct hp_episodes e = eps[1];
+	struct hp_err err;
+
+	(void)unused;
+	e.busy = NULL;
+	e.nbusy = e.busy_cap = 0;
+	assert_int_equal(hp_load_apply(&e, &lm, &err), 0);
+	assert_int_equal(e.nbusy, 0);
+	free(e.busy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,7 +795,13 @@ int main(void)
 	    cmocka_unit_test(test_time_accounting),
 	    cmocka_unit_test(test_closed_loop_without_latency_is_open_loop),
 	    cmocka_unit_test(test_closed_loop_extension),
+	    cmocka_unit_test(test_closed_loop_guest_sees_moved_wakeup),
+	    cmocka_unit_test(test_closed_loop_extension_is_the_final_shift),
 	    cmocka_unit_test(test_host_load),
+	    cmocka_unit_test(test_guest_poll_contention_before_hlt),
+	    cmocka_unit_test(test_reference_host_sleep_after_entry),
+	    cmocka_unit_test(test_huge_timestamps),
+	    cmocka_unit_test(test_host_load_tiny_fraction),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

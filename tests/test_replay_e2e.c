@@ -195,6 +195,10 @@ static void test_bad_input(void **unused)
 	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --host kvm --vcore vcore",
 	         HPSIM_SOURCE_DIR);
 	expect_failure(args, "not both");
+	/* the load model's seed is a whole number: 1.5 would silently be seed 1 */
+	snprintf(args, sizeof(args), "replay '%s/traces/pingpong.dat' --host-load 0.2 --seed 1.5",
+	         HPSIM_SOURCE_DIR);
+	expect_failure(args, "--seed: '1.5' is not a whole number");
 }
 
 /* --emit-trace writes the decisions in trace-cmd report form: one kvm_vcpu_wakeup per host halt. */
@@ -267,6 +271,32 @@ static void test_emit_trace(void **unused)
 	json_decref(root);
 }
 
+/* A run with nothing to trace (a guest layer that never adapts) writes the header alone. */
+static void test_emit_trace_empty(void **unused)
+{
+	char args[1024], err[4096], line[512], *out, path[] = "/tmp/hpsim-e2e-trace-XXXXXX";
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(args, sizeof(args),
+	         "replay '%s/traces/pingpong.dat' --guest none --emit-trace '%s'", HPSIM_SOURCE_DIR,
+	         path);
+	if (run(args, &out, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(out);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_true(strncmp(line, "cpus=", 5) == 0);
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+}
+
 static void test_help(void **unused)
 {
 	char err[4096], *out;
@@ -287,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_default_polls_most_pingpong_halts),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_emit_trace),
+	    cmocka_unit_test(test_emit_trace_empty),
 	    cmocka_unit_test(test_help),
 	};
 

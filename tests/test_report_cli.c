@@ -1,15 +1,16 @@
 /*
  * The report surfaces of the hpsim binary, end to end on traces/pingpong.dat:
  *  - `hpsim cost --arch ppc` prints the ppc defaults as JSON that `--cost`
- *    reads back unchanged; unknown names, non-numeric values and missing
- *    files fail naming the key or file;
+ *    reads back unchanged; unknown names, non-numeric values, values past
+ *    HP_COST_MAX_NS and missing files fail naming the key or file;
  *  - the JSON report echoes every policy parameter and cost-model value and
  *    the mode, vcore size, host load and cost file;
  *  - `--format csv` has one row per vCPU and a total row, with the same
  *    column count in every row, the time columns add up to wall time, and
  *    the CPU cost is guest poll + host poll + transitions;
  *  - `hpsim compare` shows no difference between a report and itself, and
- *    names the parameter and the figures that differ between two settings;
+ *    names the parameter and the figures that differ between two settings,
+ *    a histogram or latency CDF as one line (with --all, every bucket);
  *  - --vcore-size: needs --vcore, a whole number >= 1, and with a single
  *    halting vCPU changes no figure.
  */
@@ -140,6 +141,29 @@ static void test_cost_file(void **unused)
 	err = slurp("bad3.err");
 	assert_non_null(strstr(err, "absent.json"));
 	free(err);
+	/* a cost past HP_COST_MAX_NS would wrap the engine's times: refused, file and flag */
+	write_file("bad4.json", "{\"host_wakeup_ns\": 9223372036854775807}");
+	snprintf(args, sizeof(args), "replay '%s' --cost '%s/bad4.json'", TRACE, dir);
+	assert_int_equal(hpsim("bad4", args), 1);
+	err = slurp("bad4.err");
+	assert_non_null(strstr(err, "\"host_wakeup_ns\""));
+	free(err);
+	snprintf(args, sizeof(args), "replay '%s' --cost-set hlt_exit_ns=18446744073709551615",
+	         TRACE);
+	assert_int_equal(hpsim("bad5", args), 1);
+	err = slurp("bad5.err");
+	assert_non_null(strstr(err, "hlt_exit_ns"));
+	free(err);
+	/* the largest value is accepted and echoed */
+	snprintf(args, sizeof(args), "replay '%s' --format json --cost-set guest_wakeup_ns=%llu",
+	         TRACE, (unsigned long long)HP_COST_MAX_NS);
+	assert_int_equal(hpsim("max", args), 0);
+	rep = load_json("max.out");
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(rep, "config"), "cost"), "guest_wakeup_ns")),
+	    HP_COST_MAX_NS);
+	json_decref(rep);
 }
 
 static void test_json_echoes_inputs(void **unused)
@@ -251,9 +275,30 @@ static void test_compare(void **unused)
 	assert_non_null(strstr(out, "-75.00%"));
 	assert_non_null(strstr(out, "total.host.halt_poll_fail_ns"));
 	assert_null(strstr(out, "total.halts "));
+	/* a latency CDF ([ns, fraction] pairs) is one distribution: one line, like a histogram */
+	assert_non_null(strstr(out, "total.latency.cdf "));
+	assert_null(strstr(out, "total.latency.cdf["));
+	free(out);
+	snprintf(args, sizeof(args), "compare --all '%s/a.out' '%s/b.out'", dir, dir);
+	assert_int_equal(hpsim("diffall", args), 0);
+	out = slurp("diffall.out");
+	assert_non_null(strstr(out, "total.latency.cdf[0][0] "));
+	assert_non_null(strstr(out, "total.latency.log2_hist[0] "));
 	free(out);
 	snprintf(args, sizeof(args), "compare '%s/a.out' '%s/csv.out'", dir, dir);
 	assert_int_equal(hpsim("notjson", args), 1);
+	/* JSON that is not a report: the error names that file, whichever it is */
+	write_file("arr.json", "[1, 2]");
+	snprintf(args, sizeof(args), "compare '%s/a.out' '%s/arr.json'", dir, dir);
+	assert_int_equal(hpsim("notrep", args), 1);
+	out = slurp("notrep.err");
+	assert_non_null(strstr(out, "arr.json is not an hpsim report"));
+	free(out);
+	snprintf(args, sizeof(args), "compare '%s/arr.json' '%s/a.out'", dir, dir);
+	assert_int_equal(hpsim("notrep2", args), 1);
+	out = slurp("notrep2.err");
+	assert_non_null(strstr(out, "arr.json is not an hpsim report"));
+	free(out);
 }
 
 static void test_vcore_size_option(void **unused)

@@ -24,6 +24,13 @@ struct hp_cost {
 	                             reaches it (interrupt entry + guest scheduler) */
 };
 
+/*
+ * The largest cost-model value, ns (one second): far beyond any machine's
+ * transition, and small enough that the engine's sums of times, costs and
+ * latencies stay far inside 64 bits.
+ */
+#define HP_COST_MAX_NS 1000000000ull
+
 /* One named cost-model field, for listing, JSON and --cost files. */
 struct hp_cost_field {
 	const char *name;

@@ -10,6 +10,13 @@
 #include "hpsim/episode.h"
 #include "hpsim/policy.h"
 
+/*
+ * The latest time (ns) the engine replays: the kernel's ktime_t, in which the
+ * policy code computes, is signed 64-bit, and a replay adds costs, latencies
+ * and closed-loop shifts to the recorded times. 2^62 ns is 146 years.
+ */
+#define HP_TIME_MAX_NS ((uint64_t)1 << 62)
+
 /* What happened to one halt, across the layers that handled it. */
 struct hp_outcome {
 	const struct hp_episode *ep; /* as recorded */
@@ -52,7 +59,8 @@ struct hp_engine_stats {
 	uint64_t halts;
 	uint64_t delayed_halts; /* started after the recorded time (the vCPU resumed late) */
 	uint64_t pending_at_exit;
-	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran */
+	uint64_t extension_ns; /* closed loop: how much longer than recorded the workload ran
+	                          (the largest shift a vCPU carries after its last halt) */
 };
 
 /* A synthetic competitor for every host CPU: another task runnable a fraction of the time. */

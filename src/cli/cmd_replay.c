@@ -194,6 +194,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 
 			rc = parse_number("--seed", optarg, &seed, 0, 1e15);
 			o->load.seed = (uint64_t)seed;
+			if (!rc && seed != (double)o->load.seed)
+				rc = cli_usage_error("replay", "--seed: '%s' is not a whole number",
+				                     optarg);
 			break;
 		}
 		case 'X':

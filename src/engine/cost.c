@@ -79,9 +79,9 @@ int hp_cost_set(struct hp_cost *c, const char *name, const char *value, struct h
 			continue;
 		errno = 0;
 		v = strtoull(value, &end, 10);
-		if (errno || end == value || *end || value[0] == '-')
-			return hp_errf(err, "cost %s: '%s' is not a non-negative integer (ns)",
-			               name, value);
+		if (errno || end == value || *end || value[0] == '-' || v > HP_COST_MAX_NS)
+			return hp_errf(err, "cost %s: '%s' is not an integer in 0..%llu (ns)", name,
+			               value, HP_COST_MAX_NS);
 		*(uint64_t *)((char *)c + fields[i].offset) = v;
 		return 0;
 	}

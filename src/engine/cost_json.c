@@ -41,9 +41,10 @@ int hp_cost_load_json(struct hp_cost *c, const char *path, struct hp_err *err)
 			             path, key);
 			break;
 		}
-		if (!json_is_integer(val) || json_integer_value(val) < 0) {
-			rc = hp_errf(err, "%s: \"%s\" must be a non-negative integer (ns)", path,
-			             key);
+		if (!json_is_integer(val) || json_integer_value(val) < 0 ||
+		    (uint64_t)json_integer_value(val) > HP_COST_MAX_NS) {
+			rc = hp_errf(err, "%s: \"%s\" must be an integer in 0..%llu (ns)", path,
+			             key, HP_COST_MAX_NS);
 			break;
 		}
 		*(uint64_t *)((char *)c + f->offset) = (uint64_t)json_integer_value(val);

@@ -110,20 +110,23 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		struct hp_halt_in in = {
 		    .cpu = e->cpu,
 		    .enter_ns = o->enter_ns,
-		    .wake_ns = e->wake_ns,
+		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
 		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
 		    .cost = &cfg->cost,
 		    .lower = vm_halt,
 		    .lower_ctx = &h,
 		};
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
+		size_t first;
 
 		hp_engine_next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
+		/* the guest's HLT moves the cursor to the host entry, past the poll */
+		first = v->busy;
 		guest->halt(v->state[HP_LAYER_GUEST], &in, &o->d[HP_LAYER_GUEST]);
 		o->has[HP_LAYER_GUEST] = 1;
 		/* guest polling keeps the host CPU busy whatever else wants it */
-		o->guest_poll_contended_ns = hp_engine_busy_overlap(
-		    eps, v->busy, e->cpu, o->enter_ns, o->enter_ns + d->polled_ns);
+		o->guest_poll_contended_ns = hp_engine_busy_overlap(eps, first, e->cpu, o->enter_ns,
+		                                                    o->enter_ns + d->polled_ns);
 		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
 	} else {
 		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
@@ -210,8 +213,23 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			ops->init(v[i].state[l], (uint32_t)i);
 		}
 	}
-	for (i = 0; i < eps->n; i++)
-		v[eps->ep[i].cpu].halts = true;
+	for (i = 0; i < eps->n; i++) {
+		const struct hp_episode *e = &eps->ep[i];
+
+		if (e->cpu >= ncpu) {
+			rc = hp_errf(err, "episode %zu: cpu %u outside the capture's %u CPUs", i,
+			             e->cpu, ncpu);
+			goto out;
+		}
+		if (e->halt_start_ns > HP_TIME_MAX_NS || e->wake_ns > HP_TIME_MAX_NS) {
+			rc = hp_errf(err,
+			             "episode %zu (cpu %u): times past %llu ns, the latest the "
+			             "engine replays",
+			             i, e->cpu, (unsigned long long)HP_TIME_MAX_NS);
+			goto out;
+		}
+		v[e->cpu].halts = true;
+	}
 	if (cfg->vcore_size > 1 || cfg->event_driven) {
 		rc = hp_engine_run_vcores(eps, cfg, v, st, err);
 		goto out;
@@ -234,17 +252,19 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		run_halt(cfg, eps, vc, e, &o);
 		o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
 		vc->last_resume = o.resume_ns;
-		if (cfg->mode == HP_MODE_CLOSED) {
+		if (cfg->mode == HP_MODE_CLOSED)
 			vc->shift = o.resume_ns - e->wake_ns;
-			if (vc->shift > st->extension_ns)
-				st->extension_ns = vc->shift;
-		}
 		st->halts++;
 		st->pending_at_exit += o.pending_at_exit;
 		if (cfg->on_outcome)
 			cfg->on_outcome(cfg->ctx, &o);
 	}
 out:
+	/* the workload ends later by the shift its vCPUs carry after their last halts */
+	if (!rc && cfg->mode == HP_MODE_CLOSED)
+		for (i = 0; i < ncpu; i++)
+			if (v[i].shift > st->extension_ns)
+				st->extension_ns = v[i].shift;
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(v);

@@ -17,13 +17,18 @@ static uint64_t next_u64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* An exponential variate with the given mean, in ns (at least 1). */
+/* A duration in ns from a double: at least 1, at most HP_TIME_MAX_NS (no overflowing cast). */
+static uint64_t duration(double v)
+{
+	return v < 1 ? 1 : v >= (double)HP_TIME_MAX_NS ? HP_TIME_MAX_NS : (uint64_t)v;
+}
+
+/* An exponential variate with the given mean, in ns (1 .. HP_TIME_MAX_NS). */
 static uint64_t exponential(uint64_t *s, double mean)
 {
 	double u = ((double)(next_u64(s) >> 11) + 0.5) / 9007199254740992.0;
-	double v = -log(u) * mean;
 
-	return v < 1 ? 1 : (uint64_t)v;
+	return duration(-log(u) * mean);
 }
 
 int hp_load_apply(struct hp_episodes *eps, const struct hp_load_model *lm, struct hp_err *err)
@@ -35,9 +40,15 @@ int hp_load_apply(struct hp_episodes *eps, const struct hp_load_model *lm, struc
 		return hp_errf(err, "host load %g is not a fraction between 0 and 1", lm->fraction);
 	if (lm->fraction == 0)
 		return 0;
-	if (lm->burst_ns == 0)
-		return hp_errf(err, "host load burst must be at least 1 ns");
-	idle_mean = (uint64_t)((double)lm->burst_ns * (1 - lm->fraction) / lm->fraction);
+	if (lm->burst_ns == 0 || lm->burst_ns > HP_TIME_MAX_NS)
+		return hp_errf(err, "host load burst must be 1 to %llu ns",
+		               (unsigned long long)HP_TIME_MAX_NS);
+	/* with every time, burst and idle time at most 2^62, t + burst + idle cannot wrap */
+	if (t1 > HP_TIME_MAX_NS)
+		return hp_errf(err,
+		               "the capture ends at %llu ns, past the %llu ns the engine replays",
+		               (unsigned long long)t1, (unsigned long long)HP_TIME_MAX_NS);
+	idle_mean = duration((double)lm->burst_ns * (1 - lm->fraction) / lm->fraction);
 	for (cpu = 0; cpu < eps->ncpu; cpu++) {
 		uint64_t s = lm->seed * 1000003 + cpu, t = t0;
 

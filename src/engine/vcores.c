@@ -115,11 +115,8 @@ static void resume(struct sched *s, uint32_t cpu, uint64_t ran_from, bool from_h
 	o->split_sleep_ns = ran_from - x->ceded_at - x->poll_ns;
 	vcore_of(s, cpu)->ceded--;
 	v->last_resume = o->resume_ns;
-	if (s->cfg->mode == HP_MODE_CLOSED) {
+	if (s->cfg->mode == HP_MODE_CLOSED)
 		v->shift = o->resume_ns - o->ep->wake_ns;
-		if (v->shift > s->st->extension_ns)
-			s->st->extension_ns = v->shift;
-	}
 	s->st->halts++;
 	if (s->cfg->on_outcome)
 		s->cfg->on_outcome(s->cfg->ctx, o);

@@ -60,7 +60,10 @@ static void host_halt(const struct baseline *b, const struct hp_halt_in *in, str
 		d->outcome = window ? HP_POLL_MISS : HP_NO_POLL;
 		d->polled_ns = window;
 		d->waited = d->woke_sleeper = 1;
-		d->end_ns = in->wake_ns + in->cost->host_wakeup_ns;
+		/* as schedule(): a wakeup that came before the sleep (not yet seen) wakes it at
+		 * once */
+		d->end_ns = (in->wake_ns > sleep_from ? in->wake_ns : sleep_from) +
+		            in->cost->host_wakeup_ns;
 		d->wait_ns = d->end_ns - sleep_from;
 	}
 	d->block_ns = d->end_ns - in->enter_ns;

@@ -67,9 +67,14 @@ static void leaf(struct cmp *c, const char *path, const json_t *a, const json_t 
 	}
 }
 
+/* A histogram ([n, ...]) or a CDF ([[ns, fraction], ...]): compared as one figure. */
 static bool numeric_array(const json_t *v)
 {
-	return json_is_array(v) && json_array_size(v) > 0 && json_is_number(json_array_get(v, 0));
+	const json_t *first = json_array_get(v, 0);
+
+	if (json_is_array(first))
+		first = json_array_get(first, 0);
+	return json_is_array(v) && json_is_number(first);
 }
 
 static void walk(struct cmp *c, const char *path, const json_t *a, const json_t *b)
@@ -130,10 +135,13 @@ int hp_report_compare(FILE *f, const char *a_path, const char *b_path, bool all,
 		return hp_errf(err, "%s:%d: not JSON: %s", b_path, je.line, je.text);
 	}
 	if (!json_object_get(a, "hpsim_report") || !json_object_get(b, "hpsim_report")) {
+		/* named before a is freed */
+		const char *bad = json_object_get(a, "hpsim_report") ? b_path : a_path;
+
 		json_decref(a);
 		json_decref(b);
 		return hp_errf(err, "%s is not an hpsim report (`hpsim replay --format json`)",
-		               json_object_get(a, "hpsim_report") ? b_path : a_path);
+		               bad);
 	}
 	fprintf(f, "A: %s\nB: %s\n\n%-48s %16s %16s %16s %10s\n", a_path, b_path, "metric", "A",
 	        "B", "B-A", "(B-A)/|A|");

@@ -116,7 +116,8 @@ int hp_trace_emit_finish(struct hp_trace_emit *e, FILE *f, struct hp_err *err)
 		rc = hp_errf(err, "out of memory collecting trace lines");
 		goto out;
 	}
-	qsort(e->l, e->n, sizeof(*e->l), cmp_line);
+	if (e->n) /* no line, no array: qsort() must not see NULL */
+		qsort(e->l, e->n, sizeof(*e->l), cmp_line);
 	fprintf(f, "cpus=%u\n", e->ncpu ? e->ncpu : 1);
 	for (i = 0; i < e->n; i++) {
 		const struct line *l = &e->l[i];
