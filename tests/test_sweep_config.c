@@ -322,6 +322,55 @@ static void test_recommendation(void **state)
 	hp_sweep_config_free(&c);
 }
 
+/*
+ * The knee of a two-point front: both scaled sums are exactly 1, a tie that the
+ * documented rule breaks by the lower latency statistic (then the lower point),
+ * never by the lower CPU.
+ */
+static void test_knee_tie(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row *rows;
+	struct hp_err err;
+	uint64_t n;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 100000, 200000]},"
+	         " \"oracle\": false}",
+	         &c);
+	n = hp_sweep_nunits(&c);
+	assert_int_equal(n, 3);
+	rows = calloc(n, sizeof(*rows));
+	assert_non_null(rows);
+	set_row(&rows[0], 0, 10.0, 9000); /* cheap and slow */
+	set_row(&rows[1], 1, 30.0, 9500); /* dominated by both */
+	set_row(&rows[2], 2, 20.0, 3000); /* the default: fast and dearer */
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.pareto[0] + res.pareto[1] + res.pareto[2], 2);
+	assert_false(res.reco[0].constrained);
+	assert_int_equal(res.reco[0].point, 2);
+	assert_int_equal(res.recommended[2], 1);
+	hp_sweep_results_free(&res);
+
+	/* the same tie with the points swapped: still the lower latency */
+	set_row(&rows[0], 0, 20.0, 3000);
+	set_row(&rows[2], 2, 10.0, 9000);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+
+	/* equal points tie on everything: the lower point */
+	set_row(&rows[0], 0, 20.0, 3000);
+	set_row(&rows[1], 1, 20.0, 3000);
+	set_row(&rows[2], 2, 20.0, 3000);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+	free(rows);
+	hp_sweep_config_free(&c);
+}
+
 /* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
 static void test_row_matches_replay(void **state)
 {
@@ -538,7 +587,7 @@ int main(void)
 	    cmocka_unit_test(test_shards_partition), cmocka_unit_test(test_pareto_constructed),
 	    cmocka_unit_test(test_recommendation),   cmocka_unit_test(test_row_matches_replay),
 	    cmocka_unit_test(test_shipped_configs),  cmocka_unit_test(test_journal),
-	    cmocka_unit_test(test_schema_keys),
+	    cmocka_unit_test(test_schema_keys),      cmocka_unit_test(test_knee_tie),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
