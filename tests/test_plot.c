@@ -572,6 +572,56 @@ static void test_lat_cdf(void **unused)
 	hp_episodes_free(&eps);
 }
 
+/* --- sweeps of several series ------------------------------------------------------------ */
+
+static const char small_head[] =
+    "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,guest.guest_halt_poll_ns,"
+    "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
+    "lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,"
+    "error\n";
+
+static void write_text(const char *path, const char *a, const char *b)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(a, f);
+	fputs(b, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A sweep whose objective was the mean: its pareto column is the mean's front.
+ * The plot of another statistic (p99, the default) draws that statistic's front.
+ */
+static void test_pareto_front_of_plotted_statistic(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *front;
+
+	snprintf(path, sizeof(path), "%s/mean-objective.csv", fx->dir);
+	write_text(path, small_head,
+	           /* on the mean all three are the front; on p99 point 1 is beaten by point 0 */
+	           "0,t.dat,host=kvm k=6.11,0,2,,10,0,0,0,0,1000,0.0000,6595.0,6600,6600,6600,"
+	           "6600,6600,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,1,\n"
+	           "2,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,44,1000,44.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s/mean-objective.png'", path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/mean-objective.pareto.csv", fx->dir);
+	front = front_of(data);
+	assert_string_equal(front, "0 2");
+	free(front);
+	snprintf(args, sizeof(args), "pareto '%s' --latency mean -o '%s/mean-objective.png'", path,
+	         fx->dir);
+	plot_ok(args);
+	front = front_of(data);
+	assert_string_equal(front, "0 1 2");
+	free(front);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -620,10 +670,15 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pareto),   cmocka_unit_test(test_pareto_other_trace),
-	    cmocka_unit_test(test_timeline), cmocka_unit_test(test_hist),
-	    cmocka_unit_test(test_heatmap),  cmocka_unit_test(test_cdf),
-	    cmocka_unit_test(test_lat_cdf),  cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_pareto),
+	    cmocka_unit_test(test_pareto_other_trace),
+	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_hist),
+	    cmocka_unit_test(test_heatmap),
+	    cmocka_unit_test(test_cdf),
+	    cmocka_unit_test(test_lat_cdf),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_pareto_front_of_plotted_statistic),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -60,17 +60,24 @@ static int by_cpu(const void *a, const void *b)
 	return x->point && y->point ? strcmp(x->point, y->point) : 0;
 }
 
-/* The front: points no other point matches or beats on both axes while beating on one. */
+/*
+ * The front of points sorted by CPU, then latency: points no other point
+ * matches or beats on both axes while beating on one. In a run of equal CPU,
+ * those at the run's least latency are on it if that is below every cheaper
+ * point's latency.
+ */
 static void compute_front(struct pt *p, size_t n)
 {
+	double best = 0;
 	size_t i, j;
+	int on;
 
-	for (i = 0; i < n; i++) {
-		p[i].pareto = 1;
-		for (j = 0; j < n && p[i].pareto; j++)
-			if (j != i && p[j].cpu <= p[i].cpu && p[j].lat <= p[i].lat &&
-			    (p[j].cpu < p[i].cpu || p[j].lat < p[i].lat))
-				p[i].pareto = 0;
+	for (i = 0; i < n; i = j) {
+		on = i == 0 || p[i].lat < best;
+		for (j = i; j < n && p[j].cpu == p[i].cpu; j++)
+			p[j].pareto = on && p[j].lat == p[i].lat;
+		if (on)
+			best = p[i].lat;
 	}
 }
 
@@ -99,7 +106,7 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
                        struct pt *p, size_t *np, char series[][128], size_t *nseries,
                        struct hp_err *err)
 {
-	int ctrace, cseries, cpoint, ccpu, clat, cdef, cpar, crec, cerr;
+	int ctrace, cseries, cpoint, ccpu, clat, cdef, crec, cerr;
 	size_t r, s;
 
 	if ((ctrace = plot_table_col(t, "trace", err)) < 0 ||
@@ -109,8 +116,6 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
 	    (clat = plot_table_col(t, latcol, err)) < 0)
 		return -1;
 	cdef = plot_table_find(t, "is_default");
-	/* the sweep's front is on p99; for another statistic it is recomputed */
-	cpar = strcmp(latcol, "lat_p99_ns") ? -1 : plot_table_find(t, "pareto");
 	crec = plot_table_find(t, "recommended");
 	cerr = plot_table_find(t, "error");
 	*np = 0;
@@ -134,14 +139,11 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
 		q->series = (int)s + 1;
 		q->point = plot_table_get(t, r, cpoint);
 		q->is_default = flag(t, r, cdef);
-		q->pareto = flag(t, r, cpar);
 		q->recommended = flag(t, r, crec);
 		(*np)++;
 	}
 	if (!*np)
 		return hp_errf(err, "%s: no rows without an error for trace '%s'", t->path, trace);
-	if (cpar < 0)
-		compute_front(p, *np);
 	return 0;
 }
 
@@ -254,6 +256,12 @@ int plot_pareto_prepare(const struct hp_plot_request *req, struct plot_vars *v, 
 	if (read_points(&t, latcol, trace, p, &n, series, &nseries, err) < 0)
 		goto out;
 	qsort(p, n, sizeof(*p), by_cpu);
+	/*
+	 * The front of the plotted statistic, from the plotted values: the file's
+	 * pareto column is the front of the sweep's objective, which may be another
+	 * statistic (results.csv does not say which).
+	 */
+	compute_front(p, n);
 	for (i = 0; i < n; i++) {
 		hasdef |= p[i].is_default;
 		hasrec |= p[i].recommended;
