@@ -622,6 +622,51 @@ static void test_pareto_front_of_plotted_statistic(void **state)
 	free(front);
 }
 
+/*
+ * Two series that sweep different parameters: a heatmap over the first
+ * series' two parameters draws that series' points, and the other series'
+ * rows (their cells empty) are no error.
+ */
+static void test_heatmap_unswept(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *text;
+
+	snprintf(path, sizeof(path), "%s/two-series.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,20000,0,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,41.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "2,t.dat,host=kvm k=6.11,200000,0,,10,9,9,90,44,1000,44.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,0,1,0,\n"
+	           "3,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,44,1000,45.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,1,1,0,\n"
+	           "4,t.dat,guest=haltpoll host=kvm k=6.11,,,50000,10,9,9,90,44,1000,40.0000,"
+	           "1702.7,1700,1700,1700,1700,6600,0,1,1,\n"
+	           "5,t.dat,guest=haltpoll host=kvm k=6.11,,,200000,10,9,9,90,44,1000,50.0000,"
+	           "1702.7,1700,1700,1700,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args),
+	         "heatmap '%s' --x host.halt_poll_ns --y host.halt_poll_ns_shrink -o "
+	         "'%s/two-series.png'",
+	         path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/two-series.heatmap.csv", fx->dir);
+	text = slurp(data);
+	assert_string_equal(text, "xi,yi,x,y,z,points\n"
+	                          "0,0,20000,0,42,1\n"
+	                          "1,0,200000,0,44,1\n"
+	                          "0,1,20000,2,41,1\n"
+	                          "1,1,200000,2,45,1\n");
+	free(text);
+	/* no series sweeps both: said so */
+	snprintf(args, sizeof(args),
+	         "heatmap '%s' --x host.halt_poll_ns --y guest.guest_halt_poll_ns -o "
+	         "'%s/two-series.png'",
+	         path, fx->dir);
+	plot_fails("", args, "no point of trace 't.dat' has both");
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -679,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_lat_cdf),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_pareto_front_of_plotted_statistic),
+	    cmocka_unit_test(test_heatmap_unswept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -75,6 +75,12 @@ static double metric_scale(const char *z, char *label, size_t size)
 	return 1;
 }
 
+/* Does row r have values of both parameters (a series that does not sweep one leaves it empty)? */
+static int swept(const struct plot_table *t, size_t r, int cx, int cy)
+{
+	return *plot_table_get(t, r, cx) && *plot_table_get(t, r, cy);
+}
+
 int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v, char *data,
                          size_t size, struct hp_err *err)
 {
@@ -119,6 +125,8 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 			continue;
 		if (series && strcmp(plot_table_get(&t, r, cseries), series))
 			continue;
+		if (!swept(&t, r, cx, cy))
+			continue; /* a point of a series that does not sweep x or y */
 		if (plot_table_num(&t, r, cx, &x, err) < 0 ||
 		    plot_table_num(&t, r, cy, &y, err) < 0)
 			goto out;
@@ -130,8 +138,11 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 		used++;
 	}
 	if (!used) {
-		hp_errf(err, "%s: no rows without an error for trace '%s'%s%s", req->inputs[0],
-		        trace, req->series ? " and series " : "", req->series ? req->series : "");
+		hp_errf(err,
+		        "%s: no point of trace '%s'%s%s has both %s and %s (no series sweeps "
+		        "both, or all such points failed)",
+		        req->inputs[0], trace, req->series ? " and series " : "",
+		        req->series ? req->series : "", xn, yn);
 		goto out;
 	}
 	qsort(xs, nx, sizeof(*xs), cmp_double);
@@ -141,7 +152,8 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 		struct cell *c;
 
 		if (strcmp(plot_table_get(&t, r, ctrace), trace) || *plot_table_get(&t, r, cerr) ||
-		    (series && strcmp(plot_table_get(&t, r, cseries), series)))
+		    (series && strcmp(plot_table_get(&t, r, cseries), series)) ||
+		    !swept(&t, r, cx, cy))
 			continue;
 		if (plot_table_num(&t, r, cx, &x, err) < 0 ||
 		    plot_table_num(&t, r, cy, &y, err) < 0 ||
