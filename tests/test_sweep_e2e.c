@@ -373,6 +373,60 @@ static void test_plot(void **state)
 	free(listing);
 }
 
+/*
+ * --plot on two series that sweep different parameters: a heatmap per series
+ * over its own two parameters (never cells of one series averaged with
+ * another's), and every shipped config plots.
+ */
+static void test_plot_series(void **state)
+{
+	static const char fmt[] =
+	    "{\"traces\": [\"%s/traces/pingpong.dat\"],\n"
+	    " \"policies\": [{\"host\": \"kvm\", \"params\": {\"halt_poll_ns\": [50000, "
+	    "200000], \"halt_poll_ns_shrink\": [0, 2]}},\n"
+	    "              {\"guest\": \"haltpoll\", \"host\": \"kvm\", \"params\": "
+	    "{\"guest_halt_poll_ns\": [50000, 200000], \"guest_halt_poll_allow_shrink\": [0, "
+	    "1]}},\n"
+	    "              {\"host\": \"fixed\"}],\n"
+	    " \"oracle\": false, \"description\": \"%s\"}\n";
+	static const char *const images[] = {"pareto", "heatmap-poll_cpu_pct-s0",
+	                                     "heatmap-lat_p99_ns-s0", "heatmap-poll_cpu_pct-s1",
+	                                     "heatmap-lat_p99_ns-s1"};
+	static const char *const shipped[] = {"quick", "halt-poll-ns-debate", "shrink-0-vs-2",
+	                                      "database-guest-2.4ms", "guest-vs-host-pingpong"};
+	char dir[512], path[1024], *text;
+	unsigned w, h;
+	size_t i, len;
+
+	(void)state;
+	write_config("series.json", fmt);
+	dir_of(dir, sizeof(dir), "plotted-series");
+	assert_int_equal(sh("'%s' sweep %s/series.json -o %s -j2 --quiet --plot >%s.out",
+	                    HPSIM_BINARY, tmp, dir, dir),
+	                 0);
+	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.png", dir, images[i]);
+		png_size(path, &w, &h);
+		if (w != 1200 || h != 800)
+			fail_msg("%s: not a 1200x800 PNG (%ux%u)", path, w, h);
+	}
+	/* the second series' heatmap holds its own points only: 2 x 2 cells, one point each */
+	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s1.heatmap.csv", dir);
+	text = slurp(path, &len);
+	assert_non_null(text);
+	assert_int_equal(
+	    sh("test $(grep -c ',1$' '%s') -eq 4 && test $(wc -l < '%s') -eq 5", path, path), 0);
+	free(text);
+	/* the third series sweeps nothing: no heatmap of it */
+	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s2.png", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
+		if (sh("'%s' sweep '%s/configs/%s.json' -o '%s/shipped-%s' -j2 --quiet --plot "
+		       ">/dev/null",
+		       HPSIM_BINARY, HPSIM_SOURCE_DIR, shipped[i], tmp, shipped[i]) != 0)
+			fail_msg("sweep --plot of configs/%s.json failed", shipped[i]);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -395,7 +449,7 @@ int main(void)
 	    cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume_after_kill),
 	    cmocka_unit_test(test_shards_merge),   cmocka_unit_test(test_gnu_parallel),
 	    cmocka_unit_test(test_worker_crash),   cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_plot),
+	    cmocka_unit_test(test_plot),           cmocka_unit_test(test_plot_series),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

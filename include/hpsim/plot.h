@@ -73,9 +73,10 @@ int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res
 
 /*
  * The plots of a finished sweep in dir: per trace a Pareto plot (latency: the
- * objective's statistic, NULL for p99) and, with two or more swept parameters,
- * heatmaps of poll_cpu_pct and that latency over the first two; at most max
- * images, their paths in list[0..*n). 0, or -1 with err.
+ * objective's statistic, NULL for p99) and, for each series sweeping two or
+ * more parameters, heatmaps of poll_cpu_pct and that latency over the first
+ * two it sweeps (that series' points only); at most max images, their paths
+ * in list[0..*n). 0, or -1 with err.
  */
 int hp_plot_sweep(const char *dir, const char *latency, char (*list)[HP_PLOT_PATH], size_t *n,
                   size_t max, struct hp_err *err);
