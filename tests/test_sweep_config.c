@@ -195,6 +195,13 @@ static void test_errors_name_paths(void **state)
 	          "{\"guest_halt_poll_allow_shrink\": [0, 1, 2]}}",
 	          "$.params.guest_halt_poll_allow_shrink (value 2");
 	parse_err("{" TRACES ",", "not valid JSON at line 1");
+	/* a stack that a kernel of the list cannot run: the kernel's and the stack's paths */
+	parse_err("{" TRACES ", \"kernel\": [\"6.11\", \"4.0\"]}",
+	          "$.kernel[1] (series 'host=kvm k=4.0' of $.policies): the host policy 'kvm' is "
+	          "modelled from kernel 4.3 on");
+	parse_err("{" TRACES ", \"policies\": [{\"host\": \"kvm\"}, {\"guest\": \"haltpoll\"}],"
+	          " \"kernel\": \"5.0\"}",
+	          "$.kernel (series 'guest=haltpoll k=5.0' of $.policies[1]): the guest policy");
 }
 
 static void test_shards_partition(void **state)

@@ -35,7 +35,8 @@ struct hp_sweep_axis {
 struct hp_sweep_series {
 	char *policy[HP_LAYER_COUNT]; /* NULL: layer absent */
 	char *kernel;
-	char label[160]; /* "guest=none host=kvm k=6.11" */
+	char label[160];                      /* "guest=none host=kvm k=6.11" */
+	char stack_path[48], kernel_path[48]; /* JSON paths: "$.policies[1]", "$.kernel[0]" */
 	size_t naxes;
 	struct hp_sweep_axis *axes;
 	uint64_t npoints;       /* grid points of this series */

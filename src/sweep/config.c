@@ -884,6 +884,8 @@ static int build_series(json_t *root, struct hp_sweep_config *c, struct raw_axes
 				goto out;
 			}
 			s->kernel = xstrdup(json_string_value(kv));
+			snprintf(s->stack_path, sizeof(s->stack_path), "%.47s", p);
+			snprintf(s->kernel_path, sizeof(s->kernel_path), "%.47s", kp);
 			if (parse_stack(stack, p, s, &params, err) < 0)
 				goto out;
 			if (k == 0 && params) {
