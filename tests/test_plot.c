@@ -667,6 +667,38 @@ static void test_heatmap_unswept(void **state)
 	plot_fails("", args, "no point of trace 't.dat' has both");
 }
 
+/*
+ * Several series, several kernel defaults: each label goes on its own point's
+ * side (away from the right edge), and defaults whose labels would overlap
+ * are stacked in rows; FILE.labels.csv holds what the script draws.
+ */
+static void test_pareto_labels(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *text;
+
+	snprintf(path, sizeof(path), "%s/three-defaults.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.1,0,2,,10,0,0,0,0,1000,0.5000,6595.0,6600,6600,6600,"
+	           "6600,6600,1,1,0,\n"
+	           "1,t.dat,host=kvm k=6.1,20000,2,,10,9,9,90,42,1000,90.0000,1878.7,1700,1700,"
+	           "1700,6699,6699,0,1,1,\n"
+	           "2,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,80.0000,1878.7,1700,1700,"
+	           "1710,6699,6699,1,1,0,\n"
+	           "3,t.dat,guest=haltpoll host=kvm k=6.11,,,200000,10,9,9,90,44,1000,85.0000,"
+	           "1702.7,1700,1700,1705,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s/three-defaults.png'", path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/three-defaults.labels.csv", fx->dir);
+	text = slurp(data);
+	assert_string_equal(text, "poll_cpu_pct,latency_ns,kind,side,row\n"
+	                          "0.5,6600,0,0,0\n"
+	                          "80,1710,0,1,0\n"
+	                          "85,1705,0,1,1\n"
+	                          "90,1700,1,1,0\n");
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -725,6 +757,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_pareto_front_of_plotted_statistic),
 	    cmocka_unit_test(test_heatmap_unswept),
+	    cmocka_unit_test(test_pareto_labels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
