@@ -243,6 +243,19 @@ static void test_shards_merge(void **state)
 	                    HPSIM_BINARY, tmp, tmp, tmp, tmp),
 	                 1);
 	assert_int_equal(sh("grep -q 'shard 2/3' %s/merge.err", tmp), 0);
+	/* a directory that already holds a sweep is not overwritten by a merge */
+	assert_int_equal(sh("cp %s/results.csv %s/ref.results.csv && cp %s/journal.tsv "
+	                    "%s/ref.journal.tsv",
+	                    ref, tmp, ref, tmp),
+	                 0);
+	assert_int_equal(sh("'%s' merge %s/shard1 %s/shard2 %s/shard3 -o %s 2>%s/merge2.err",
+	                    HPSIM_BINARY, tmp, tmp, tmp, ref, tmp),
+	                 1);
+	assert_int_equal(sh("grep -q 'already holds a sweep' %s/merge2.err", tmp), 0);
+	assert_int_equal(sh("cmp -s %s/results.csv %s/ref.results.csv && cmp -s %s/journal.tsv "
+	                    "%s/ref.journal.tsv",
+	                    ref, tmp, ref, tmp),
+	                 0);
 	/* recommend on the merged directory */
 	assert_int_equal(sh("'%s' recommend %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
 	assert_int_equal(sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "

@@ -280,26 +280,34 @@ int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, str
 	char path[4096];
 	struct hp_atomic_file a;
 	uint64_t u, n = hp_sweep_nunits(&d->cfg);
-	int fd;
 
 	if (make_dir(out, err) < 0)
 		return -1;
+	join(path, sizeof(path), out, "journal.tsv");
+	if (access(path, F_OK) == 0)
+		return hp_errf(
+		    err,
+		    "%s already holds a sweep (its journal.tsv would be replaced): choose "
+		    "another -o directory",
+		    out);
 	join(path, sizeof(path), out, "config.json");
 	if (hp_atomic_open(&a, path, err) < 0)
 		return -1;
 	fputs(d->config_text, a.f);
 	if (hp_atomic_commit(&a, err) < 0 || write_meta(out, d->config_dir, 1, 1, err) < 0)
 		return -1;
+	/* the journal last, and whole or not at all: its presence marks a sweep directory */
 	join(path, sizeof(path), out, "journal.tsv");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0)
+	if (hp_atomic_open(&a, path, err) < 0)
+		return -1;
+	if (fflush(a.f) != 0) {
+		hp_atomic_abort(&a);
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	}
 	for (u = 0; u < n; u++)
-		if (d->have[u] && hp_sweep_journal_append(fd, &d->rows[u], 1, err) < 0) {
-			close(fd);
+		if (d->have[u] && hp_sweep_journal_append(fileno(a.f), &d->rows[u], 1, err) < 0) {
+			hp_atomic_abort(&a);
 			return -1;
 		}
-	if (fsync(fd) < 0 || close(fd) < 0)
-		return hp_errf(err, "%s: %s", path, strerror(errno));
-	return 0;
+	return hp_atomic_commit(&a, err);
 }
