@@ -699,6 +699,32 @@ static void test_pareto_labels(void **state)
 	free(text);
 }
 
+/* Parameter values label the heatmap's axes in full: 1000000, not 1e+06. */
+static void test_heatmap_tics(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text;
+
+	snprintf(path, sizeof(path), "%s/wide.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,10000,0,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,1000000,0,,10,9,9,90,42,1000,41.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "2,t.dat,host=kvm k=6.11,10000,1500000,,10,9,9,90,44,1000,44.0000,1702.7,1700,"
+	           "1700,1700,1700,6600,0,1,0,\n"
+	           "3,t.dat,host=kvm k=6.11,1000000,1500000,,10,9,9,90,44,1000,45.0000,1702.7,1700,"
+	           "1700,1700,1700,6600,1,1,0,\n");
+	snprintf(svg, sizeof(svg), "%s/wide.svg", fx->dir);
+	snprintf(args, sizeof(args), "heatmap '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	assert_non_null(strstr(text, ">1000000<"));
+	assert_non_null(strstr(text, ">1500000<"));
+	assert_null(strstr(text, "e+06"));
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -758,6 +784,7 @@ int main(void)
 	    cmocka_unit_test(test_pareto_front_of_plotted_statistic),
 	    cmocka_unit_test(test_heatmap_unswept),
 	    cmocka_unit_test(test_pareto_labels),
+	    cmocka_unit_test(test_heatmap_tics),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -38,7 +38,7 @@ set xlabel unit(xname)
 set ylabel unit(yname)
 set cblabel zlabel
 # Tic labels: the parameter values, given by hpsim, else read from the data.
-ticsfromdata = (exists("xtics") && exists("ytics")) ? '' : ":xtic(sprintf('%g', column('x'))):ytic(sprintf('%g', column('y')))"
+ticsfromdata = (exists("xtics") && exists("ytics")) ? '' : ":xtic(sprintf('%.10g', column('x'))):ytic(sprintf('%.10g', column('y')))"
 if (exists("xtics")) { eval sprintf('set xtics (%s)', xtics) }
 if (exists("ytics")) { eval sprintf('set ytics (%s)', ytics) }
 set xtics scale 0

@@ -54,7 +54,7 @@ static void tics(const double *vals, size_t n, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s\"%g\" %zu", i ? ", " : "",
+		len += (size_t)snprintf(buf + len, size - len, "%s\"%.10g\" %zu", i ? ", " : "",
 		                        vals[i], i);
 }
 
