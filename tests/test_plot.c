@@ -725,6 +725,44 @@ static void test_heatmap_tics(void **state)
 	free(text);
 }
 
+/*
+ * A front of one point (every point at the same latency, as p99.9 often is)
+ * has no staircase to draw: the front's points are marked (a dark dot on
+ * each), so the legend's "Pareto front" still shows on the plot.
+ */
+static void test_pareto_single_point_front(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text, *at;
+	size_t dark = 0;
+
+	snprintf(path, sizeof(path), "%s/flat.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,10000,2,,10,9,9,90,42,1000,0.2200,6595.0,6600,6600,"
+	           "6600,6600,6600,0,1,1,\n"
+	           "1,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,42,1000,22.0000,6595.0,6600,6600,"
+	           "6600,6600,6600,1,0,0,\n"
+	           "2,t.dat,host=kvm k=6.11,400000,2,,10,9,9,90,44,1000,90.0000,6595.0,6600,6600,"
+	           "6600,6600,6600,0,0,0,\n");
+	snprintf(svg, sizeof(svg), "%s/flat.svg", fx->dir);
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	/* filled circles (pt 7) in the front's colour */
+	for (at = text; (at = strstr(at, "<use xlink:href='#gpPt6'")); at++) {
+		char *end = strchr(at, '>');
+
+		if (!end)
+			break;
+		*end = '\0';
+		dark += strstr(at, "rgb( 34,  34,  34)") != NULL;
+		*end = '>';
+	}
+	if (dark < 1)
+		fail_msg("%s: the front's single point is not marked", svg);
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -785,6 +823,7 @@ int main(void)
 	    cmocka_unit_test(test_heatmap_unswept),
 	    cmocka_unit_test(test_pareto_labels),
 	    cmocka_unit_test(test_heatmap_tics),
+	    cmocka_unit_test(test_pareto_single_point_front),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -57,7 +57,8 @@ fy(v) = (logy && v <= 0) ? yfloor : v / 1000.0
 stitle(i) = (titles eq '') ? sprintf('series %d', i) : word(titles, i)
 # The oracle frontier, when there is one, as the first plot element (a macro).
 oracleplot = (oraclefile eq '') ? '' : "oraclefile using (fx(column('poll_cpu_pct'))):(fy(column('latency_ns'))) with linespoints dt 2 lw 2 pt 1 ps 0.8 lc rgb '#888888' title 'oracle frontier',"
-# The front: rows off the front repeat the last front point, so the line runs unbroken.
+# The front: rows off the front repeat the last front point, so the line runs unbroken;
+# its points get a dark centre too (a front of one point has no line to draw).
 frontx = NaN
 fronty = NaN
 front(p, x, y) = (p == 1) ? (frontx = fx(x), fronty = fy(y), frontx) : frontx
@@ -101,6 +102,8 @@ plot \
 		with steps lw 2.5 lc rgb '#222222' title 'Pareto front', \
 	for [i=1:nseries] datafile using (column('series_id') == i ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
 		with points pt 7 ps 1.4 lt i title stitle(i), \
+	datafile using (column('pareto') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
+		with points pt 7 ps 0.6 lc rgb '#222222' notitle, \
 	datafile using (column('is_default') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
 		with points pt 6 ps 3.5 lw 2.5 lc rgb '#d62728' title (hasdefault ? 'kernel default' : ''), \
 	datafile using (column('recommended') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
