@@ -219,6 +219,33 @@ static void test_resume_after_kill(void **state)
 	same_outputs(ref, dir);
 }
 
+/*
+ * The journal numbers units by the grid of DIR/config.json: a config.json
+ * edited after the sweep started (a value added to extend the grid) would
+ * pair the journal's rows with other points, so --resume refuses it.
+ */
+static void test_resume_edited_config(void **state)
+{
+	char dir[512];
+
+	(void)state;
+	dir_of(dir, sizeof(dir), "edited");
+	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s --shard 1/2 -j2 --quiet >/dev/null",
+	                    HPSIM_BINARY, tmp, dir),
+	                 0);
+	/* untouched, it resumes (nothing left to do) */
+	assert_int_equal(sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	assert_int_equal(sh("sed -i 's/\"per_decade\": 2/\"per_decade\": 3/' %s/config.json && "
+	                    "grep -q '\"per_decade\": 3' %s/config.json",
+	                    dir, dir),
+	                 0);
+	assert_int_equal(
+	    sh("'%s' sweep --resume %s --quiet >/dev/null 2>%s.err", HPSIM_BINARY, dir, dir), 1);
+	assert_int_equal(sh("grep -q 'config.json: changed since the sweep started' %s.err", dir),
+	                 0);
+	assert_int_equal(sh("'%s' recommend %s >/dev/null 2>&1", HPSIM_BINARY, dir), 1);
+}
+
 static void test_shards_merge(void **state)
 {
 	char ref[512], out[512];
@@ -459,10 +486,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume_after_kill),
-	    cmocka_unit_test(test_shards_merge),   cmocka_unit_test(test_gnu_parallel),
-	    cmocka_unit_test(test_worker_crash),   cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_plot),           cmocka_unit_test(test_plot_series),
+	    cmocka_unit_test(test_jobs_identical),
+	    cmocka_unit_test(test_resume_after_kill),
+	    cmocka_unit_test(test_shards_merge),
+	    cmocka_unit_test(test_gnu_parallel),
+	    cmocka_unit_test(test_worker_crash),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_plot),
+	    cmocka_unit_test(test_plot_series),
+	    cmocka_unit_test(test_resume_edited_config),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
