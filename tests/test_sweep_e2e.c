@@ -246,6 +246,39 @@ static void test_resume_edited_config(void **state)
 	assert_int_equal(sh("'%s' recommend %s >/dev/null 2>&1", HPSIM_BINARY, dir), 1);
 }
 
+/*
+ * The files of a sweep directory get the mode of any new file (0666 less
+ * the umask), as the journal and the plots do: the atomic writes' private
+ * temporary files made results.csv, config.json and the rest 0600, so a
+ * shard run by one user could not be merged by another.
+ */
+static void test_file_modes(void **state)
+{
+	static const char *const files[] = {"results.csv", "results.json", "pareto.csv",
+	                                    "oracle.csv",  "config.json",  "sweep.json",
+	                                    "journal.tsv"};
+	static const char *const dirs[] = {"modes", "modes-merged"};
+	char path[1024];
+	struct stat sb;
+	mode_t old = umask(022);
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s/modes -j2 --quiet >/dev/null && '%s' "
+	                    "merge %s/modes -o %s/modes-merged",
+	                    HPSIM_BINARY, tmp, tmp, HPSIM_BINARY, tmp, tmp),
+	                 0);
+	umask(old);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", tmp, dirs[k], files[i]);
+			assert_int_equal(stat(path, &sb), 0);
+			if ((sb.st_mode & 0777) != 0644)
+				fail_msg("%s: mode %03o, expected 644", path,
+				         (unsigned)(sb.st_mode & 0777));
+		}
+}
+
 static void test_shards_merge(void **state)
 {
 	char ref[512], out[512];
@@ -495,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_plot),
 	    cmocka_unit_test(test_plot_series),
 	    cmocka_unit_test(test_resume_edited_config),
+	    cmocka_unit_test(test_file_modes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
