@@ -62,6 +62,8 @@ static void test_range_kinds(void **state)
 	static const uint32_t lin[] = {0, 50000, 100000, 150000, 200000};
 	static const uint32_t logr[] = {1000, 3162, 10000, 31623, 100000};
 	static const uint32_t list[] = {80000, 200000, 400000};
+	static const uint32_t to_rounded[] = {100, 316};
+	static const uint32_t small[] = {1, 2, 3, 4, 6, 7, 10};
 	struct hp_sweep_config c;
 
 	(void)state;
@@ -81,6 +83,18 @@ static void test_range_kinds(void **state)
 	hp_sweep_config_free(&c);
 	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
 	assert_int_equal(c.series[0].axes[0].nvalues, 1);
+	hp_sweep_config_free(&c);
+	/* the bound applies to the rounded values: 316.2 rounds to 316, which "to" admits */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
+	         "\"per_decade\": 2}}}",
+	         &c);
+	values_of(&c, to_rounded, 2);
+	hp_sweep_config_free(&c);
+	/* duplicates after rounding are dropped: 1, 1.33, 1.78, 2.37, 3.16, 4.22, 5.62, 7.50, 10 */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
+	         "\"per_decade\": 8}}}",
+	         &c);
+	values_of(&c, small, 7);
 	hp_sweep_config_free(&c);
 }
 

@@ -228,7 +228,7 @@ static int expand_values(json_t *v, const char *path, uint64_t limit, uint32_t *
 		double d = (double)from * pow(10.0, (double)i / (double)per);
 
 		x = (uint64_t)llround(d);
-		if (d > (double)to * (1 + 1e-12) || x > to)
+		if (x > to) /* the bound is on the rounded values, the ones the sweep runs */
 			break;
 		if ((*n && (*vals)[*n - 1] == x))
 			continue;
