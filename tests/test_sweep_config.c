@@ -392,6 +392,31 @@ static void test_knee_tie(void **state)
 	hp_sweep_config_free(&c);
 }
 
+/*
+ * A latency bound given in microseconds holds for a point exactly at it:
+ * 64.1 us is 64100 ns, though 64.1 * 1000 is 64099.99999999999 in doubles.
+ */
+static void test_constraint_at_bound(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row rows[2];
+	struct hp_err err;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]},"
+	         " \"objective\": {\"constraints\": {\"p99_us_max\": 64.1}}, \"oracle\": false}",
+	         &c);
+	assert_int_equal(hp_sweep_nunits(&c), 2);
+	set_row(&rows[0], 0, 1.0, 64100); /* exactly at the bound: meets it, and cheapest */
+	set_row(&rows[1], 1, 20.0, 1000);
+	assert_true(hp_sweep_meets(&c, &rows[0]));
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+	hp_sweep_config_free(&c);
+}
+
 /* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
 static void test_row_matches_replay(void **state)
 {
@@ -603,12 +628,13 @@ static void test_generator_trace(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_range_kinds),      cmocka_unit_test(test_generator_trace),
-	    cmocka_unit_test(test_zip_and_counts),   cmocka_unit_test(test_errors_name_paths),
-	    cmocka_unit_test(test_shards_partition), cmocka_unit_test(test_pareto_constructed),
-	    cmocka_unit_test(test_recommendation),   cmocka_unit_test(test_row_matches_replay),
-	    cmocka_unit_test(test_shipped_configs),  cmocka_unit_test(test_journal),
-	    cmocka_unit_test(test_schema_keys),      cmocka_unit_test(test_knee_tie),
+	    cmocka_unit_test(test_range_kinds),         cmocka_unit_test(test_generator_trace),
+	    cmocka_unit_test(test_zip_and_counts),      cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition),    cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),      cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),     cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_schema_keys),         cmocka_unit_test(test_knee_tie),
+	    cmocka_unit_test(test_constraint_at_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -538,7 +538,12 @@ static int parse_objective(json_t *o, struct hp_sweep_config *c, struct hp_err *
 			               "%s: unknown constraint (expected mean_us_max, p50_us_max, "
 			               "p90_us_max, p99_us_max, p99.9_us_max or poll_cpu_pct_max)",
 			               p);
-		c->lat_max_ns[i] = d * 1000.0;
+		/*
+		 * In ns, rounded to a millionth of one: d * 1000 alone can land just
+		 * below the bound meant (64.1 us: 64099.99999999999), and a point
+		 * exactly at it would not meet it.
+		 */
+		c->lat_max_ns[i] = nearbyint(d * 1e9) / 1e6;
 	}
 	return 0;
 }
