@@ -763,6 +763,46 @@ static void test_pareto_single_point_front(void **state)
 	free(text);
 }
 
+/*
+ * A long axis (100 values of halt_poll_ns, as a linear range gives): the
+ * heatmap is drawn, with thinned tic labels and no text in its 200 cells.
+ */
+static void test_heatmap_long_axis(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], data[256], svg[256], *text, *at;
+	size_t i, tics = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/long.csv", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(small_head, f);
+	for (i = 0; i < 200; i++)
+		fprintf(f,
+		        "%zu,t.dat,host=kvm k=6.11,%zu,%d,,10,9,9,90,42,1000,%zu.3333,1878.7,1700,"
+		        "1700,6699,6699,6699,0,1,0,\n",
+		        i, 2000 * (i % 100 + 1), i < 100 ? 0 : 2, i);
+	assert_int_equal(fclose(f), 0);
+	snprintf(svg, sizeof(svg), "%s/long.svg", fx->dir);
+	snprintf(args, sizeof(args), "heatmap '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/long.heatmap.csv", fx->dir);
+	text = slurp(data);
+	assert_int_equal(count_lines(text), 201);
+	free(text);
+	text = slurp(svg);
+	/* a tic label per few values, from the first */
+	assert_non_null(strstr(text, ">2000<"));
+	assert_null(strstr(text, ">4000<"));
+	for (at = text; (at = strstr(at, "000<")); at++)
+		tics++;
+	assert_true(tics >= 5 && tics <= 25);
+	/* no cell text: 33.3 (the cell of point 33) is not printed */
+	assert_null(strstr(text, ">33.3<"));
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -824,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(test_pareto_labels),
 	    cmocka_unit_test(test_heatmap_tics),
 	    cmocka_unit_test(test_pareto_single_point_front),
+	    cmocka_unit_test(test_heatmap_long_axis),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -51,5 +51,7 @@ set palette defined (0 '#fff5eb', 0.35 '#fdae6b', 0.7 '#e6550d', 1 '#7f2704')
 set style fill solid 1.0 noborder
 set style textbox opaque fc rgb 'white' noborder margins 2,1
 
-plot datafile using 'xi':'yi':(0.5):(0.5):'z'@ticsfromdata with boxxyerror fc palette notitle, \
-	datafile using 'xi':'yi':(sprintf('%.3g', column('z'))) with labels boxed font ',13' notitle
+# Each cell's value printed in it, unless there are too many cells to read (celllabels 0).
+if (!exists("celllabels")) celllabels = 1
+celltext = celllabels ? ", datafile using 'xi':'yi':(sprintf('%.3g', column('z'))) with labels boxed font ',13' notitle" : ''
+plot datafile using 'xi':'yi':(0.5):(0.5):'z'@ticsfromdata with boxxyerror fc palette notitle @celltext
