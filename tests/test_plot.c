@@ -803,6 +803,34 @@ static void test_heatmap_long_axis(void **state)
 	free(text);
 }
 
+/* Many series (4 stacks x 4 kernels): one colour and legend entry each, up to 24. */
+static void test_pareto_many_series(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text;
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/many.csv", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(small_head, f);
+	for (i = 0; i < 16; i++)
+		fprintf(
+		    f,
+		    "%zu,t.dat,host=kvm k=6.%zu,20000,2,,10,9,9,90,42,1000,%zu.0000,1878.7,1700,"
+		    "1700,%zu,6699,6699,%d,1,%d,\n",
+		    i, i, i + 1, 9000 - 100 * i, i == 3, i == 5);
+	assert_int_equal(fclose(f), 0);
+	snprintf(svg, sizeof(svg), "%s/many.svg", fx->dir);
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	assert_non_null(strstr(text, "host=kvm k=6.0"));
+	assert_non_null(strstr(text, "host=kvm k=6.15"));
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -865,6 +893,7 @@ int main(void)
 	    cmocka_unit_test(test_heatmap_tics),
 	    cmocka_unit_test(test_pareto_single_point_front),
 	    cmocka_unit_test(test_heatmap_long_axis),
+	    cmocka_unit_test(test_pareto_many_series),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

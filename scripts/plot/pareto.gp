@@ -94,6 +94,13 @@ set linetype 3 lc rgb '#2ca02c'
 set linetype 4 lc rgb '#9467bd'
 set linetype 5 lc rgb '#8c564b'
 set linetype 6 lc rgb '#e377c2'
+set linetype 7 lc rgb '#bcbd22'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#393b79'
+set linetype 10 lc rgb '#e7969c'
+set linetype 11 lc rgb '#637939'
+set linetype 12 lc rgb '#7b4173'
+set linetype cycle 12
 
 plot \
 	@oracleplot \

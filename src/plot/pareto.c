@@ -11,7 +11,7 @@
 #include "hpsim/atomic_file.h"
 #include "plot_int.h"
 
-#define MAX_SERIES 12
+#define MAX_SERIES 24 /* colours in pareto.gp: 12, then they repeat */
 
 struct pt {
 	double cpu, lat;
