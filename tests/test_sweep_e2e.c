@@ -500,6 +500,32 @@ static void test_plot_series(void **state)
 			fail_msg("sweep --plot of configs/%s.json failed", shipped[i]);
 }
 
+/* --plot draws every image, however many: 3 traces x (a Pareto plot + 3 series x 2 heatmaps). */
+static void test_plot_many_images(void **state)
+{
+	static const char fmt[] =
+	    "{\"traces\": [\"%s/traces/pingpong.dat\", \"%s/traces/timer-1ms.dat\", "
+	    "{\"gen\": \"periodic\", \"params\": {\"hz\": 250, \"count\": 500, \"seed\": 7}}],\n"
+	    " \"params\": {\"halt_poll_ns\": [50000, 200000], \"halt_poll_ns_shrink\": [0, 2]},\n"
+	    " \"kernel\": [\"6.1\", \"6.6\", \"6.11\"], \"oracle\": false}\n";
+	char dir[512], path[1024];
+	size_t k, s;
+
+	(void)state;
+	write_config("many.json", fmt);
+	dir_of(dir, sizeof(dir), "plotted-many");
+	assert_int_equal(sh("'%s' sweep %s/many.json -o %s -j2 --quiet --plot >%s.out",
+	                    HPSIM_BINARY, tmp, dir, dir),
+	                 0);
+	for (k = 0; k < 3; k++)
+		for (s = 0; s < 3; s++) {
+			snprintf(path, sizeof(path), "%s/heatmap-lat_p99_ns-s%zu-%zu.png", dir, s,
+			         k);
+			if (access(path, F_OK) != 0)
+				fail_msg("%s was not drawn", path);
+		}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -529,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_plot_series),
 	    cmocka_unit_test(test_resume_edited_config),
 	    cmocka_unit_test(test_file_modes),
+	    cmocka_unit_test(test_plot_many_images),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
