@@ -417,6 +417,39 @@ static void test_constraint_at_bound(void **state)
 	hp_sweep_config_free(&c);
 }
 
+/* Every point failed and there are no constraints: the answer says so, not "constraints". */
+static void test_reco_all_failed(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row rows[2];
+	struct hp_err err;
+	char text[4096];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]}, \"oracle\": false}",
+	         &c);
+	set_row(&rows[0], 0, 1.0, 1000);
+	set_row(&rows[1], 1, 2.0, 1000);
+	rows[0].failed = rows[1].failed = 1;
+	rows[0].error = rows[1].error = "replay failed";
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, -1);
+	f = tmpfile();
+	assert_non_null(f);
+	hp_sweep_print_reco(f, &res);
+	rewind(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (strstr(text, "constraints") || !strstr(text, "no point ran without an error"))
+		fail_msg("unexpected answer:\n%s", text);
+	hp_sweep_results_free(&res);
+	hp_sweep_config_free(&c);
+}
+
 /* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
 static void test_row_matches_replay(void **state)
 {
@@ -634,7 +667,7 @@ int main(void)
 	    cmocka_unit_test(test_recommendation),      cmocka_unit_test(test_row_matches_replay),
 	    cmocka_unit_test(test_shipped_configs),     cmocka_unit_test(test_journal),
 	    cmocka_unit_test(test_schema_keys),         cmocka_unit_test(test_knee_tie),
-	    cmocka_unit_test(test_constraint_at_bound),
+	    cmocka_unit_test(test_constraint_at_bound), cmocka_unit_test(test_reco_all_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

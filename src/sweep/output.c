@@ -344,7 +344,11 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 			fprintf(f, "for its %s latency: the knee of the Pareto front\n", lat);
 		}
 		if (k->point < 0) {
-			fprintf(f, "  no point meets the constraints\n");
+			/* without constraints only failures leave no point (a front is never empty)
+			 */
+			fprintf(f, "  %s\n",
+			        k->constrained ? "no point meets the constraints"
+			                       : "no point ran without an error");
 			describe(f, r, (uint64_t)k->default_point, t, "kernel default:");
 			continue;
 		}
