@@ -202,6 +202,8 @@ static void test_errors_name_paths(void **state)
 	parse_err("{" TRACES ", \"zip\": [{\"halt_poll_ns\": [1, 2], "
 	          "\"halt_poll_ns_grow\": [1, 2, 3]}]}",
 	          "$.zip[0].halt_poll_ns_grow: 3 values");
+	parse_err("{" TRACES ", \"zip\": [{\"halt_poll_nz\": [1, 2]}]}",
+	          "$.zip[0].halt_poll_nz: no policy");
 	parse_err("{" TRACES ", \"paramz\": {}}", "$.paramz: unknown key");
 	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": 1, \"host.halt_poll_ns\": 2}}",
 	          "is swept twice");

@@ -24,7 +24,8 @@
 
 /* One axis of the grid: one parameter, or a zipped group moving together. */
 struct hp_sweep_axis {
-	char *path;                    /* JSON path, for messages */
+	char *path;                    /* JSON path, for messages (a zipped group's: "$.zip[0]") */
+	bool zipped;                   /* from $.zip, even a group of one */
 	size_t nnames;                 /* 1, or the size of a zipped group */
 	char *names[HP_SWEEP_MAX_ZIP]; /* qualified: "host.halt_poll_ns" */
 	size_t nvalues;                /* tuples */

@@ -322,6 +322,7 @@ static int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct ra
 			return hp_errf(err, "%s: too many parameters (at most 64)", path);
 		a = &ra->ax[ra->n++];
 		a->path = xstrdup(p);
+		a->zipped = true;
 		k = 0;
 		json_object_foreach(grp, key, v)
 		{
@@ -414,6 +415,7 @@ static int series_add_axes(struct hp_sweep_series *s, const struct raw_axes *ra,
 		struct hp_sweep_axis *dst = &s->axes[s->naxes++];
 
 		dst->path = xstrdup(src->path);
+		dst->zipped = src->zipped;
 		dst->nnames = src->nnames;
 		dst->nvalues = src->nvalues;
 		dst->values = malloc(src->nvalues * src->nnames * sizeof(uint32_t));
@@ -423,7 +425,7 @@ static int series_add_axes(struct hp_sweep_series *s, const struct raw_axes *ra,
 		for (k = 0; k < src->nnames; k++) {
 			char p[PATH_LEN];
 
-			if (src->nnames > 1)
+			if (src->zipped)
 				path_key(p, src->path, src->names[k]);
 			else
 				snprintf(p, sizeof(p), "%s", src->path);
