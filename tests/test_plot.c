@@ -572,6 +572,265 @@ static void test_lat_cdf(void **unused)
 	hp_episodes_free(&eps);
 }
 
+/* --- sweeps of several series ------------------------------------------------------------ */
+
+static const char small_head[] =
+    "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,guest.guest_halt_poll_ns,"
+    "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
+    "lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,"
+    "error\n";
+
+static void write_text(const char *path, const char *a, const char *b)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(a, f);
+	fputs(b, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A sweep whose objective was the mean: its pareto column is the mean's front.
+ * The plot of another statistic (p99, the default) draws that statistic's front.
+ */
+static void test_pareto_front_of_plotted_statistic(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *front;
+
+	snprintf(path, sizeof(path), "%s/mean-objective.csv", fx->dir);
+	write_text(path, small_head,
+	           /* on the mean all three are the front; on p99 point 1 is beaten by point 0 */
+	           "0,t.dat,host=kvm k=6.11,0,2,,10,0,0,0,0,1000,0.0000,6595.0,6600,6600,6600,"
+	           "6600,6600,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,1,\n"
+	           "2,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,44,1000,44.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s/mean-objective.png'", path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/mean-objective.pareto.csv", fx->dir);
+	front = front_of(data);
+	assert_string_equal(front, "0 2");
+	free(front);
+	snprintf(args, sizeof(args), "pareto '%s' --latency mean -o '%s/mean-objective.png'", path,
+	         fx->dir);
+	plot_ok(args);
+	front = front_of(data);
+	assert_string_equal(front, "0 1 2");
+	free(front);
+}
+
+/*
+ * Two series that sweep different parameters: a heatmap over the first
+ * series' two parameters draws that series' points, and the other series'
+ * rows (their cells empty) are no error.
+ */
+static void test_heatmap_unswept(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *text;
+
+	snprintf(path, sizeof(path), "%s/two-series.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,20000,0,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,41.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "2,t.dat,host=kvm k=6.11,200000,0,,10,9,9,90,44,1000,44.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,0,1,0,\n"
+	           "3,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,44,1000,45.0000,1702.7,1700,1700,"
+	           "1700,1700,6600,1,1,0,\n"
+	           "4,t.dat,guest=haltpoll host=kvm k=6.11,,,50000,10,9,9,90,44,1000,40.0000,"
+	           "1702.7,1700,1700,1700,1700,6600,0,1,1,\n"
+	           "5,t.dat,guest=haltpoll host=kvm k=6.11,,,200000,10,9,9,90,44,1000,50.0000,"
+	           "1702.7,1700,1700,1700,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args),
+	         "heatmap '%s' --x host.halt_poll_ns --y host.halt_poll_ns_shrink -o "
+	         "'%s/two-series.png'",
+	         path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/two-series.heatmap.csv", fx->dir);
+	text = slurp(data);
+	assert_string_equal(text, "xi,yi,x,y,z,points\n"
+	                          "0,0,20000,0,42,1\n"
+	                          "1,0,200000,0,44,1\n"
+	                          "0,1,20000,2,41,1\n"
+	                          "1,1,200000,2,45,1\n");
+	free(text);
+	/* no series sweeps both: said so */
+	snprintf(args, sizeof(args),
+	         "heatmap '%s' --x host.halt_poll_ns --y guest.guest_halt_poll_ns -o "
+	         "'%s/two-series.png'",
+	         path, fx->dir);
+	plot_fails("", args, "no point of trace 't.dat' has both");
+}
+
+/*
+ * Several series, several kernel defaults: each label goes on its own point's
+ * side (away from the right edge), and defaults whose labels would overlap
+ * are stacked in rows; FILE.labels.csv holds what the script draws.
+ */
+static void test_pareto_labels(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[512], data[256], *text;
+
+	snprintf(path, sizeof(path), "%s/three-defaults.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.1,0,2,,10,0,0,0,0,1000,0.5000,6595.0,6600,6600,6600,"
+	           "6600,6600,1,1,0,\n"
+	           "1,t.dat,host=kvm k=6.1,20000,2,,10,9,9,90,42,1000,90.0000,1878.7,1700,1700,"
+	           "1700,6699,6699,0,1,1,\n"
+	           "2,t.dat,host=kvm k=6.11,20000,2,,10,9,9,90,42,1000,80.0000,1878.7,1700,1700,"
+	           "1710,6699,6699,1,1,0,\n"
+	           "3,t.dat,guest=haltpoll host=kvm k=6.11,,,200000,10,9,9,90,44,1000,85.0000,"
+	           "1702.7,1700,1700,1705,1700,6600,1,1,0,\n");
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s/three-defaults.png'", path, fx->dir);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/three-defaults.labels.csv", fx->dir);
+	text = slurp(data);
+	assert_string_equal(text, "poll_cpu_pct,latency_ns,kind,side,row\n"
+	                          "0.5,6600,0,0,0\n"
+	                          "80,1710,0,1,0\n"
+	                          "85,1705,0,1,1\n"
+	                          "90,1700,1,1,0\n");
+	free(text);
+}
+
+/* Parameter values label the heatmap's axes in full: 1000000, not 1e+06. */
+static void test_heatmap_tics(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text;
+
+	snprintf(path, sizeof(path), "%s/wide.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,10000,0,,10,9,9,90,42,1000,42.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "1,t.dat,host=kvm k=6.11,1000000,0,,10,9,9,90,42,1000,41.0000,1878.7,1700,1700,"
+	           "6699,6699,6699,0,1,0,\n"
+	           "2,t.dat,host=kvm k=6.11,10000,1500000,,10,9,9,90,44,1000,44.0000,1702.7,1700,"
+	           "1700,1700,1700,6600,0,1,0,\n"
+	           "3,t.dat,host=kvm k=6.11,1000000,1500000,,10,9,9,90,44,1000,45.0000,1702.7,1700,"
+	           "1700,1700,1700,6600,1,1,0,\n");
+	snprintf(svg, sizeof(svg), "%s/wide.svg", fx->dir);
+	snprintf(args, sizeof(args), "heatmap '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	assert_non_null(strstr(text, ">1000000<"));
+	assert_non_null(strstr(text, ">1500000<"));
+	assert_null(strstr(text, "e+06"));
+	free(text);
+}
+
+/*
+ * A front of one point (every point at the same latency, as p99.9 often is)
+ * has no staircase to draw: the front's points are marked (a dark dot on
+ * each), so the legend's "Pareto front" still shows on the plot.
+ */
+static void test_pareto_single_point_front(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text, *at;
+	size_t dark = 0;
+
+	snprintf(path, sizeof(path), "%s/flat.csv", fx->dir);
+	write_text(path, small_head,
+	           "0,t.dat,host=kvm k=6.11,10000,2,,10,9,9,90,42,1000,0.2200,6595.0,6600,6600,"
+	           "6600,6600,6600,0,1,1,\n"
+	           "1,t.dat,host=kvm k=6.11,200000,2,,10,9,9,90,42,1000,22.0000,6595.0,6600,6600,"
+	           "6600,6600,6600,1,0,0,\n"
+	           "2,t.dat,host=kvm k=6.11,400000,2,,10,9,9,90,44,1000,90.0000,6595.0,6600,6600,"
+	           "6600,6600,6600,0,0,0,\n");
+	snprintf(svg, sizeof(svg), "%s/flat.svg", fx->dir);
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	/* filled circles (pt 7) in the front's colour */
+	for (at = text; (at = strstr(at, "<use xlink:href='#gpPt6'")); at++) {
+		char *end = strchr(at, '>');
+
+		if (!end)
+			break;
+		*end = '\0';
+		dark += strstr(at, "rgb( 34,  34,  34)") != NULL;
+		*end = '>';
+	}
+	if (dark < 1)
+		fail_msg("%s: the front's single point is not marked", svg);
+	free(text);
+}
+
+/*
+ * A long axis (100 values of halt_poll_ns, as a linear range gives): the
+ * heatmap is drawn, with thinned tic labels and no text in its 200 cells.
+ */
+static void test_heatmap_long_axis(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], data[256], svg[256], *text, *at;
+	size_t i, tics = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/long.csv", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(small_head, f);
+	for (i = 0; i < 200; i++)
+		fprintf(f,
+		        "%zu,t.dat,host=kvm k=6.11,%zu,%d,,10,9,9,90,42,1000,%zu.3333,1878.7,1700,"
+		        "1700,6699,6699,6699,0,1,0,\n",
+		        i, 2000 * (i % 100 + 1), i < 100 ? 0 : 2, i);
+	assert_int_equal(fclose(f), 0);
+	snprintf(svg, sizeof(svg), "%s/long.svg", fx->dir);
+	snprintf(args, sizeof(args), "heatmap '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	snprintf(data, sizeof(data), "%s/long.heatmap.csv", fx->dir);
+	text = slurp(data);
+	assert_int_equal(count_lines(text), 201);
+	free(text);
+	text = slurp(svg);
+	/* a tic label per few values, from the first */
+	assert_non_null(strstr(text, ">2000<"));
+	assert_null(strstr(text, ">4000<"));
+	for (at = text; (at = strstr(at, "000<")); at++)
+		tics++;
+	assert_true(tics >= 5 && tics <= 25);
+	/* no cell text: 33.3 (the cell of point 33) is not printed */
+	assert_null(strstr(text, ">33.3<"));
+	free(text);
+}
+
+/* Many series (4 stacks x 4 kernels): one colour and legend entry each, up to 24. */
+static void test_pareto_many_series(void **state)
+{
+	const struct fixture *fx = *state;
+	char path[256], args[768], svg[256], *text;
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/many.csv", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(small_head, f);
+	for (i = 0; i < 16; i++)
+		fprintf(
+		    f,
+		    "%zu,t.dat,host=kvm k=6.%zu,20000,2,,10,9,9,90,42,1000,%zu.0000,1878.7,1700,"
+		    "1700,%zu,6699,6699,%d,1,%d,\n",
+		    i, i, i + 1, 9000 - 100 * i, i == 3, i == 5);
+	assert_int_equal(fclose(f), 0);
+	snprintf(svg, sizeof(svg), "%s/many.svg", fx->dir);
+	snprintf(args, sizeof(args), "pareto '%s' -o '%s'", path, svg);
+	plot_ok(args);
+	text = slurp(svg);
+	assert_non_null(strstr(text, "host=kvm k=6.0"));
+	assert_non_null(strstr(text, "host=kvm k=6.15"));
+	free(text);
+}
+
 /* --- errors ------------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -620,10 +879,21 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pareto),   cmocka_unit_test(test_pareto_other_trace),
-	    cmocka_unit_test(test_timeline), cmocka_unit_test(test_hist),
-	    cmocka_unit_test(test_heatmap),  cmocka_unit_test(test_cdf),
-	    cmocka_unit_test(test_lat_cdf),  cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_pareto),
+	    cmocka_unit_test(test_pareto_other_trace),
+	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_hist),
+	    cmocka_unit_test(test_heatmap),
+	    cmocka_unit_test(test_cdf),
+	    cmocka_unit_test(test_lat_cdf),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_pareto_front_of_plotted_statistic),
+	    cmocka_unit_test(test_heatmap_unswept),
+	    cmocka_unit_test(test_pareto_labels),
+	    cmocka_unit_test(test_heatmap_tics),
+	    cmocka_unit_test(test_pareto_single_point_front),
+	    cmocka_unit_test(test_heatmap_long_axis),
+	    cmocka_unit_test(test_pareto_many_series),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -62,6 +62,8 @@ static void test_range_kinds(void **state)
 	static const uint32_t lin[] = {0, 50000, 100000, 150000, 200000};
 	static const uint32_t logr[] = {1000, 3162, 10000, 31623, 100000};
 	static const uint32_t list[] = {80000, 200000, 400000};
+	static const uint32_t to_rounded[] = {100, 316};
+	static const uint32_t small[] = {1, 2, 3, 4, 6, 7, 10};
 	struct hp_sweep_config c;
 
 	(void)state;
@@ -81,6 +83,18 @@ static void test_range_kinds(void **state)
 	hp_sweep_config_free(&c);
 	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
 	assert_int_equal(c.series[0].axes[0].nvalues, 1);
+	hp_sweep_config_free(&c);
+	/* the bound applies to the rounded values: 316.2 rounds to 316, which "to" admits */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
+	         "\"per_decade\": 2}}}",
+	         &c);
+	values_of(&c, to_rounded, 2);
+	hp_sweep_config_free(&c);
+	/* duplicates after rounding are dropped: 1, 1.33, 1.78, 2.37, 3.16, 4.22, 5.62, 7.50, 10 */
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
+	         "\"per_decade\": 8}}}",
+	         &c);
+	values_of(&c, small, 7);
 	hp_sweep_config_free(&c);
 }
 
@@ -188,6 +202,8 @@ static void test_errors_name_paths(void **state)
 	parse_err("{" TRACES ", \"zip\": [{\"halt_poll_ns\": [1, 2], "
 	          "\"halt_poll_ns_grow\": [1, 2, 3]}]}",
 	          "$.zip[0].halt_poll_ns_grow: 3 values");
+	parse_err("{" TRACES ", \"zip\": [{\"halt_poll_nz\": [1, 2]}]}",
+	          "$.zip[0].halt_poll_nz: no policy");
 	parse_err("{" TRACES ", \"paramz\": {}}", "$.paramz: unknown key");
 	parse_err("{" TRACES ", \"params\": {\"halt_poll_ns\": 1, \"host.halt_poll_ns\": 2}}",
 	          "is swept twice");
@@ -195,6 +211,13 @@ static void test_errors_name_paths(void **state)
 	          "{\"guest_halt_poll_allow_shrink\": [0, 1, 2]}}",
 	          "$.params.guest_halt_poll_allow_shrink (value 2");
 	parse_err("{" TRACES ",", "not valid JSON at line 1");
+	/* a stack that a kernel of the list cannot run: the kernel's and the stack's paths */
+	parse_err("{" TRACES ", \"kernel\": [\"6.11\", \"4.0\"]}",
+	          "$.kernel[1] (series 'host=kvm k=4.0' of $.policies): the host policy 'kvm' is "
+	          "modelled from kernel 4.3 on");
+	parse_err("{" TRACES ", \"policies\": [{\"host\": \"kvm\"}, {\"guest\": \"haltpoll\"}],"
+	          " \"kernel\": \"5.0\"}",
+	          "$.kernel (series 'guest=haltpoll k=5.0' of $.policies[1]): the guest policy");
 }
 
 static void test_shards_partition(void **state)
@@ -319,6 +342,113 @@ static void test_recommendation(void **state)
 	assert_false(res.reco[0].constrained);
 	hp_sweep_results_free(&res);
 	free(rows);
+	hp_sweep_config_free(&c);
+}
+
+/*
+ * The knee of a two-point front: both scaled sums are exactly 1, a tie that the
+ * documented rule breaks by the lower latency statistic (then the lower point),
+ * never by the lower CPU.
+ */
+static void test_knee_tie(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row *rows;
+	struct hp_err err;
+	uint64_t n;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 100000, 200000]},"
+	         " \"oracle\": false}",
+	         &c);
+	n = hp_sweep_nunits(&c);
+	assert_int_equal(n, 3);
+	rows = calloc(n, sizeof(*rows));
+	assert_non_null(rows);
+	set_row(&rows[0], 0, 10.0, 9000); /* cheap and slow */
+	set_row(&rows[1], 1, 30.0, 9500); /* dominated by both */
+	set_row(&rows[2], 2, 20.0, 3000); /* the default: fast and dearer */
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.pareto[0] + res.pareto[1] + res.pareto[2], 2);
+	assert_false(res.reco[0].constrained);
+	assert_int_equal(res.reco[0].point, 2);
+	assert_int_equal(res.recommended[2], 1);
+	hp_sweep_results_free(&res);
+
+	/* the same tie with the points swapped: still the lower latency */
+	set_row(&rows[0], 0, 20.0, 3000);
+	set_row(&rows[2], 2, 10.0, 9000);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+
+	/* equal points tie on everything: the lower point */
+	set_row(&rows[0], 0, 20.0, 3000);
+	set_row(&rows[1], 1, 20.0, 3000);
+	set_row(&rows[2], 2, 20.0, 3000);
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+	free(rows);
+	hp_sweep_config_free(&c);
+}
+
+/*
+ * A latency bound given in microseconds holds for a point exactly at it:
+ * 64.1 us is 64100 ns, though 64.1 * 1000 is 64099.99999999999 in doubles.
+ */
+static void test_constraint_at_bound(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row rows[2];
+	struct hp_err err;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]},"
+	         " \"objective\": {\"constraints\": {\"p99_us_max\": 64.1}}, \"oracle\": false}",
+	         &c);
+	assert_int_equal(hp_sweep_nunits(&c), 2);
+	set_row(&rows[0], 0, 1.0, 64100); /* exactly at the bound: meets it, and cheapest */
+	set_row(&rows[1], 1, 20.0, 1000);
+	assert_true(hp_sweep_meets(&c, &rows[0]));
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, 0);
+	hp_sweep_results_free(&res);
+	hp_sweep_config_free(&c);
+}
+
+/* Every point failed and there are no constraints: the answer says so, not "constraints". */
+static void test_reco_all_failed(void **state)
+{
+	struct hp_sweep_config c;
+	struct hp_sweep_results res;
+	struct hp_sweep_row rows[2];
+	struct hp_err err;
+	char text[4096];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]}, \"oracle\": false}",
+	         &c);
+	set_row(&rows[0], 0, 1.0, 1000);
+	set_row(&rows[1], 1, 2.0, 1000);
+	rows[0].failed = rows[1].failed = 1;
+	rows[0].error = rows[1].error = "replay failed";
+	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
+	assert_int_equal(res.reco[0].point, -1);
+	f = tmpfile();
+	assert_non_null(f);
+	hp_sweep_print_reco(f, &res);
+	rewind(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (strstr(text, "constraints") || !strstr(text, "no point ran without an error"))
+		fail_msg("unexpected answer:\n%s", text);
+	hp_sweep_results_free(&res);
 	hp_sweep_config_free(&c);
 }
 
@@ -533,12 +663,13 @@ static void test_generator_trace(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_range_kinds),      cmocka_unit_test(test_generator_trace),
-	    cmocka_unit_test(test_zip_and_counts),   cmocka_unit_test(test_errors_name_paths),
-	    cmocka_unit_test(test_shards_partition), cmocka_unit_test(test_pareto_constructed),
-	    cmocka_unit_test(test_recommendation),   cmocka_unit_test(test_row_matches_replay),
-	    cmocka_unit_test(test_shipped_configs),  cmocka_unit_test(test_journal),
-	    cmocka_unit_test(test_schema_keys),
+	    cmocka_unit_test(test_range_kinds),         cmocka_unit_test(test_generator_trace),
+	    cmocka_unit_test(test_zip_and_counts),      cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition),    cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),      cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),     cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_schema_keys),         cmocka_unit_test(test_knee_tie),
+	    cmocka_unit_test(test_constraint_at_bound), cmocka_unit_test(test_reco_all_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -219,6 +219,66 @@ static void test_resume_after_kill(void **state)
 	same_outputs(ref, dir);
 }
 
+/*
+ * The journal numbers units by the grid of DIR/config.json: a config.json
+ * edited after the sweep started (a value added to extend the grid) would
+ * pair the journal's rows with other points, so --resume refuses it.
+ */
+static void test_resume_edited_config(void **state)
+{
+	char dir[512];
+
+	(void)state;
+	dir_of(dir, sizeof(dir), "edited");
+	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s --shard 1/2 -j2 --quiet >/dev/null",
+	                    HPSIM_BINARY, tmp, dir),
+	                 0);
+	/* untouched, it resumes (nothing left to do) */
+	assert_int_equal(sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	assert_int_equal(sh("sed -i 's/\"per_decade\": 2/\"per_decade\": 3/' %s/config.json && "
+	                    "grep -q '\"per_decade\": 3' %s/config.json",
+	                    dir, dir),
+	                 0);
+	assert_int_equal(
+	    sh("'%s' sweep --resume %s --quiet >/dev/null 2>%s.err", HPSIM_BINARY, dir, dir), 1);
+	assert_int_equal(sh("grep -q 'config.json: changed since the sweep started' %s.err", dir),
+	                 0);
+	assert_int_equal(sh("'%s' recommend %s >/dev/null 2>&1", HPSIM_BINARY, dir), 1);
+}
+
+/*
+ * The files of a sweep directory get the mode of any new file (0666 less
+ * the umask), as the journal and the plots do: the atomic writes' private
+ * temporary files made results.csv, config.json and the rest 0600, so a
+ * shard run by one user could not be merged by another.
+ */
+static void test_file_modes(void **state)
+{
+	static const char *const files[] = {"results.csv", "results.json", "pareto.csv",
+	                                    "oracle.csv",  "config.json",  "sweep.json",
+	                                    "journal.tsv"};
+	static const char *const dirs[] = {"modes", "modes-merged"};
+	char path[1024];
+	struct stat sb;
+	mode_t old = umask(022);
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s/modes -j2 --quiet >/dev/null && '%s' "
+	                    "merge %s/modes -o %s/modes-merged",
+	                    HPSIM_BINARY, tmp, tmp, HPSIM_BINARY, tmp, tmp),
+	                 0);
+	umask(old);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", tmp, dirs[k], files[i]);
+			assert_int_equal(stat(path, &sb), 0);
+			if ((sb.st_mode & 0777) != 0644)
+				fail_msg("%s: mode %03o, expected 644", path,
+				         (unsigned)(sb.st_mode & 0777));
+		}
+}
+
 static void test_shards_merge(void **state)
 {
 	char ref[512], out[512];
@@ -243,6 +303,19 @@ static void test_shards_merge(void **state)
 	                    HPSIM_BINARY, tmp, tmp, tmp, tmp),
 	                 1);
 	assert_int_equal(sh("grep -q 'shard 2/3' %s/merge.err", tmp), 0);
+	/* a directory that already holds a sweep is not overwritten by a merge */
+	assert_int_equal(sh("cp %s/results.csv %s/ref.results.csv && cp %s/journal.tsv "
+	                    "%s/ref.journal.tsv",
+	                    ref, tmp, ref, tmp),
+	                 0);
+	assert_int_equal(sh("'%s' merge %s/shard1 %s/shard2 %s/shard3 -o %s 2>%s/merge2.err",
+	                    HPSIM_BINARY, tmp, tmp, tmp, ref, tmp),
+	                 1);
+	assert_int_equal(sh("grep -q 'already holds a sweep' %s/merge2.err", tmp), 0);
+	assert_int_equal(sh("cmp -s %s/results.csv %s/ref.results.csv && cmp -s %s/journal.tsv "
+	                    "%s/ref.journal.tsv",
+	                    ref, tmp, ref, tmp),
+	                 0);
 	/* recommend on the merged directory */
 	assert_int_equal(sh("'%s' recommend %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
 	assert_int_equal(sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "
@@ -373,6 +446,86 @@ static void test_plot(void **state)
 	free(listing);
 }
 
+/*
+ * --plot on two series that sweep different parameters: a heatmap per series
+ * over its own two parameters (never cells of one series averaged with
+ * another's), and every shipped config plots.
+ */
+static void test_plot_series(void **state)
+{
+	static const char fmt[] =
+	    "{\"traces\": [\"%s/traces/pingpong.dat\"],\n"
+	    " \"policies\": [{\"host\": \"kvm\", \"params\": {\"halt_poll_ns\": [50000, "
+	    "200000], \"halt_poll_ns_shrink\": [0, 2]}},\n"
+	    "              {\"guest\": \"haltpoll\", \"host\": \"kvm\", \"params\": "
+	    "{\"guest_halt_poll_ns\": [50000, 200000], \"guest_halt_poll_allow_shrink\": [0, "
+	    "1]}},\n"
+	    "              {\"host\": \"fixed\"}],\n"
+	    " \"oracle\": false, \"description\": \"%s\"}\n";
+	static const char *const images[] = {"pareto", "heatmap-poll_cpu_pct-s0",
+	                                     "heatmap-lat_p99_ns-s0", "heatmap-poll_cpu_pct-s1",
+	                                     "heatmap-lat_p99_ns-s1"};
+	static const char *const shipped[] = {"quick", "halt-poll-ns-debate", "shrink-0-vs-2",
+	                                      "database-guest-2.4ms", "guest-vs-host-pingpong"};
+	char dir[512], path[1024], *text;
+	unsigned w, h;
+	size_t i, len;
+
+	(void)state;
+	write_config("series.json", fmt);
+	dir_of(dir, sizeof(dir), "plotted-series");
+	assert_int_equal(sh("'%s' sweep %s/series.json -o %s -j2 --quiet --plot >%s.out",
+	                    HPSIM_BINARY, tmp, dir, dir),
+	                 0);
+	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.png", dir, images[i]);
+		png_size(path, &w, &h);
+		if (w != 1200 || h != 800)
+			fail_msg("%s: not a 1200x800 PNG (%ux%u)", path, w, h);
+	}
+	/* the second series' heatmap holds its own points only: 2 x 2 cells, one point each */
+	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s1.heatmap.csv", dir);
+	text = slurp(path, &len);
+	assert_non_null(text);
+	assert_int_equal(
+	    sh("test $(grep -c ',1$' '%s') -eq 4 && test $(wc -l < '%s') -eq 5", path, path), 0);
+	free(text);
+	/* the third series sweeps nothing: no heatmap of it */
+	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s2.png", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
+		if (sh("'%s' sweep '%s/configs/%s.json' -o '%s/shipped-%s' -j2 --quiet --plot "
+		       ">/dev/null",
+		       HPSIM_BINARY, HPSIM_SOURCE_DIR, shipped[i], tmp, shipped[i]) != 0)
+			fail_msg("sweep --plot of configs/%s.json failed", shipped[i]);
+}
+
+/* --plot draws every image, however many: 3 traces x (a Pareto plot + 3 series x 2 heatmaps). */
+static void test_plot_many_images(void **state)
+{
+	static const char fmt[] =
+	    "{\"traces\": [\"%s/traces/pingpong.dat\", \"%s/traces/timer-1ms.dat\", "
+	    "{\"gen\": \"periodic\", \"params\": {\"hz\": 250, \"count\": 500, \"seed\": 7}}],\n"
+	    " \"params\": {\"halt_poll_ns\": [50000, 200000], \"halt_poll_ns_shrink\": [0, 2]},\n"
+	    " \"kernel\": [\"6.1\", \"6.6\", \"6.11\"], \"oracle\": false}\n";
+	char dir[512], path[1024];
+	size_t k, s;
+
+	(void)state;
+	write_config("many.json", fmt);
+	dir_of(dir, sizeof(dir), "plotted-many");
+	assert_int_equal(sh("'%s' sweep %s/many.json -o %s -j2 --quiet --plot >%s.out",
+	                    HPSIM_BINARY, tmp, dir, dir),
+	                 0);
+	for (k = 0; k < 3; k++)
+		for (s = 0; s < 3; s++) {
+			snprintf(path, sizeof(path), "%s/heatmap-lat_p99_ns-s%zu-%zu.png", dir, s,
+			         k);
+			if (access(path, F_OK) != 0)
+				fail_msg("%s was not drawn", path);
+		}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -392,10 +545,17 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jobs_identical), cmocka_unit_test(test_resume_after_kill),
-	    cmocka_unit_test(test_shards_merge),   cmocka_unit_test(test_gnu_parallel),
-	    cmocka_unit_test(test_worker_crash),   cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_jobs_identical),
+	    cmocka_unit_test(test_resume_after_kill),
+	    cmocka_unit_test(test_shards_merge),
+	    cmocka_unit_test(test_gnu_parallel),
+	    cmocka_unit_test(test_worker_crash),
+	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_plot),
+	    cmocka_unit_test(test_plot_series),
+	    cmocka_unit_test(test_resume_edited_config),
+	    cmocka_unit_test(test_file_modes),
+	    cmocka_unit_test(test_plot_many_images),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

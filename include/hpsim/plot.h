@@ -71,11 +71,16 @@ const char *hp_plot_kind_name(enum hp_plot_kind kind);
 int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res,
                    struct hp_err *err);
 
+/* hp_plot_sweep(): the most images it draws (traces x (1 + 2 x series), each at most 16). */
+#define HP_PLOT_SWEEP_MAX (HP_PLOT_MAX_INPUTS * (1 + 2 * HP_PLOT_MAX_INPUTS))
+
 /*
  * The plots of a finished sweep in dir: per trace a Pareto plot (latency: the
- * objective's statistic, NULL for p99) and, with two or more swept parameters,
- * heatmaps of poll_cpu_pct and that latency over the first two; at most max
- * images, their paths in list[0..*n). 0, or -1 with err.
+ * objective's statistic, NULL for p99) and, for each series sweeping two or
+ * more parameters, heatmaps of poll_cpu_pct and that latency over the first
+ * two it sweeps (that series' points only), for the first HP_PLOT_MAX_INPUTS
+ * traces and series; at most max images (HP_PLOT_SWEEP_MAX is all of them),
+ * their paths in list[0..*n). 0, or -1 with err.
  */
 int hp_plot_sweep(const char *dir, const char *latency, char (*list)[HP_PLOT_PATH], size_t *n,
                   size_t max, struct hp_err *err);

@@ -24,7 +24,8 @@
 
 /* One axis of the grid: one parameter, or a zipped group moving together. */
 struct hp_sweep_axis {
-	char *path;                    /* JSON path, for messages */
+	char *path;                    /* JSON path, for messages (a zipped group's: "$.zip[0]") */
+	bool zipped;                   /* from $.zip, even a group of one */
 	size_t nnames;                 /* 1, or the size of a zipped group */
 	char *names[HP_SWEEP_MAX_ZIP]; /* qualified: "host.halt_poll_ns" */
 	size_t nvalues;                /* tuples */
@@ -35,7 +36,8 @@ struct hp_sweep_axis {
 struct hp_sweep_series {
 	char *policy[HP_LAYER_COUNT]; /* NULL: layer absent */
 	char *kernel;
-	char label[160]; /* "guest=none host=kvm k=6.11" */
+	char label[160];                      /* "guest=none host=kvm k=6.11" */
+	char stack_path[48], kernel_path[48]; /* JSON paths: "$.policies[1]", "$.kernel[0]" */
 	size_t naxes;
 	struct hp_sweep_axis *axes;
 	uint64_t npoints;       /* grid points of this series */

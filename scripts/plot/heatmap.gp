@@ -38,7 +38,7 @@ set xlabel unit(xname)
 set ylabel unit(yname)
 set cblabel zlabel
 # Tic labels: the parameter values, given by hpsim, else read from the data.
-ticsfromdata = (exists("xtics") && exists("ytics")) ? '' : ":xtic(sprintf('%g', column('x'))):ytic(sprintf('%g', column('y')))"
+ticsfromdata = (exists("xtics") && exists("ytics")) ? '' : ":xtic(sprintf('%.10g', column('x'))):ytic(sprintf('%.10g', column('y')))"
 if (exists("xtics")) { eval sprintf('set xtics (%s)', xtics) }
 if (exists("ytics")) { eval sprintf('set ytics (%s)', ytics) }
 set xtics scale 0
@@ -51,5 +51,7 @@ set palette defined (0 '#fff5eb', 0.35 '#fdae6b', 0.7 '#e6550d', 1 '#7f2704')
 set style fill solid 1.0 noborder
 set style textbox opaque fc rgb 'white' noborder margins 2,1
 
-plot datafile using 'xi':'yi':(0.5):(0.5):'z'@ticsfromdata with boxxyerror fc palette notitle, \
-	datafile using 'xi':'yi':(sprintf('%.3g', column('z'))) with labels boxed font ',13' notitle
+# Each cell's value printed in it, unless there are too many cells to read (celllabels 0).
+if (!exists("celllabels")) celllabels = 1
+celltext = celllabels ? ", datafile using 'xi':'yi':(sprintf('%.3g', column('z'))) with labels boxed font ',13' notitle" : ''
+plot datafile using 'xi':'yi':(0.5):(0.5):'z'@ticsfromdata with boxxyerror fc palette notitle @celltext

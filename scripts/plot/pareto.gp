@@ -57,15 +57,36 @@ fy(v) = (logy && v <= 0) ? yfloor : v / 1000.0
 stitle(i) = (titles eq '') ? sprintf('series %d', i) : word(titles, i)
 # The oracle frontier, when there is one, as the first plot element (a macro).
 oracleplot = (oraclefile eq '') ? '' : "oraclefile using (fx(column('poll_cpu_pct'))):(fy(column('latency_ns'))) with linespoints dt 2 lw 2 pt 1 ps 0.8 lc rgb '#888888' title 'oracle frontier',"
-# The front: rows off the front repeat the last front point, so the line runs unbroken.
+# The front: rows off the front repeat the last front point, so the line runs unbroken;
+# its points get a dark centre too (a front of one point has no line to draw).
 frontx = NaN
 fronty = NaN
 front(p, x, y) = (p == 1) ? (frontx = fx(x), fronty = fy(y), frontx) : frontx
 # Label text beside the marked points, on the side away from the right edge.
+# hpsim writes labelfile (poll_cpu_pct,latency_ns,kind,side,row: kind 0 a
+# kernel default, 1 the recommended point; side 1 puts the text to the
+# point's left; row stacks the labels of nearby defaults). By hand without
+# it: the labels from datafile, on the side defright/recright say.
+if (!exists("labelfile")) labelfile = ''
 if (!exists("defright")) defright = 0
 if (!exists("recright")) recright = 0
 defalign = defright ? 'right offset char -1.8,0.9' : 'left offset char 1.8,0.9'
 recalign = recright ? 'right offset char -1.8,-0.9' : 'left offset char 1.8,-0.9'
+lab(kind, side, row) = (column('kind') == kind && column('side') == side && column('row') == row) ? fx(column('poll_cpu_pct')) : NaN
+# labelmask: bit (kind * 2 + side) * 4 + row is set when labelfile has such a
+# label (gnuplot 5.4 crashes on a label plot with no point, so only those are drawn).
+if (!exists("labelmask")) labelmask = 0
+labelplot = ''
+if (labelfile eq '') {
+	if (hasdefault) { labelplot = labelplot . "datafile using (column('is_default') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))):('kernel default') with labels " . defalign . " tc rgb '#d62728' notitle, " }
+	if (hasrec) { labelplot = labelplot . "datafile using (column('recommended') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))):('recommended') with labels " . recalign . " tc rgb '#2ca02c' notitle, " }
+} else {
+	do for [kind=0:1] { do for [side=0:1] { do for [row=0:3] {
+		if ((int(labelmask) & (1 << ((kind * 2 + side) * 4 + row))) != 0) {
+			labelplot = labelplot . sprintf("labelfile using (lab(%d, %d, %d)):(fy(column('latency_ns'))):('%s') with labels %s offset char %g, %g tc rgb '%s' notitle, ", kind, side, row, kind ? 'recommended' : 'kernel default', side ? 'right' : 'left', side ? -1.8 : 1.8, kind ? -0.9 - 1.2 * row : 0.9 + 1.2 * row, kind ? '#2ca02c' : '#d62728')
+		}
+	} } }
+}
 
 set linetype 1 lc rgb '#1f77b4'
 set linetype 2 lc rgb '#ff7f0e'
@@ -73,18 +94,24 @@ set linetype 3 lc rgb '#2ca02c'
 set linetype 4 lc rgb '#9467bd'
 set linetype 5 lc rgb '#8c564b'
 set linetype 6 lc rgb '#e377c2'
+set linetype 7 lc rgb '#bcbd22'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#393b79'
+set linetype 10 lc rgb '#e7969c'
+set linetype 11 lc rgb '#637939'
+set linetype 12 lc rgb '#7b4173'
+set linetype cycle 12
 
 plot \
 	@oracleplot \
+	@labelplot \
 	datafile using (front(column('pareto'), column('poll_cpu_pct'), column('latency_ns'))):(fronty) \
 		with steps lw 2.5 lc rgb '#222222' title 'Pareto front', \
 	for [i=1:nseries] datafile using (column('series_id') == i ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
 		with points pt 7 ps 1.4 lt i title stitle(i), \
+	datafile using (column('pareto') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
+		with points pt 7 ps 0.6 lc rgb '#222222' notitle, \
 	datafile using (column('is_default') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
 		with points pt 6 ps 3.5 lw 2.5 lc rgb '#d62728' title (hasdefault ? 'kernel default' : ''), \
-	datafile using (column('is_default') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))):('kernel default') \
-		with labels @defalign tc rgb '#d62728' notitle, \
 	datafile using (column('recommended') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))) \
-		with points pt 4 ps 3.5 lw 2.5 lc rgb '#2ca02c' title (hasrec ? 'recommended' : ''), \
-	datafile using (column('recommended') == 1 ? fx(column('poll_cpu_pct')) : NaN):(fy(column('latency_ns'))):('recommended') \
-		with labels @recalign tc rgb '#2ca02c' notitle
+		with points pt 4 ps 3.5 lw 2.5 lc rgb '#2ca02c' title (hasrec ? 'recommended' : '')

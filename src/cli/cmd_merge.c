@@ -13,7 +13,8 @@ static const char merge_help[] =
     "Combines the sweep directories of `hpsim sweep --shard I/N` runs of one config\n"
     "into OUT: the same results.csv, results.json, pareto.csv and oracle.csv a\n"
     "single run would write, byte for byte. Fails if a unit of the grid is in none\n"
-    "of the directories (a shard missing or unfinished) or the configs differ.\n";
+    "of the directories (a shard missing or unfinished) or the configs differ, and\n"
+    "if OUT already holds a sweep.\n";
 
 int cmd_merge(int argc, char **argv)
 {

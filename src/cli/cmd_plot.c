@@ -28,7 +28,7 @@ static const char plot_help[] =
     "  --title TEXT         replace the generated title\n"
     "  --trace NAME         pareto, heatmap: the trace of RESULTS.csv (default: the first)\n"
     "  --latency STAT       pareto: mean, p50, p90, p99 (default), p999 or max; the front\n"
-    "                       is RESULTS.csv's pareto column for p99, else computed\n"
+    "                       is computed on it (not RESULTS.csv's objective front)\n"
     "  --oracle FILE        pareto: the oracle frontier CSV\n"
     "  --cpu N              timeline: the vCPU (default 0)\n"
     "  --from-ms A          timeline: window start after the log's first halt (default 0)\n"

@@ -85,14 +85,21 @@ static const char *latency_name(const struct hp_sweep_config *c)
 /* --plot: the Pareto plot and heatmaps of the finished sweep, in its directory. */
 static int plot_sweep(const char *dir, const char *latency)
 {
-	char list[16][HP_PLOT_PATH];
+	char(*list)[HP_PLOT_PATH] = malloc(HP_PLOT_SWEEP_MAX * sizeof(*list));
 	struct hp_err err = {""};
 	size_t n, i;
 
-	if (hp_plot_sweep(dir, latency, list, &n, 16, &err) < 0)
+	if (!list) {
+		hp_errf(&err, "out of memory");
 		return cli_fail(&err);
+	}
+	if (hp_plot_sweep(dir, latency, list, &n, HP_PLOT_SWEEP_MAX, &err) < 0) {
+		free(list);
+		return cli_fail(&err);
+	}
 	for (i = 0; i < n; i++)
 		printf("plot: %s\n", list[i]);
+	free(list);
 	return 0;
 }
 

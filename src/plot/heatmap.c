@@ -10,51 +10,56 @@
 #include "hpsim/atomic_file.h"
 #include "plot_int.h"
 
-#define MAX_VALUES 64
+#define MAX_VALUES 1000 /* distinct values of a parameter */
+#define MAX_TICS_X 10   /* tic labels per axis (values of up to ten digits side by side */
+#define MAX_TICS_Y 25   /* on x); more values get every k-th labelled */
+#define MAX_TEXT_X 24   /* columns and rows up to which each cell's value is printed */
+#define MAX_TEXT_Y 32   /* (narrower cells would print a smear) */
 
 struct cell {
 	double sum;
 	size_t n;
 };
 
-/* The position of x among the sorted distinct values vals[0..*n), added if new. */
-static int value_index(double *vals, size_t *n, double x)
+/* The position of x among the sorted distinct values vals[0..n), or where it would go. */
+static size_t lower(const double *vals, size_t n, double x)
 {
-	size_t i;
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < *n; i++)
-		if (vals[i] == x)
-			return (int)i;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (vals[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Add x to the sorted distinct values vals[0..*n) unless there; -1 when they are full. */
+static int value_add(double *vals, size_t *n, double x)
+{
+	size_t i = lower(vals, *n, x);
+
+	if (i < *n && vals[i] == x)
+		return 0;
 	if (*n == MAX_VALUES)
 		return -1;
-	vals[(*n)++] = x;
-	return (int)*n - 1;
+	memmove(vals + i + 1, vals + i, (*n - i) * sizeof(*vals));
+	vals[i] = x;
+	(*n)++;
+	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* "0" 0, "10000" 1, ...: gnuplot tic labels at the ordinal positions (every k-th of many). */
+static void tics(const double *vals, size_t n, size_t max, char *buf, size_t size)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static size_t find(const double *vals, size_t n, double x)
-{
-	size_t i;
-
-	for (i = 0; i < n && vals[i] != x; i++)
-		;
-	return i;
-}
-
-/* "0" 0, "10000" 1, ...: gnuplot tic labels at the ordinal positions. */
-static void tics(const double *vals, size_t n, char *buf, size_t size)
-{
-	size_t i, len = 0;
+	size_t i, len = 0, step = (n + max - 1) / max;
 
 	buf[0] = '\0';
-	for (i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s\"%g\" %zu", i ? ", " : "",
+	for (i = 0; i < n && len < size; i += step ? step : 1)
+		len += (size_t)snprintf(buf + len, size - len, "%s\"%.10g\" %zu", i ? ", " : "",
 		                        vals[i], i);
 }
 
@@ -73,6 +78,12 @@ static double metric_scale(const char *z, char *label, size_t size)
 	} else
 		snprintf(label, size, "%s", z);
 	return 1;
+}
+
+/* Does row r have values of both parameters (a series that does not sweep one leaves it empty)? */
+static int swept(const struct plot_table *t, size_t r, int cx, int cy)
+{
+	return *plot_table_get(t, r, cx) && *plot_table_get(t, r, cy);
 }
 
 int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v, char *data,
@@ -106,11 +117,6 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 		goto out;
 	}
 	trace = req->trace ? req->trace : plot_table_get(&t, 0, ctrace);
-	cells = calloc(MAX_VALUES * MAX_VALUES, sizeof(*cells));
-	if (!cells) {
-		hp_errf(err, "out of memory");
-		goto out;
-	}
 	/* first pass: the distinct values */
 	for (r = 0; r < t.nrows; r++) {
 		double x, y;
@@ -119,10 +125,12 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 			continue;
 		if (series && strcmp(plot_table_get(&t, r, cseries), series))
 			continue;
+		if (!swept(&t, r, cx, cy))
+			continue; /* a point of a series that does not sweep x or y */
 		if (plot_table_num(&t, r, cx, &x, err) < 0 ||
 		    plot_table_num(&t, r, cy, &y, err) < 0)
 			goto out;
-		if (value_index(xs, &nx, x) < 0 || value_index(ys, &ny, y) < 0) {
+		if (value_add(xs, &nx, x) < 0 || value_add(ys, &ny, y) < 0) {
 			hp_errf(err, "%s: more than %d distinct values of a parameter",
 			        req->inputs[0], MAX_VALUES);
 			goto out;
@@ -130,24 +138,31 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 		used++;
 	}
 	if (!used) {
-		hp_errf(err, "%s: no rows without an error for trace '%s'%s%s", req->inputs[0],
-		        trace, req->series ? " and series " : "", req->series ? req->series : "");
+		hp_errf(err,
+		        "%s: no point of trace '%s'%s%s has both %s and %s (no series sweeps "
+		        "both, or all such points failed)",
+		        req->inputs[0], trace, req->series ? " and series " : "",
+		        req->series ? req->series : "", xn, yn);
 		goto out;
 	}
-	qsort(xs, nx, sizeof(*xs), cmp_double);
-	qsort(ys, ny, sizeof(*ys), cmp_double);
+	cells = calloc(nx * ny, sizeof(*cells));
+	if (!cells) {
+		hp_errf(err, "out of memory");
+		goto out;
+	}
 	for (r = 0; r < t.nrows; r++) {
 		double x, y, z;
 		struct cell *c;
 
 		if (strcmp(plot_table_get(&t, r, ctrace), trace) || *plot_table_get(&t, r, cerr) ||
-		    (series && strcmp(plot_table_get(&t, r, cseries), series)))
+		    (series && strcmp(plot_table_get(&t, r, cseries), series)) ||
+		    !swept(&t, r, cx, cy))
 			continue;
 		if (plot_table_num(&t, r, cx, &x, err) < 0 ||
 		    plot_table_num(&t, r, cy, &y, err) < 0 ||
 		    plot_table_num(&t, r, cz, &z, err) < 0)
 			goto out;
-		c = &cells[find(ys, ny, y) * MAX_VALUES + find(xs, nx, x)];
+		c = &cells[lower(ys, ny, y) * nx + lower(xs, nx, x)];
 		c->sum += z;
 		pooled |= c->n > 0;
 		c->n++;
@@ -159,7 +174,7 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 	fputs("xi,yi,x,y,z,points\n", a.f);
 	for (j = 0; j < ny; j++)
 		for (i = 0; i < nx; i++) {
-			const struct cell *c = &cells[j * MAX_VALUES + i];
+			const struct cell *c = &cells[j * nx + i];
 
 			if (c->n)
 				fprintf(a.f, "%zu,%zu,%.10g,%.10g,%.6g,%zu\n", i, j, xs[i], ys[j],
@@ -167,8 +182,8 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 		}
 	if (plot_csv_commit(&a, err) < 0)
 		goto out;
-	tics(xs, nx, xt, sizeof(xt));
-	tics(ys, ny, yt, sizeof(yt));
+	tics(xs, nx, MAX_TICS_X, xt, sizeof(xt));
+	tics(ys, ny, MAX_TICS_Y, yt, sizeof(yt));
 	snprintf(title, sizeof(title), "%s: %s%s%s%s", zlabel, plot_basename(trace),
 	         series ? ", " : "", series ? series : "",
 	         pooled ? " (mean of the points in each cell)" : "");
@@ -180,6 +195,7 @@ int plot_heatmap_prepare(const struct hp_plot_request *req, struct plot_vars *v,
 	plot_var_str(v, "ytics", yt);
 	plot_var_num(v, "nx", (double)nx);
 	plot_var_num(v, "ny", (double)ny);
+	plot_var_num(v, "celllabels", nx <= MAX_TEXT_X && ny <= MAX_TEXT_Y);
 	plot_var_str(v, "ptitle", title);
 	rc = 0;
 out:

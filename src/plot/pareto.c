@@ -11,13 +11,16 @@
 #include "hpsim/atomic_file.h"
 #include "plot_int.h"
 
-#define MAX_SERIES 12
+#define MAX_SERIES 24 /* colours in pareto.gp: 12, then they repeat */
 
 struct pt {
 	double cpu, lat;
 	int series, is_default, pareto, recommended;
+	int side, row; /* a label's: 1 to the point's left; its row among stacked labels */
 	const char *point;
 };
+
+#define LABEL_ROWS 4 /* the script stacks up to this many labels (pareto.gp) */
 
 struct span {
 	double lo, hi; /* smallest and largest positive value */
@@ -49,6 +52,61 @@ static int on_right(const struct span *s, int logx, double x)
 	return x > 0.6 * s->hi;
 }
 
+/* Where v lies along an axis, 0 to 1 (a log axis from its smallest positive value). */
+static double axis_pos(const struct span *s, int logscale, double v)
+{
+	if (!(s->hi > 0))
+		return 0;
+	if (logscale)
+		return v > s->lo ? log(v / s->lo) / log(s->hi / s->lo) : 0;
+	return v / s->hi;
+}
+
+/*
+ * Each kernel default's label row: with several series the defaults can sit
+ * close together, and labels on the same side of nearby points would print
+ * over each other; such a label moves up a row (a label is about a fifth of
+ * the plot wide and a twentieth high).
+ */
+static void label_rows(struct pt *p, size_t n, const struct span *sx, const struct span *sy)
+{
+	int lx = span_log(sx), ly = span_log(sy);
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		unsigned used = 0;
+
+		if (!p[i].is_default)
+			continue;
+		for (j = 0; j < i; j++)
+			if (p[j].is_default && p[j].side == p[i].side &&
+			    fabs(axis_pos(sx, lx, p[i].cpu) - axis_pos(sx, lx, p[j].cpu)) < 0.2 &&
+			    fabs(axis_pos(sy, ly, p[i].lat / 1000.0) -
+			         axis_pos(sy, ly, p[j].lat / 1000.0)) < 0.05)
+				used |= 1u << p[j].row;
+		for (p[i].row = 0; p[i].row < LABEL_ROWS - 1 && (used >> p[i].row & 1); p[i].row++)
+			;
+	}
+}
+
+/* The labels the script draws: kernel defaults (kind 0) and the recommended point (1). */
+static int write_labels(const char *path, const struct pt *p, size_t n, struct hp_err *err)
+{
+	struct hp_atomic_file a;
+	size_t i;
+	int k;
+
+	if (hp_atomic_open(&a, path, err) < 0)
+		return -1;
+	fputs("poll_cpu_pct,latency_ns,kind,side,row\n", a.f);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++)
+			if (k ? p[i].recommended : p[i].is_default)
+				fprintf(a.f, "%.6g,%.6g,%d,%d,%d\n", p[i].cpu, p[i].lat, k,
+				        p[i].side, k ? 0 : p[i].row);
+	return plot_csv_commit(&a, err);
+}
+
 static int by_cpu(const void *a, const void *b)
 {
 	const struct pt *x = a, *y = b;
@@ -60,17 +118,24 @@ static int by_cpu(const void *a, const void *b)
 	return x->point && y->point ? strcmp(x->point, y->point) : 0;
 }
 
-/* The front: points no other point matches or beats on both axes while beating on one. */
+/*
+ * The front of points sorted by CPU, then latency: points no other point
+ * matches or beats on both axes while beating on one. In a run of equal CPU,
+ * those at the run's least latency are on it if that is below every cheaper
+ * point's latency.
+ */
 static void compute_front(struct pt *p, size_t n)
 {
+	double best = 0;
 	size_t i, j;
+	int on;
 
-	for (i = 0; i < n; i++) {
-		p[i].pareto = 1;
-		for (j = 0; j < n && p[i].pareto; j++)
-			if (j != i && p[j].cpu <= p[i].cpu && p[j].lat <= p[i].lat &&
-			    (p[j].cpu < p[i].cpu || p[j].lat < p[i].lat))
-				p[i].pareto = 0;
+	for (i = 0; i < n; i = j) {
+		on = i == 0 || p[i].lat < best;
+		for (j = i; j < n && p[j].cpu == p[i].cpu; j++)
+			p[j].pareto = on && p[j].lat == p[i].lat;
+		if (on)
+			best = p[i].lat;
 	}
 }
 
@@ -99,7 +164,7 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
                        struct pt *p, size_t *np, char series[][128], size_t *nseries,
                        struct hp_err *err)
 {
-	int ctrace, cseries, cpoint, ccpu, clat, cdef, cpar, crec, cerr;
+	int ctrace, cseries, cpoint, ccpu, clat, cdef, crec, cerr;
 	size_t r, s;
 
 	if ((ctrace = plot_table_col(t, "trace", err)) < 0 ||
@@ -109,8 +174,6 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
 	    (clat = plot_table_col(t, latcol, err)) < 0)
 		return -1;
 	cdef = plot_table_find(t, "is_default");
-	/* the sweep's front is on p99; for another statistic it is recomputed */
-	cpar = strcmp(latcol, "lat_p99_ns") ? -1 : plot_table_find(t, "pareto");
 	crec = plot_table_find(t, "recommended");
 	cerr = plot_table_find(t, "error");
 	*np = 0;
@@ -134,14 +197,11 @@ static int read_points(const struct plot_table *t, const char *latcol, const cha
 		q->series = (int)s + 1;
 		q->point = plot_table_get(t, r, cpoint);
 		q->is_default = flag(t, r, cdef);
-		q->pareto = flag(t, r, cpar);
 		q->recommended = flag(t, r, crec);
 		(*np)++;
 	}
 	if (!*np)
 		return hp_errf(err, "%s: no rows without an error for trace '%s'", t->path, trace);
-	if (cpar < 0)
-		compute_front(p, *np);
 	return 0;
 }
 
@@ -226,12 +286,13 @@ int plot_pareto_prepare(const struct hp_plot_request *req, struct plot_vars *v, 
 {
 	const char *stat = req->latency ? req->latency : "p99", *trace;
 	char latcol[32], series[MAX_SERIES][128], titles[2048] = "", oracle[4096],
-	                                          oracle_out[4096] = "", title[512];
+	                                          oracle_out[4096] = "", title[512], labels[4096];
 	struct span sx = {0}, sy = {0};
 	struct plot_table t;
 	struct pt *p = NULL;
 	size_t n = 0, nseries = 0, i;
-	int rc = -1, ctrace, hasdef = 0, hasrec = 0, defright = 0, recright = 0;
+	int rc = -1, ctrace, hasdef = 0, hasrec = 0;
+	unsigned mask = 0; /* which labels there are: bit (kind * 2 + side) * 4 + row */
 
 	if (req->ninputs != 1)
 		return hp_errf(err, "pareto: expected one results.csv, got %zu inputs",
@@ -254,6 +315,12 @@ int plot_pareto_prepare(const struct hp_plot_request *req, struct plot_vars *v, 
 	if (read_points(&t, latcol, trace, p, &n, series, &nseries, err) < 0)
 		goto out;
 	qsort(p, n, sizeof(*p), by_cpu);
+	/*
+	 * The front of the plotted statistic, from the plotted values: the file's
+	 * pareto column is the front of the sweep's objective, which may be another
+	 * statistic (results.csv does not say which).
+	 */
+	compute_front(p, n);
 	for (i = 0; i < n; i++) {
 		hasdef |= p[i].is_default;
 		hasrec |= p[i].recommended;
@@ -286,14 +353,21 @@ int plot_pareto_prepare(const struct hp_plot_request *req, struct plot_vars *v, 
 	plot_var_num(v, "logy", span_log(&sy));
 	plot_var_num(v, "xfloor", sx.lo > 0 ? sx.lo / 2 : 0.01);
 	plot_var_num(v, "yfloor", sy.lo > 0 ? sy.lo / 2 : 0.01);
+	/* each label on its own point's side (the spans now hold the oracle's too) */
+	for (i = 0; i < n; i++)
+		p[i].side = on_right(&sx, span_log(&sx), p[i].cpu);
+	label_rows(p, n, &sx, &sy);
+	if (plot_sibling(req->output, ".labels.csv", labels, sizeof(labels), err) < 0 ||
+	    write_labels(labels, p, n, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		if (p[i].is_default)
-			defright = on_right(&sx, span_log(&sx), p[i].cpu);
+			mask |= 1u << (p[i].side * 4 + p[i].row);
 		if (p[i].recommended)
-			recright = on_right(&sx, span_log(&sx), p[i].cpu);
+			mask |= 1u << ((2 + p[i].side) * 4);
 	}
-	plot_var_num(v, "defright", defright);
-	plot_var_num(v, "recright", recright);
+	plot_var_str(v, "labelfile", labels);
+	plot_var_num(v, "labelmask", mask);
 	plot_var_num(v, "hasdefault", hasdef);
 	plot_var_num(v, "hasrec", hasrec);
 	plot_var_str(v, "ptitle", title);

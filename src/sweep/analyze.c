@@ -87,16 +87,6 @@ void hp_sweep_pareto(const double *cpu, const double *lat, size_t n, uint8_t *fr
 	free(k);
 }
 
-/* Is a better than b (cpu, then latency, then index)? */
-static bool better(double ca, double la, uint64_t ia, double cb, double lb, uint64_t ib)
-{
-	if (ca != cb)
-		return ca < cb;
-	if (la != lb)
-		return la < lb;
-	return ia < ib;
-}
-
 static int by_lat(const void *a, const void *b)
 {
 	const struct key *x = a, *y = b;
@@ -160,7 +150,7 @@ static void recommend(struct hp_sweep_results *r, size_t t)
 	const struct hp_sweep_config *c = r->c;
 	struct hp_sweep_reco *reco = &r->reco[t];
 	bool constrained = c->cpu_max_pct >= 0;
-	double cmin = 0, cmax = 0, lmin = 0, lmax = 0, best_s = 0, cb = 0, lb = 0;
+	double cmin = 0, cmax = 0, lmin = 0, lmax = 0, best_s = 0, lb = 0;
 	uint64_t p;
 	int s, first = 1;
 
@@ -198,11 +188,14 @@ static void recommend(struct hp_sweep_results *r, size_t t)
 		sc = constrained ? cpu
 		                 : (cpu - cmin) / (cmax > cmin ? cmax - cmin : 1) +
 		                       (lat - lmin) / (lmax > lmin ? lmax - lmin : 1);
-		if (reco->point < 0 || sc < best_s ||
-		    (sc == best_s && better(cpu, lat, p, cb, lb, (uint64_t)reco->point))) {
+		/*
+		 * Ties of the score: the lower latency statistic, then the lower point
+		 * (p only grows). For the knee this is what decides a two-point front,
+		 * whose scaled sums are both exactly 1.
+		 */
+		if (reco->point < 0 || sc < best_s || (sc == best_s && lat < lb)) {
 			reco->point = (int64_t)p;
 			best_s = sc;
-			cb = cpu;
 			lb = lat;
 		}
 	}

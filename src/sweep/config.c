@@ -228,7 +228,7 @@ static int expand_values(json_t *v, const char *path, uint64_t limit, uint32_t *
 		double d = (double)from * pow(10.0, (double)i / (double)per);
 
 		x = (uint64_t)llround(d);
-		if (d > (double)to * (1 + 1e-12) || x > to)
+		if (x > to) /* the bound is on the rounded values, the ones the sweep runs */
 			break;
 		if ((*n && (*vals)[*n - 1] == x))
 			continue;
@@ -322,6 +322,7 @@ static int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct ra
 			return hp_errf(err, "%s: too many parameters (at most 64)", path);
 		a = &ra->ax[ra->n++];
 		a->path = xstrdup(p);
+		a->zipped = true;
 		k = 0;
 		json_object_foreach(grp, key, v)
 		{
@@ -414,6 +415,7 @@ static int series_add_axes(struct hp_sweep_series *s, const struct raw_axes *ra,
 		struct hp_sweep_axis *dst = &s->axes[s->naxes++];
 
 		dst->path = xstrdup(src->path);
+		dst->zipped = src->zipped;
 		dst->nnames = src->nnames;
 		dst->nvalues = src->nvalues;
 		dst->values = malloc(src->nvalues * src->nnames * sizeof(uint32_t));
@@ -423,7 +425,7 @@ static int series_add_axes(struct hp_sweep_series *s, const struct raw_axes *ra,
 		for (k = 0; k < src->nnames; k++) {
 			char p[PATH_LEN];
 
-			if (src->nnames > 1)
+			if (src->zipped)
 				path_key(p, src->path, src->names[k]);
 			else
 				snprintf(p, sizeof(p), "%s", src->path);
@@ -538,7 +540,12 @@ static int parse_objective(json_t *o, struct hp_sweep_config *c, struct hp_err *
 			               "%s: unknown constraint (expected mean_us_max, p50_us_max, "
 			               "p90_us_max, p99_us_max, p99.9_us_max or poll_cpu_pct_max)",
 			               p);
-		c->lat_max_ns[i] = d * 1000.0;
+		/*
+		 * In ns, rounded to a millionth of one: d * 1000 alone can land just
+		 * below the bound meant (64.1 us: 64099.99999999999), and a point
+		 * exactly at it would not meet it.
+		 */
+		c->lat_max_ns[i] = nearbyint(d * 1e9) / 1e6;
 	}
 	return 0;
 }
@@ -884,6 +891,8 @@ static int build_series(json_t *root, struct hp_sweep_config *c, struct raw_axes
 				goto out;
 			}
 			s->kernel = xstrdup(json_string_value(kv));
+			snprintf(s->stack_path, sizeof(s->stack_path), "%.47s", p);
+			snprintf(s->kernel_path, sizeof(s->kernel_path), "%.47s", kp);
 			if (parse_stack(stack, p, s, &params, err) < 0)
 				goto out;
 			if (k == 0 && params) {

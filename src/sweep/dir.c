@@ -18,6 +18,7 @@
 
 #include "hpsim/atomic_file.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 static void join(char *out, size_t n, const char *dir, const char *name)
 {
@@ -35,7 +36,7 @@ static int write_json(const char *path, json_t *v, struct hp_err *err)
 		hp_atomic_abort(&a);
 		return hp_errf(err, "%s: write failed", path);
 	}
-	return hp_atomic_commit(&a, err);
+	return sweep_atomic_commit(&a, err);
 }
 
 /* mkdir -p */
@@ -58,15 +59,29 @@ static int make_dir(const char *dir, struct hp_err *err)
 	return 0;
 }
 
-static int write_meta(const char *dir, const char *config_dir, uint32_t i, uint32_t n,
-                      struct hp_err *err)
+/* FNV-1a of config.json's text, as hex: the journal's unit numbers belong to that config. */
+static void config_hash(const char *text, char out[17])
 {
-	char path[4096], shard[32];
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *text; text++) {
+		h ^= (unsigned char)*text;
+		h *= 1099511628211ull;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static int write_meta(const char *dir, const char *config_dir, const char *config_text, uint32_t i,
+                      uint32_t n, struct hp_err *err)
+{
+	char path[4096], shard[32], hash[17];
 	json_t *meta;
 	int rc;
 
 	snprintf(shard, sizeof(shard), "%u/%u", i, n);
-	meta = json_pack("{s:s,s:s}", "config_dir", config_dir, "shard", shard);
+	config_hash(config_text, hash);
+	meta = json_pack("{s:s,s:s,s:s}", "config_dir", config_dir, "shard", shard, "config_fnv1a",
+	                 hash);
 	if (!meta)
 		return hp_errf(err, "out of memory");
 	join(path, sizeof(path), dir, "sweep.json");
@@ -74,6 +89,8 @@ static int write_meta(const char *dir, const char *config_dir, uint32_t i, uint3
 	json_decref(meta);
 	return rc;
 }
+
+static char *slurp(const char *path, struct hp_err *err);
 
 static int touch_journal(const char *dir, int excl, struct hp_err *err)
 {
@@ -92,7 +109,7 @@ static int touch_journal(const char *dir, int excl, struct hp_err *err)
 int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard_i,
                         uint32_t shard_n, struct hp_err *err)
 {
-	char path[4096], cdir[PATH_MAX], *slash, *abs;
+	char path[4096], cdir[PATH_MAX], *slash, *abs, *text = NULL;
 	json_error_t je;
 	json_t *root, *cost;
 	int rc = -1;
@@ -137,13 +154,14 @@ int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard
 		json_object_set_new(root, "cost", inl);
 	}
 	join(path, sizeof(path), dir, "config.json");
-	if (write_json(path, root, err) < 0 || write_meta(dir, abs, shard_i, shard_n, err) < 0 ||
-	    touch_journal(dir, 1, err) < 0)
+	if (write_json(path, root, err) < 0 || !(text = slurp(path, err)) ||
+	    write_meta(dir, abs, text, shard_i, shard_n, err) < 0 || touch_journal(dir, 1, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	json_decref(root);
 	free(abs);
+	free(text);
 	return rc;
 }
 
@@ -177,7 +195,8 @@ int hp_sweep_dir_open(const char *dir, struct hp_sweep_dir *d, struct hp_err *er
 	char path[4096];
 	json_error_t je;
 	json_t *meta;
-	const char *cd, *shard;
+	const char *cd, *shard, *want;
+	char hash[17], want_hash[17] = "";
 	uint64_t u, n;
 
 	memset(d, 0, sizeof(*d));
@@ -192,11 +211,26 @@ int hp_sweep_dir_open(const char *dir, struct hp_sweep_dir *d, struct hp_err *er
 		return hp_errf(err, "%s: damaged (expected config_dir and shard)", path);
 	}
 	snprintf(d->config_dir, sizeof(d->config_dir), "%s", cd);
+	want = json_string_value(json_object_get(meta, "config_fnv1a"));
+	if (want)
+		snprintf(want_hash, sizeof(want_hash), "%.16s", want);
 	json_decref(meta);
 	join(path, sizeof(path), dir, "config.json");
 	d->config_text = slurp(path, err);
 	if (!d->config_text)
 		return -1;
+	/* (a directory written before sweep.json recorded the hash is taken as it is) */
+	config_hash(d->config_text, hash);
+	if (*want_hash && strcmp(hash, want_hash)) {
+		free(d->config_text);
+		d->config_text = NULL;
+		return hp_errf(
+		    err,
+		    "%s: changed since the sweep started (its journal's units are the "
+		    "points of the config as run, not of this one): restore it, or start "
+		    "a new sweep with the new config",
+		    path);
+	}
 	if (hp_sweep_config_parse(d->config_text, d->config_dir, HP_SWEEP_NO_FILE_CHECK, &d->cfg,
 	                          err) < 0) {
 		free(d->config_text);
@@ -280,26 +314,35 @@ int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, str
 	char path[4096];
 	struct hp_atomic_file a;
 	uint64_t u, n = hp_sweep_nunits(&d->cfg);
-	int fd;
 
 	if (make_dir(out, err) < 0)
 		return -1;
+	join(path, sizeof(path), out, "journal.tsv");
+	if (access(path, F_OK) == 0)
+		return hp_errf(
+		    err,
+		    "%s already holds a sweep (its journal.tsv would be replaced): choose "
+		    "another -o directory",
+		    out);
 	join(path, sizeof(path), out, "config.json");
 	if (hp_atomic_open(&a, path, err) < 0)
 		return -1;
 	fputs(d->config_text, a.f);
-	if (hp_atomic_commit(&a, err) < 0 || write_meta(out, d->config_dir, 1, 1, err) < 0)
+	if (sweep_atomic_commit(&a, err) < 0 ||
+	    write_meta(out, d->config_dir, d->config_text, 1, 1, err) < 0)
 		return -1;
+	/* the journal last, and whole or not at all: its presence marks a sweep directory */
 	join(path, sizeof(path), out, "journal.tsv");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0)
+	if (hp_atomic_open(&a, path, err) < 0)
+		return -1;
+	if (fflush(a.f) != 0) {
+		hp_atomic_abort(&a);
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	}
 	for (u = 0; u < n; u++)
-		if (d->have[u] && hp_sweep_journal_append(fd, &d->rows[u], 1, err) < 0) {
-			close(fd);
+		if (d->have[u] && hp_sweep_journal_append(fileno(a.f), &d->rows[u], 1, err) < 0) {
+			hp_atomic_abort(&a);
 			return -1;
 		}
-	if (fsync(fd) < 0 || close(fd) < 0)
-		return hp_errf(err, "%s: %s", path, strerror(errno));
-	return 0;
+	return sweep_atomic_commit(&a, err);
 }

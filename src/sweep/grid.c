@@ -165,7 +165,21 @@ int hp_sweep_validate(const struct hp_sweep_config *c, struct hp_err *err)
 
 	if (!s)
 		return hp_errf(err, "out of memory");
-	/* each value alone first, so that an error names the value's own path */
+	/* each stack on its kernel with no parameter set: what is wrong there is the kernel's */
+	for (si = 0; si < c->nseries; si++) {
+		const struct hp_sweep_series *sr = &c->series[si];
+
+		base_spec(c, s);
+		s->spec.kernel = sr->kernel;
+		for (l = 0; l < HP_LAYER_COUNT; l++)
+			s->spec.policy[l] = sr->policy[l];
+		if (hp_engine_configure(&s->spec, &cfg, &e) < 0) {
+			hp_errf(err, "%s (series '%s' of %s): %s", sr->kernel_path, sr->label,
+			        sr->stack_path, e.msg);
+			goto out;
+		}
+	}
+	/* then each value alone, so that an error names the value's own path */
 	for (si = 0; si < c->nseries; si++) {
 		const struct hp_sweep_series *sr = &c->series[si];
 

@@ -3,12 +3,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 #include <jansson.h>
 
 #include "hpsim/atomic_file.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
+
+int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err)
+{
+	mode_t mask = umask(022);
+
+	umask(mask);
+	if (a->f && a->f != stdout && fchmod(fileno(a->f), 0666 & ~mask) < 0) {
+		hp_atomic_abort(a);
+		return hp_errf(err, "%s: cannot set its mode", a->path);
+	}
+	return hp_atomic_commit(a, err);
+}
 
 static const char metric_cols[] =
     "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
@@ -87,7 +101,7 @@ static int write_csv(const char *dir, const char *name, const struct hp_sweep_re
 	for (u = 0; u < c->npoints * c->ntraces; u++)
 		if (!pareto_only || r->pareto[u])
 			row_csv(a.f, r, u);
-	return hp_atomic_commit(&a, err);
+	return sweep_atomic_commit(&a, err);
 }
 
 static int write_oracle(const char *dir, const struct hp_sweep_results *r, struct hp_err *err)
@@ -120,7 +134,7 @@ static int write_oracle(const char *dir, const struct hp_sweep_results *r, struc
 			        o->lat_q[1], o->lat_q[2], o->lat_q[3], o->lat_max, o->successful,
 			        o->poll_ns);
 		}
-	return hp_atomic_commit(&a, err);
+	return sweep_atomic_commit(&a, err);
 }
 
 static json_t *row_json(const struct hp_sweep_results *r, uint64_t unit)
@@ -264,7 +278,7 @@ static int write_json(const char *dir, const struct hp_sweep_results *r, struct 
 		hp_atomic_abort(&af);
 		return hp_errf(err, "%s: cannot write the JSON (out of memory?)", path);
 	}
-	return hp_atomic_commit(&af, err);
+	return sweep_atomic_commit(&af, err);
 }
 
 int hp_sweep_write(const char *dir, const struct hp_sweep_results *r, struct hp_err *err)
@@ -330,7 +344,11 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 			fprintf(f, "for its %s latency: the knee of the Pareto front\n", lat);
 		}
 		if (k->point < 0) {
-			fprintf(f, "  no point meets the constraints\n");
+			/* without constraints only failures leave no point (a front is never empty)
+			 */
+			fprintf(f, "  %s\n",
+			        k->constrained ? "no point meets the constraints"
+			                       : "no point ran without an error");
 			describe(f, r, (uint64_t)k->default_point, t, "kernel default:");
 			continue;
 		}

@@ -1,0 +1,14 @@
+/* Shared by the files of src/sweep/. */
+#ifndef HPSIM_SWEEP_INT_H
+#define HPSIM_SWEEP_INT_H
+
+#include "hpsim/atomic_file.h"
+#include "hpsim/err.h"
+
+/*
+ * hp_atomic_commit() with the mode any new file gets (0666 less the umask),
+ * not the temporary file's private 0600; 0 or -1 with err.
+ */
+int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
+
+#endif
