@@ -85,11 +85,31 @@ static bool parse_wakeup(struct tctx *c, const char *s, size_t len)
 }
 
 /* Plugin sched_switch: "PCOMM:PPID [PRIO] STATE ==> NCOMM:NPID [PRIO]". */
+/*
+ * "COMM:PID" ending at br (a comm may itself hold ':'): add NAME_comm and
+ * NAME_pid (names given whole); false if it does not read.
+ */
+static bool comm_pid(struct tctx *c, const char *s, const char *br, const char *comm,
+                     size_t comm_len, const char *pidname)
+{
+	const char *colon;
+	uint64_t pid;
+	size_t i;
+
+	for (colon = br; colon > s && *colon != ':'; colon--)
+		;
+	i = (size_t)(colon - s) + 1;
+	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &pid) || s + i != br)
+		return false;
+	add_str(c, comm, comm_len, s, (size_t)(colon - s));
+	add_num(c, pidname, pid);
+	return true;
+}
+
 static bool parse_switch_plugin(struct tctx *c, const char *s, size_t len)
 {
-	const char *arrow = find(s, len, " ==> "), *br, *colon;
+	const char *arrow = find(s, len, " ==> "), *br;
 	size_t llen, i;
-	uint64_t pid;
 
 	if (!arrow || starts(s, len, "prev_comm="))
 		return false;
@@ -106,35 +126,22 @@ static bool parse_switch_plugin(struct tctx *c, const char *s, size_t len)
 			br = s + i - 2;
 			break;
 		}
-	if (!br)
+	if (!br || !comm_pid(c, s, br, "prev_comm", 9, "prev_pid"))
 		return true;
-	for (colon = br; colon > s && *colon != ':'; colon--)
-		;
-	i = (size_t)(colon - s) + 1;
-	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &pid) || s + i != br)
-		return true;
-	add_str(c, "prev_comm", 9, s, (size_t)(colon - s));
-	add_num(c, "prev_pid", pid);
 	/* right */
 	s = arrow + 5;
 	len -= llen + 5;
 	br = find(s, len, " [");
 	if (!br)
 		return true;
-	for (colon = br; colon > s && *colon != ':'; colon--)
-		;
-	i = (size_t)(colon - s) + 1;
-	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &pid) || s + i != br)
-		return true;
-	add_str(c, "next_comm", 9, s, (size_t)(colon - s));
-	add_num(c, "next_pid", pid);
+	comm_pid(c, s, br, "next_comm", 9, "next_pid");
 	return true;
 }
 
 /* Plugin sched_wakeup: "COMM:PID [PRIO][ success=N] CPU:NNN". */
 static bool parse_wakeup_plugin(struct tctx *c, const char *s, size_t len)
 {
-	const char *cpu = NULL, *br = NULL, *colon;
+	const char *cpu = NULL, *br = NULL;
 	uint64_t v;
 	size_t i;
 
@@ -154,15 +161,8 @@ static bool parse_wakeup_plugin(struct tctx *c, const char *s, size_t len)
 			br = s + i - 2;
 			break;
 		}
-	if (!br)
-		return true;
-	for (colon = br; colon > s && *colon != ':'; colon--)
-		;
-	i = (size_t)(colon - s) + 1;
-	if (*colon != ':' || !parse_dec(s, (size_t)(br - s), &i, &v) || s + i != br)
-		return true;
-	add_str(c, "comm", 4, s, (size_t)(colon - s));
-	add_num(c, "pid", v);
+	if (br)
+		comm_pid(c, s, br, "comm", 4, "pid");
 	return true;
 }
 
