@@ -31,6 +31,7 @@
 #include "hpsim/trace.h"
 
 #define HOST_WAKEUP 5000
+#define HLT_EXIT    700 /* the episode starts this long before the host saw the halt */
 #define NHALT       12
 
 enum style { PLUGIN, KERNEL, RAW, PIPE, PERF, NSTYLES };
@@ -255,7 +256,7 @@ static void build(enum style st, const char *path, struct want *w)
 			halt(&g, v, k, start, wake);
 			kvm_exit(&g, v, start - 50000, 0); /* a non-halt exit before it */
 			*e = (struct hp_episode){
-			    .halt_start_ns = start,
+			    .halt_start_ns = start - HLT_EXIT,
 			    .wake_ns = wake,
 			    .cpu = (uint32_t)v,
 			    .source_cpu = -1,
@@ -265,7 +266,7 @@ static void build(enum style st, const char *path, struct want *w)
 	/* an invalid wakeup: a halt all the same, flagged for the policy (s390) */
 	kvm_exit(&g, 0, t0 + 9000000, 1);
 	vcpu_wakeup(&g, 0, t0 + 9010000, 10000, 0, 0);
-	w->ep[w->n++] = (struct hp_episode){.halt_start_ns = t0 + 9000000,
+	w->ep[w->n++] = (struct hp_episode){.halt_start_ns = t0 + 9000000 - HLT_EXIT,
 	                                    .wake_ns = t0 + 9010000,
 	                                    .cpu = 0,
 	                                    .source_cpu = -1,
@@ -332,6 +333,7 @@ static void read_opts(const char *path, int with_map, struct hp_episodes *eps)
 
 	hp_read_opts_init(&o);
 	o.host_wakeup_ns = HOST_WAKEUP;
+	o.hlt_exit_ns = HLT_EXIT;
 	if (with_map)
 		assert_int_equal(hp_vcpu_map_parse(&o, "4100=2", &err), 0);
 	if (hp_trace_read_opts(path, &o, eps, &err) < 0)
@@ -444,13 +446,13 @@ static void test_ppc_vcore(void **unused)
 		fclose(f);
 		read_opts(path, 0, &eps);
 		assert_int_equal(eps.n, 3);
-		assert_int_equal(eps.ep[0].halt_start_ns, s1);
+		assert_int_equal(eps.ep[0].halt_start_ns, s1 - HLT_EXIT);
 		assert_int_equal(eps.ep[0].wake_ns, w1);
 		assert_int_equal(eps.ep[0].flags, 0);
-		assert_int_equal(eps.ep[1].halt_start_ns, s2);
+		assert_int_equal(eps.ep[1].halt_start_ns, s2 - HLT_EXIT);
 		assert_int_equal(eps.ep[1].wake_ns, w2);
 		assert_int_equal(eps.ep[1].flags, 0);
-		assert_int_equal(eps.ep[2].halt_start_ns, s3);
+		assert_int_equal(eps.ep[2].halt_start_ns, s3 - HLT_EXIT);
 		assert_int_equal(eps.ep[2].wake_ns, s3 + 80000 - HOST_WAKEUP);
 		assert_int_equal(eps.ep[2].flags, HP_EP_WAKE_ESTIMATED);
 		hp_episodes_free(&eps);
@@ -492,7 +494,7 @@ static void test_host_idle_not_counted(void **unused)
 	fclose(f);
 	read_opts(path, 0, &eps);
 	assert_int_equal(eps.n, 1);
-	assert_int_equal(eps.ep[0].halt_start_ns, 100000100000ULL);
+	assert_int_equal(eps.ep[0].halt_start_ns, 100000100000ULL - HLT_EXIT);
 	assert_int_equal(eps.ep[0].wake_ns, 100000200000ULL);
 	assert_int_equal(eps.skipped.other_events, 4); /* the four cpu_idle events */
 	assert_int_equal(eps.skipped.unpaired_enter, 0);
@@ -541,10 +543,10 @@ static void test_arm64_host(void **unused)
 	fclose(f);
 	read_opts(path, 0, &eps); /* strict: fails if an exit does not read */
 	assert_int_equal(eps.n, 2);
-	assert_int_equal(eps.ep[0].halt_start_ns, 100000110000ULL);
+	assert_int_equal(eps.ep[0].halt_start_ns, 100000110000ULL - HLT_EXIT);
 	assert_int_equal(eps.ep[0].wake_ns, 100000150000ULL);
 	assert_int_equal(eps.ep[0].flags, 0);
-	assert_int_equal(eps.ep[1].halt_start_ns, 100000420000ULL);
+	assert_int_equal(eps.ep[1].halt_start_ns, 100000420000ULL - HLT_EXIT);
 	assert_int_equal(eps.ep[1].wake_ns, 100000620000ULL - HOST_WAKEUP);
 	assert_int_equal(eps.ep[1].flags, HP_EP_WAKE_ESTIMATED);
 	assert_int_equal(eps.skipped.bad_records, 0);
@@ -572,12 +574,54 @@ static void test_vcpu_map_parse(void **unused)
 	assert_int_equal(hp_vcpu_map_parse(&o, "", &err), -1);
 }
 
+/* A halt that exits less than hlt_exit_ns after the previous wakeup starts at that wakeup. */
+static void test_start_after_previous_wakeup(void **unused)
+{
+	struct gen g = {.st = PLUGIN};
+	uint64_t t0 = 100000000000ULL;
+	struct hp_episodes eps;
+	char path[] = "/tmp/hpsim-host-back-XXXXXX";
+	size_t i;
+	int fd;
+	FILE *f;
+
+	(void)unused;
+	kvm_exit(&g, 0, t0, 1);
+	vcpu_wakeup(&g, 0, t0 + 100000, 100000, 0, 1);
+	kvm_exit(&g, 0, t0 + 100000 + HLT_EXIT / 2, 1); /* back at once */
+	vcpu_wakeup(&g, 0, t0 + 200000, 100000 - HLT_EXIT / 2, 0, 1);
+	qsort(g.l, g.n, sizeof(*g.l), cmp_line);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "cpus=8\n");
+	for (i = 0; i < g.n; i++)
+		fprintf(f, "%s\n", g.l[i].text);
+	fclose(f);
+	free(g.l);
+	read_opts(path, 0, &eps);
+	unlink(path);
+	assert_int_equal(eps.n, 2);
+	assert_int_equal(eps.ep[0].halt_start_ns, t0 - HLT_EXIT);
+	assert_int_equal(eps.ep[0].wake_ns, t0 + 100000);
+	/* not HLT_EXIT before the exit, which would overlap the first halt: at its wakeup */
+	assert_int_equal(eps.ep[1].halt_start_ns, t0 + 100000);
+	assert_int_equal(eps.ep[1].wake_ns, t0 + 200000);
+	assert_int_equal(eps.skipped.overlapping, 0);
+	hp_episodes_free(&eps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_host_styles), cmocka_unit_test(test_unmapped_thread),
-	    cmocka_unit_test(test_ppc_vcore),   cmocka_unit_test(test_host_idle_not_counted),
-	    cmocka_unit_test(test_arm64_host),  cmocka_unit_test(test_vcpu_map_parse),
+	    cmocka_unit_test(test_host_styles),
+	    cmocka_unit_test(test_unmapped_thread),
+	    cmocka_unit_test(test_ppc_vcore),
+	    cmocka_unit_test(test_host_idle_not_counted),
+	    cmocka_unit_test(test_arm64_host),
+	    cmocka_unit_test(test_vcpu_map_parse),
+	    cmocka_unit_test(test_start_after_previous_wakeup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

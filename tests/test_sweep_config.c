@@ -18,6 +18,7 @@
 
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
+#include "hpsim/trace.h"
 
 #define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
 
@@ -660,16 +661,51 @@ static void test_generator_trace(void **unused)
 	hp_sweep_config_free(&c);
 }
 
+/* A host capture in a sweep is read with the config's cost model, as the replay charges it. */
+static void test_host_trace_uses_config_costs(void **unused)
+{
+	struct hp_sweep_config c;
+	struct hp_episodes got[1], want;
+	struct hp_read_opts o;
+	struct hp_err err = {""};
+	size_t i;
+
+	(void)unused;
+	parse_ok("{\"traces\": [\"traces/host-minivm.dat\"], \"arch\": \"arm64\", "
+	         "\"cost\": {\"hlt_exit_ns\": 700}}",
+	         &c);
+	assert_int_equal(hp_sweep_read_traces(&c, got, &err), 0);
+	hp_read_opts_init(&o);
+	o.hlt_exit_ns = 700;
+	o.host_wakeup_ns = 6000; /* arm64's default */
+	assert_int_equal(
+	    hp_trace_read_opts(HPSIM_SOURCE_DIR "/traces/host-minivm.dat", &o, &want, &err), 0);
+	assert_int_equal(got[0].n, want.n);
+	for (i = 0; i < want.n; i++)
+		assert_memory_equal(&got[0].ep[i], &want.ep[i], sizeof(want.ep[i]));
+	hp_episodes_free(&got[0]);
+	hp_episodes_free(&want);
+	hp_sweep_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_range_kinds),         cmocka_unit_test(test_generator_trace),
-	    cmocka_unit_test(test_zip_and_counts),      cmocka_unit_test(test_errors_name_paths),
-	    cmocka_unit_test(test_shards_partition),    cmocka_unit_test(test_pareto_constructed),
-	    cmocka_unit_test(test_recommendation),      cmocka_unit_test(test_row_matches_replay),
-	    cmocka_unit_test(test_shipped_configs),     cmocka_unit_test(test_journal),
-	    cmocka_unit_test(test_schema_keys),         cmocka_unit_test(test_knee_tie),
-	    cmocka_unit_test(test_constraint_at_bound), cmocka_unit_test(test_reco_all_failed),
+	    cmocka_unit_test(test_range_kinds),
+	    cmocka_unit_test(test_generator_trace),
+	    cmocka_unit_test(test_host_trace_uses_config_costs),
+	    cmocka_unit_test(test_zip_and_counts),
+	    cmocka_unit_test(test_errors_name_paths),
+	    cmocka_unit_test(test_shards_partition),
+	    cmocka_unit_test(test_pareto_constructed),
+	    cmocka_unit_test(test_recommendation),
+	    cmocka_unit_test(test_row_matches_replay),
+	    cmocka_unit_test(test_shipped_configs),
+	    cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_schema_keys),
+	    cmocka_unit_test(test_knee_tie),
+	    cmocka_unit_test(test_constraint_at_bound),
+	    cmocka_unit_test(test_reco_all_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

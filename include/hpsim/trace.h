@@ -30,6 +30,7 @@ enum hp_cache_status {
 struct hp_read_opts {
 	int lenient;             /* skip and count garbled text lines instead of failing */
 	uint64_t host_wakeup_ns; /* host captures: arrival = resume - this, when nothing better */
+	uint64_t hlt_exit_ns;    /* host captures: the guest's HLT = host halt entry - this */
 	size_t nmap;             /* host captures: explicit pid -> vCPU map (else "CPU n/KVM") */
 	struct hp_vcpu_map_entry map[HP_VCPU_MAP_MAX];
 	int use_cache; /* consult and write the episode cache (include/hpsim/cache.h) */

@@ -32,16 +32,37 @@ struct wire {
 
 _Static_assert(sizeof(struct wire) <= PIPE_BUF, "a row must fit one atomic pipe write");
 
+/*
+ * Read options from the config's cost model: a host capture's episodes depend
+ * on hlt_exit_ns and host_wakeup_ns, which must be those the replay charges.
+ */
+static void read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o)
+{
+	struct hp_err ignored; /* the config was validated: arch and costs parse */
+	int arch = c->arch ? hp_arch_parse(c->arch, &ignored) : HP_ARCH_X86;
+	struct hp_cost cost;
+	size_t i;
+
+	hp_read_opts_init(o);
+	hp_cost_defaults(&cost, arch < 0 ? HP_ARCH_X86 : (enum hp_arch)arch);
+	for (i = 0; i < c->ncost; i++)
+		(void)hp_cost_set(&cost, c->cost[i].name, c->cost[i].value, &ignored);
+	o->host_wakeup_ns = cost.host_wakeup_ns;
+	o->hlt_exit_ns = cost.hlt_exit_ns;
+}
+
 int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
                          struct hp_err *err)
 {
+	struct hp_read_opts opts;
 	size_t i;
 
+	read_opts_of(c, &opts);
 	for (i = 0; i < c->ntraces; i++) {
 		memset(&eps[i], 0, sizeof(eps[i]));
 		if (c->traces[i].gen ? hp_gen_run(c->traces[i].gen, c->traces[i].gen_params,
 		                                  c->traces[i].ngen_params, &eps[i], err)
-		                     : hp_trace_read(c->traces[i].path, &eps[i], err)) {
+		                     : hp_trace_read_opts(c->traces[i].path, &opts, &eps[i], err)) {
 			size_t bad = i;
 
 			while (i-- > 0)

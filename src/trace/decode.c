@@ -407,16 +407,25 @@ static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uin
 	                        .source_cpu = -1,
 	                        .source = HP_SRC_UNKNOWN,
 	                        .flags = flags};
+	uint64_t last;
 
 	if (t->vcpu < 0) {
 		d->eps->skipped.unmapped_threads++;
 		return 0;
 	}
 	ep.cpu = (uint32_t)t->vcpu;
-	if (start < d->vcpu_last_wake[t->vcpu]) {
+	last = d->vcpu_last_wake[t->vcpu];
+	if (start < last) {
 		d->eps->skipped.overlapping++;
 		return 0;
 	}
+	/*
+	 * The capture saw the halt reach the host; the episode starts at the
+	 * guest's HLT, which the replay's VM exit (hlt_exit_ns) brings back to the
+	 * recorded host entry (never before the vCPU's previous wakeup).
+	 */
+	ep.halt_start_ns =
+	    start - last > d->opts->hlt_exit_ns ? start - d->opts->hlt_exit_ns : last;
 	d->vcpu_last_wake[t->vcpu] = wake;
 	return hp_episodes_push(&d->host, &ep, err);
 }

@@ -23,6 +23,7 @@ void hp_read_opts_init(struct hp_read_opts *opts)
 	memset(opts, 0, sizeof(*opts));
 	hp_cost_defaults(&c, HP_ARCH_X86);
 	opts->host_wakeup_ns = c.host_wakeup_ns;
+	opts->hlt_exit_ns = c.hlt_exit_ns;
 	opts->use_cache = !(env && *env && strcmp(env, "0"));
 }
 
@@ -154,7 +155,8 @@ static int load_cached(const struct hp_cache_key *key, const char *beside, const
  */
 static void key_options(struct hp_cache_key *key, const struct hp_read_opts *o)
 {
-	uint64_t fixed[3] = {(uint64_t)o->lenient, o->host_wakeup_ns, (uint64_t)o->nmap};
+	uint64_t fixed[4] = {(uint64_t)o->lenient, o->host_wakeup_ns, o->hlt_exit_ns,
+	                     (uint64_t)o->nmap};
 
 	key->head_sum = hp_cache_sum(key->head_sum, fixed, sizeof(fixed));
 	key->head_sum = hp_cache_sum(key->head_sum, o->map, o->nmap * sizeof(o->map[0]));
