@@ -210,7 +210,7 @@ void hp_info_write_table(FILE *f, const char *trace, const struct hp_episodes *e
 	fprintf(f, "wakeups:  %s\n", eps->assumption);
 	fprintf(f,
 	        "skipped:  %" PRIu64 " idle enters without exit, %" PRIu64
-	        " exits without enter, %" PRIu64 " polling-state idles (not halts), %" PRIu64
+	        " exits without enter, %" PRIu64 " haltpoll POLL-state periods (replayed), %" PRIu64
 	        " other events, %" PRIu64 " unreadable records\n\n",
 	        k->unpaired_enter, k->unpaired_exit, k->poll_states, k->other_events,
 	        k->bad_records);
