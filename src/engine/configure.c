@@ -4,18 +4,17 @@
 
 #include "hpsim/engine.h"
 
-/* The architectures of a parameter's arch_mask, as text ("s390"). */
-static const char *arch_list(uint32_t mask)
+/* The architectures of a parameter's arch_mask, as text ("s390"), into buf. */
+static const char *arch_list(uint32_t mask, char *buf, size_t size)
 {
-	static __thread char buf[64];
 	size_t len = 0;
 	int a;
 
 	buf[0] = '\0';
-	for (a = 0; a < HP_ARCH_COUNT; a++)
+	for (a = 0; a < HP_ARCH_COUNT && len < size; a++)
 		if (mask & (1u << a))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-			                        len ? ", " : "", hp_arch_name((enum hp_arch)a));
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			                        hp_arch_name((enum hp_arch)a));
 	return buf;
 }
 
@@ -28,6 +27,7 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 	char valid[512] = "";
 	size_t len = 0, i;
 	const struct hp_param *p;
+	char arches[64];
 
 	if (dot) {
 		for (l = 0; l < HP_LAYER_COUNT; l++)
@@ -72,7 +72,8 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 		return -1;
 	if (!hp_param_in_arch(p, cfg->kernel.arch))
 		return hp_errf(err, "%s.%s is a parameter of %s only; --arch %s does not have it",
-		               hp_layer_name((enum hp_layer)found), name, arch_list(p->arch_mask),
+		               hp_layer_name((enum hp_layer)found), name,
+		               arch_list(p->arch_mask, arches, sizeof(arches)),
 		               hp_arch_name(cfg->kernel.arch));
 	return hp_policy_set(cfg->layer[found], name, s->value, err);
 }

@@ -625,7 +625,7 @@ static int parse_gen_params(json_t *params, const char *p, struct hp_sweep_trace
 {
 	const char *key;
 	json_t *val;
-	size_t n = 0, len;
+	size_t n = 0;
 	char buf[64];
 
 	if (!params)
@@ -652,13 +652,6 @@ static int parse_gen_params(json_t *params, const char *p, struct hp_sweep_trace
 			return hp_errf(err, "out of memory");
 		tr->ngen_params = ++n;
 	}
-	/* the label names the generator and its parameters, as a command line would */
-	len = strlen(tr->gen) + 5;
-	for (n = 0; n < tr->ngen_params; n++)
-		len += strlen(tr->gen_params[n].name) + strlen(tr->gen_params[n].value) + 2;
-	tr->label = malloc(len);
-	if (!tr->label)
-		return hp_errf(err, "out of memory");
 	return 0;
 }
 
@@ -668,11 +661,13 @@ static int check_gen(struct hp_sweep_trace *tr, const char *p, struct hp_err *er
 	struct hp_episodes eps;
 	size_t n, len;
 
-	if (!tr->label) {
-		tr->label = malloc(strlen(tr->gen) + 5);
-		if (!tr->label)
-			return hp_errf(err, "out of memory");
-	}
+	/* the label names the generator and its parameters, as a command line would */
+	len = strlen(tr->gen) + 5;
+	for (n = 0; n < tr->ngen_params; n++)
+		len += strlen(tr->gen_params[n].name) + strlen(tr->gen_params[n].value) + 2;
+	tr->label = malloc(len);
+	if (!tr->label)
+		return hp_errf(err, "out of memory");
 	len = (size_t)sprintf(tr->label, "gen:%s", tr->gen);
 	for (n = 0; n < tr->ngen_params; n++)
 		len += (size_t)sprintf(tr->label + len, "%c%s=%s", n ? ',' : ' ',
