@@ -22,6 +22,8 @@
 #define HP_SWEEP_MAX_POINTS 1000000 /* max_points default */
 #define HP_SWEEP_ERR_LEN    240
 
+struct hp_sweep_host;
+
 /* One axis of the grid: one parameter, or a zipped group moving together. */
 struct hp_sweep_axis {
 	char *path;                    /* JSON path, for messages (a zipped group's: "$.zip[0]") */
@@ -83,6 +85,7 @@ struct hp_sweep_config {
 	int oracle_layer; /* -1: no oracle sweep */
 	size_t nwindows;
 	uint32_t *windows;
+	struct hp_sweep_host *host; /* $.recommend: weights and bounds per trace (hpsim/host.h) */
 };
 
 /* One finished unit (a point on a trace, or an oracle window on a trace). */

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "hpsim/host.h"
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
 
@@ -944,7 +945,7 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 {
 	static const char *const keys[] = {
 	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
-	    "params",      "zip",    "objective", "max_points", "oracle", NULL};
+	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", NULL};
 	struct raw_axes *global;
 	json_t *v;
 	uint64_t x;
@@ -988,6 +989,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 	if ((v = json_object_get(root, "objective")) && parse_objective(v, c, err) < 0)
 		return -1;
 	if (parse_oracle(json_object_get(root, "oracle"), c, err) < 0)
+		return -1;
+	if (hp_sweep_host_parse(json_object_get(root, "recommend"), c, err) < 0)
 		return -1;
 	global = calloc(1, sizeof(*global));
 	if (!global)
@@ -1155,5 +1158,6 @@ void hp_sweep_config_free(struct hp_sweep_config *c)
 	free(c->arch);
 	free(c->mode);
 	free(c->windows);
+	hp_sweep_host_free(c);
 	memset(c, 0, sizeof(*c));
 }
