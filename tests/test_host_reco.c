@@ -17,8 +17,8 @@
 #include "hpsim/host.h"
 #include "hpsim/sweep.h"
 
-#define GEN_A "{\"gen\": \"pingpong\", \"params\": {\"count\": 200}}"
-#define GEN_B "{\"gen\": \"periodic\", \"params\": {\"count\": 200}}"
+#define GEN_A   "{\"gen\": \"pingpong\", \"params\": {\"count\": 200}}"
+#define GEN_B   "{\"gen\": \"periodic\", \"params\": {\"count\": 200}}"
 #define LABEL_A "gen:pingpong count=200"
 #define LABEL_B "gen:periodic count=200"
 
@@ -91,7 +91,8 @@ static void test_parse(void **state)
 	/* a trace's own bound replaces the objective's, for that trace only */
 	parse_ok("{\"traces\": [" GEN_A ", " GEN_B "], \"params\": {\"halt_poll_ns\": [10000]},"
 	         " \"objective\": {\"constraints\": {\"p99_us_max\": 7}}, \"oracle\": false,"
-	         " \"recommend\": {\"traces\": {\"" LABEL_B "\": {\"weight\": 2.5, \"p99_us_max\": 30,"
+	         " \"recommend\": {\"traces\": {\"" LABEL_B
+	         "\": {\"weight\": 2.5, \"p99_us_max\": 30,"
 	         " \"poll_cpu_pct_max\": 4}}, \"round\": {\"halt_poll_ns\": 5000}}}",
 	         &c);
 	assert_true(c.host->trace[0].weight == 1);
@@ -292,7 +293,8 @@ static void rounded_matches_sweep(const char *round, uint32_t lo, uint32_t hi)
 	assert_true(h.vals[0] == lo || h.vals[0] == hi);
 	/* the same value swept: its row is the answer's figures */
 	snprintf(json, sizeof(json),
-	         "{\"traces\": [" GEN_A "], \"params\": {\"halt_poll_ns\": [%u]}, \"oracle\": false}",
+	         "{\"traces\": [" GEN_A
+	         "], \"params\": {\"halt_poll_ns\": [%u]}, \"oracle\": false}",
 	         h.vals[0]);
 	parse_ok(json, &c2);
 	rows2 = run_all(&c2, eps);

@@ -24,7 +24,9 @@ static const struct command commands[] = {
     {"sweep", cmd_sweep,
      "replay a grid of settings from a JSON config; Pareto front, recommendation"},
     {"merge", cmd_merge, "combine the directories of a sharded sweep"},
-    {"recommend", cmd_recommend, "print the recommended setting of a finished sweep"},
+    {"recommend", cmd_recommend,
+     "one setting for the host from a finished sweep, and how to apply and check it"},
+    {"check", cmd_check, "a prediction's KVM statistics against a host's (kvm_stat, debugfs)"},
 };
 
 static void usage(FILE *f)
