@@ -343,6 +343,74 @@ static void test_recommend_cli(void **state)
 	    sh("'%s' recommend --per-trace %s/sw | grep -q 'recommended:'", HPSIM_BINARY, tmp), 0);
 }
 
+/* Sweep two stacks on a generated 1 ms timer, recommend into m.txt. */
+static void mixed(const char *first, const char *second)
+{
+	char json[1024];
+
+	snprintf(json, sizeof(json),
+	         "{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"count\": 300}}],"
+	         " \"policies\": [%s, %s], \"oracle\": false,"
+	         " \"objective\": {\"constraints\": {\"poll_cpu_pct_max\": 0}}}\n",
+	         first, second);
+	write_file("mixed.json", json);
+	assert_int_equal(sh("rm -rf %s/ms && '%s' sweep %s -o %s/ms -j1 --quiet > /dev/null && "
+	                    "'%s' recommend %s/ms > %s/m.txt",
+	                    tmp, HPSIM_BINARY, at("mixed.json"), tmp, HPSIM_BINARY, tmp, tmp),
+	                 0);
+}
+
+/* The lines to apply name the layer the answer uses, and switch off the one it leaves out. */
+static void test_apply_lines(void **state)
+{
+	json_error_t je;
+	json_t *root;
+	uint32_t v;
+
+	(void)state;
+	write_file("guest.json",
+	           "{\"traces\": [{\"gen\": \"pingpong\", \"params\": {\"count\": 300}}],"
+	           " \"policies\": [{\"guest\": \"haltpoll\", \"host\": \"kvm\", \"params\":"
+	           " {\"guest_halt_poll_ns\": [30000, 300000]}}], \"oracle\": false}\n");
+	assert_int_equal(sh("'%s' sweep %s -o %s/gs -j1 --quiet > /dev/null && '%s' recommend "
+	                    "%s/gs > %s/g.txt && '%s' recommend %s/gs --format json -o %s/g.json",
+	                    HPSIM_BINARY, at("guest.json"), tmp, HPSIM_BINARY, tmp, tmp,
+	                    HPSIM_BINARY, tmp, tmp),
+	                 0);
+	root = json_load_file(at("g.json"), 0, &je);
+	assert_non_null(root);
+	v = (uint32_t)json_integer_value(
+	    json_object_get(json_object_get(root, "setting"), "guest.guest_halt_poll_ns"));
+	json_decref(root);
+	/* 30000 and 300000 are not round: the answer is 20000, 50000, 200000 or 500000 */
+	assert_true(v == 20000 || v == 50000 || v == 200000 || v == 500000);
+	assert_int_equal(
+	    sh("grep -q 'echo %u > /sys/module/haltpoll/parameters/guest_halt_poll_ns$' %s/g.txt "
+	       "&& "
+	       "grep -q 'cpuidle_haltpoll.force=1 haltpoll.guest_halt_poll_ns=%u ' %s/g.txt && "
+	       "grep -q 'state0/{usage,time}' %s/g.txt && ! grep -q /sys/module/kvm %s/g.txt",
+	       v, tmp, v, tmp, tmp, tmp),
+	    0);
+	/*
+	 * Guest polling only against host polling only, on a 1 ms timer neither
+	 * polls for (every poll window is far shorter): equal figures, the lower
+	 * point wins, and the lines switch the other layer off.
+	 */
+	mixed("{\"guest\": \"haltpoll\", \"host\": \"none\"}",
+	      "{\"host\": \"kvm\", \"params\": {\"halt_poll_ns\": [0]}}");
+	assert_int_equal(sh("grep -q 'echo 0 > /sys/module/kvm/parameters/halt_poll_ns (no host "
+	                    "polling)$' %s/m.txt && grep -q 'cpuidle_haltpoll.force=1 ' %s/m.txt",
+	                    tmp, tmp),
+	                 0);
+	mixed("{\"host\": \"kvm\", \"params\": {\"halt_poll_ns\": [0]}}",
+	      "{\"guest\": \"haltpoll\", \"host\": \"none\"}");
+	assert_int_equal(
+	    sh("grep -q 'echo 0 > /sys/module/kvm/parameters/halt_poll_ns$' %s/m.txt && "
+	       "grep -q 'no guest haltpoll' %s/m.txt",
+	       tmp, tmp),
+	    0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +422,7 @@ int main(void)
 	    cmocka_unit_test(test_replay_prediction),
 	    cmocka_unit_test(test_cli),
 	    cmocka_unit_test(test_recommend_cli),
+	    cmocka_unit_test(test_apply_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -42,6 +42,22 @@ static int kvm_layer(const struct hp_sweep_series *s)
 	return -1;
 }
 
+static bool guest_haltpoll(const struct hp_sweep_series *s)
+{
+	return s->policy[HP_LAYER_GUEST] && !strcmp(s->policy[HP_LAYER_GUEST], "haltpoll");
+}
+
+/* Does any series of the sweep run this policy in this layer? */
+static bool any_series(const struct hp_sweep_config *c, int layer, const char *policy)
+{
+	size_t i;
+
+	for (i = 0; i < c->nseries; i++)
+		if (c->series[i].policy[layer] && !strcmp(c->series[i].policy[layer], policy))
+			return true;
+	return false;
+}
+
 static void add(struct todo *td, size_t *n, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -91,7 +107,7 @@ static size_t todo_lines(const struct hp_sweep_results *r, const struct hp_host_
 				                       h->vals[k]);
 			continue;
 		}
-		if (!s->policy[HP_LAYER_GUEST] || strcmp(s->policy[HP_LAYER_GUEST], "haltpoll"))
+		if (!guest_haltpoll(s))
 			continue;
 		add(td, &n, "each guest, now (root)",
 		    "echo %u > /sys/module/haltpoll/parameters/%s", h->vals[k], name);
@@ -99,13 +115,23 @@ static size_t todo_lines(const struct hp_sweep_results *r, const struct hp_host_
 			lc += (size_t)snprintf(cmdline + lc, sizeof(cmdline) - lc,
 			                       " haltpoll.%s=%u", name, h->vals[k]);
 	}
+	/* a layer the sweep compared but the answer leaves out: switch it off */
+	if (kvm_layer(s) < 0 && any_series(r->c, HP_LAYER_HOST, "kvm")) {
+		add(td, &n, "host, now (root)",
+		    "echo 0 > /sys/module/kvm/parameters/halt_poll_ns%s", " (no host polling)");
+		snprintf(opts, sizeof(opts), " halt_poll_ns=0");
+	}
 	if (opts[0])
 		add(td, &n, "host, every boot", "in /etc/modprobe.d/kvm.conf: options kvm%s", opts);
-	if (cmdline[0])
+	if (guest_haltpoll(s))
 		add(td, &n, "each guest, every boot",
 		    "kernel command line: cpuidle_haltpoll.force=1%s (force=1 only where the host "
 		    "does not set KVM_HINTS_REALTIME; x86 guests)",
 		    cmdline);
+	else if (any_series(r->c, HP_LAYER_GUEST, "haltpoll"))
+		add(td, &n, "each guest", "%s",
+		    "no guest haltpoll: no cpuidle_haltpoll.force=1 on the kernel command line "
+		    "(/sys/devices/system/cpu/cpuidle/current_driver is not haltpoll)");
 	return n;
 }
 
@@ -166,6 +192,43 @@ static void print_setting(FILE *f, const struct hp_host_reco *h, const uint32_t 
 		fputs("(no swept parameter)", f);
 }
 
+/* A guest's POLL state counters per second (all its vCPUs): entries, and time in us. */
+static void guest_poll_rates(const struct hp_host_at *at, double *usage, double *time_us)
+{
+	const struct hp_layer_stats *g = &at->layer[HP_LAYER_GUEST];
+	double s = (double)at->row.wall_ns / 1e9;
+
+	*usage = s > 0 ? (double)g->halt_attempted_poll / s : 0;
+	*time_us = s > 0 ? (double)hp_layer_poll_ns(g) / 1e3 / s : 0;
+}
+
+/* With the guest haltpoll governor: how to see it work inside each guest. */
+static void print_guest_check(FILE *f, const struct hp_sweep_results *r,
+                              const struct hp_host_reco *h)
+{
+	const struct hp_sweep_config *c = r->c;
+	const struct hp_sweep_series *s = &c->series[h->series];
+	double usage, time_us;
+	size_t t;
+
+	if (!guest_haltpoll(s))
+		return;
+	fputs("\ncheck in each guest: /sys/devices/system/cpu/cpuidle/current_driver and\n"
+	      "current_governor_ro say haltpoll; the POLL state's counters, summed over\n"
+	      "/sys/devices/system/cpu/cpu*/cpuidle/state0/{usage,time}, should grow by about:\n",
+	      f);
+	for (t = 0; t < c->ntraces; t++) {
+		guest_poll_rates(&h->at[t], &usage, &time_us);
+		fprintf(f, "  %-30s usage %12.1f /s   time %14.1f us/s\n", c->traces[t].label,
+		        usage, time_us);
+	}
+	if (kvm_layer(s) == HP_LAYER_HOST && (!c->arch || !strcmp(c->arch, "x86")))
+		fputs("  (x86: a guest running haltpoll turns host polling off for its vCPUs\n"
+		      "  through MSR_KVM_POLL_CONTROL: the host's poll counts of those VMs stay "
+		      "near 0)\n",
+		      f);
+}
+
 void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_host_reco *h)
 {
 	const struct hp_sweep_config *c = r->c;
@@ -197,8 +260,8 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 			        cpu ? " points" : " us",
 			        m->bound > 0 ? 100.0 * (m->value - m->bound) / m->bound : 0.0);
 		}
-		fputs("  nothing to apply: relax a bound, lower a weight to 0 for a trace that "
-		      "may miss, or sweep further\n",
+		fputs("  nothing to apply: relax or drop the bound a trace misses, or sweep "
+		      "other values\n",
 		      f);
 		return;
 	}
@@ -261,6 +324,7 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 		      f);
 	for (k = 0; k < n; k++)
 		fprintf(f, "  %-24s %s\n", td[k].where, td[k].line);
+	print_guest_check(f, r, h);
 	if (layer < 0)
 		return;
 	fputs(
@@ -403,6 +467,15 @@ int hp_host_json(FILE *f, const struct hp_sweep_results *r, const struct hp_host
 			}
 			json_object_set_new(o, "predicted_per_s",
 			                    rates_json(r, h, layer, &h->at[t]));
+			if (guest_haltpoll(s)) {
+				double usage, time_us;
+
+				guest_poll_rates(&h->at[t], &usage, &time_us);
+				json_object_set_new(o, "guest_predicted_per_s",
+				                    json_pack("{s:f,s:f}", "cpuidle_state0_usage",
+				                              usage, "cpuidle_state0_time_us",
+				                              time_us));
+			}
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "traces", a);
