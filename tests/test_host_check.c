@@ -343,6 +343,37 @@ static void test_recommend_cli(void **state)
 	    sh("'%s' recommend --per-trace %s/sw | grep -q 'recommended:'", HPSIM_BINARY, tmp), 0);
 }
 
+/*
+ * A host capture as the observation: replayed at the prediction's own
+ * setting it is the prediction (every statistic within); replayed at
+ * halt_poll_ns=0 (what --set says was in force) nothing polls.
+ */
+static void test_capture(void **state)
+{
+	(void)state;
+	assert_int_equal(sh("'%s' replay %s/traces/host-minivm.dat --host kvm --format json > "
+	                    "%s/hm.json",
+	                    HPSIM_BINARY, HPSIM_SOURCE_DIR, tmp),
+	                 0);
+	assert_int_equal(sh("'%s' check %s/hm.json %s/traces/host-minivm.dat > %s/c.out",
+	                    HPSIM_BINARY, tmp, HPSIM_SOURCE_DIR, tmp),
+	                 0);
+	assert_int_equal(sh("grep -q '7 of 7 statistics within' %s/c.out", tmp), 0);
+	assert_int_equal(
+	    sh("'%s' check %s/hm.json %s/traces/host-minivm.dat --set halt_poll_ns=0 > "
+	       "%s/c.out",
+	       HPSIM_BINARY, tmp, HPSIM_SOURCE_DIR, tmp),
+	    3);
+	assert_int_equal(sh("grep -Eq '^halt_attempted_poll +[0-9.]+ +0\\.0 .* NO' %s/c.out && "
+	                    "grep -Eq '^halt_poll_success_ns +[0-9.]+ +0\\.0 .* NO' %s/c.out",
+	                    tmp, tmp),
+	                 0);
+	assert_int_equal(sh("'%s' check %s/hm.json %s/traces/host-minivm.dat --set nope=1 "
+	                    "2>/dev/null",
+	                    HPSIM_BINARY, tmp, HPSIM_SOURCE_DIR),
+	                 1);
+}
+
 /* Sweep two stacks on a generated 1 ms timer, recommend into m.txt. */
 static void mixed(const char *first, const char *second)
 {
@@ -423,6 +454,7 @@ int main(void)
 	    cmocka_unit_test(test_cli),
 	    cmocka_unit_test(test_recommend_cli),
 	    cmocka_unit_test(test_apply_lines),
+	    cmocka_unit_test(test_capture),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -142,6 +142,14 @@ int hp_host_rates_debugfs(const char *before, const char *after, double interval
                           struct hp_host_rates *o, struct hp_err *err);
 
 /*
+ * Observed rates from a capture taken on the host after applying: replayed
+ * at the prediction's policies and setting, with set (the capture's own
+ * recorded setting, may be empty) replacing values by name. 0 or -1 with err.
+ */
+int hp_host_rates_capture(const char *capture, const char *pred_path, const struct hp_setting *set,
+                          size_t nset, struct hp_host_rates *o, struct hp_err *err);
+
+/*
  * Print predicted against observed per statistic with the difference and
  * whether it is within tol (relative, e.g. 0.25; counts also get their
  * Poisson 3-sigma over the observed interval). *outside receives how many

@@ -11,6 +11,7 @@
 static const char check_help[] =
     "usage: hpsim check PREDICTION.json KVM_STAT.log [--interval S] [options]\n"
     "       hpsim check PREDICTION.json BEFORE_DIR AFTER_DIR --interval S [options]\n"
+    "       hpsim check PREDICTION.json CAPTURE.dat [--set NAME=VALUE ...] [options]\n"
     "\n"
     "Prints, per KVM halt statistic (halt_attempted_poll, halt_successful_poll,\n"
     "halt_poll_invalid, halt_wakeup, halt_poll_success_ns, halt_poll_fail_ns,\n"
@@ -21,7 +22,8 @@ static const char check_help[] =
     "counts; --trace LABEL: one trace's VM) or `hpsim replay ... --format json` (its\n"
     "host layer). Observed: a kvm_stat log (`kvm_stat -d -l -s 10 -f halt_` or -L FILE,\n"
     "plain or -c CSV), or two copies of /sys/kernel/debug/kvm's statistic files taken\n"
-    "--interval seconds apart.\n"
+    "--interval seconds apart, or a host capture (trace.dat) recorded after applying,\n"
+    "replayed at the prediction's setting (--set: the capture's recorded setting).\n"
     "\n"
     "  --interval S     seconds between kvm_stat lines (default: from the timestamps)\n"
     "                   or between the two snapshots (required)\n"
@@ -29,6 +31,7 @@ static const char check_help[] =
     "                   counts also get 3 sigma of Poisson noise over the interval\n"
     "                   and 1/s, times 1 ms/s\n"
     "  --trace LABEL    compare with one trace of a recommendation (one VM)\n"
+    "  --set NAME=VALUE a capture's setting where it differs from the prediction's\n"
     "\n"
     "Exit status: 0 every statistic within the tolerance, 3 some not, 1 an error.\n";
 
@@ -48,6 +51,7 @@ int cmd_check(int argc, char **argv)
 	    {"interval", required_argument, NULL, 'i'},
 	    {"tolerance", required_argument, NULL, 't'},
 	    {"trace", required_argument, NULL, 'T'},
+	    {"set", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -55,6 +59,8 @@ int cmd_check(int argc, char **argv)
 	struct hp_err err = {""};
 	double interval = 0, tol = 25;
 	const char *trace = NULL;
+	struct hp_setting set[HP_MAX_SETTINGS];
+	size_t nset = 0, len;
 	struct stat st;
 	int ch, outside, npos;
 
@@ -72,6 +78,19 @@ int cmd_check(int argc, char **argv)
 		case 'T':
 			trace = optarg;
 			break;
+		case 's': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || !eq[1])
+				return cli_usage_error("check", "--set: '%s' is not NAME=VALUE",
+				                       optarg);
+			if (nset == HP_MAX_SETTINGS)
+				return cli_usage_error("check", "--set: too many");
+			*eq = '\0';
+			set[nset].name = optarg;
+			set[nset++].value = eq + 1;
+			break;
+		}
 		case 'h':
 			fputs(check_help, stdout);
 			return 0;
@@ -94,7 +113,17 @@ int cmd_check(int argc, char **argv)
 		if (hp_host_rates_debugfs(argv[optind + 1], argv[optind + 2], interval, &obs,
 		                          &err) < 0)
 			return cli_fail(&err);
+	} else if ((len = strlen(argv[optind + 1])) > 4 &&
+	           !strcmp(argv[optind + 1] + len - 4, ".dat")) {
+		if (npos != 2)
+			return cli_usage_error("check", "one capture only");
+		if (hp_host_rates_capture(argv[optind + 1], argv[optind], set, nset, &obs, &err) <
+		    0)
+			return cli_fail(&err);
 	} else {
+		if (nset)
+			return cli_usage_error("check",
+			                       "--set applies to a capture (FILE.dat) only");
 		if (npos != 2)
 			return cli_usage_error("check",
 			                       "one kvm_stat log only (two arguments are two "

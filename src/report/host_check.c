@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "hpsim/host.h"
+#include "hpsim/trace.h"
 
 static int stat_index(const char *name)
 {
@@ -467,4 +468,140 @@ int hp_host_check_print(FILE *f, const struct hp_host_rates *pred, const struct 
 	        compared - *outside, compared, tol * 100,
 	        "3 sigma of Poisson noise and 1/s for counts, 1 ms/s for times");
 	return 0;
+}
+
+/* Settings for replaying a capture, with storage for their text. */
+struct cap_spec {
+	struct hp_run_spec spec;
+	char names[HP_MAX_SETTINGS][96];
+	char values[HP_MAX_SETTINGS][24];
+};
+
+static void cap_add(struct cap_spec *s, const char *name, json_int_t v)
+{
+	if (s->spec.nparams == HP_MAX_SETTINGS)
+		return;
+	snprintf(s->names[s->spec.nparams], sizeof(s->names[0]), "%s", name);
+	snprintf(s->values[s->spec.nparams], sizeof(s->values[0]), "%lld", (long long)v);
+	s->spec.params[s->spec.nparams].name = s->names[s->spec.nparams];
+	s->spec.params[s->spec.nparams].value = s->values[s->spec.nparams];
+	s->spec.nparams++;
+}
+
+/* The prediction's policies, kernel, arch and setting as a run spec (strings in root). */
+static int spec_of(json_t *root, const char *path, struct cap_spec *s, struct hp_err *err)
+{
+	json_t *pol, *cfg, *v;
+	const char *key;
+	char q[96];
+	int l;
+
+	if (json_object_get(root, "hpsim_host_recommendation")) {
+		if (!json_is_object(json_object_get(root, "setting")))
+			return hp_errf(err, "%s: the recommendation has no setting (status %s)",
+			               path, json_string_value(json_object_get(root, "status")));
+		pol = json_object_get(root, "policies");
+		for (l = 0; l < HP_LAYER_COUNT; l++)
+			s->spec.policy[l] = json_string_value(
+			    json_object_get(pol, hp_layer_name((enum hp_layer)l)));
+		s->spec.kernel = json_string_value(json_object_get(root, "kernel"));
+		s->spec.arch = json_string_value(json_object_get(root, "arch"));
+		json_object_foreach(json_object_get(root, "setting"), key, v)
+		    cap_add(s, key, json_integer_value(v));
+		return 0;
+	}
+	cfg = json_object_get(root, "config");
+	if (!json_is_object(cfg))
+		return hp_errf(err, "%s: not a prediction (recommend or replay JSON)", path);
+	s->spec.kernel = json_string_value(json_object_get(cfg, "kernel"));
+	s->spec.arch = json_string_value(json_object_get(cfg, "arch"));
+	s->spec.mode = json_string_value(json_object_get(cfg, "mode"));
+	pol = json_object_get(cfg, "layers");
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		json_t *ly = json_object_get(pol, hp_layer_name((enum hp_layer)l));
+
+		if (!ly)
+			continue;
+		s->spec.policy[l] = json_string_value(json_object_get(ly, "policy"));
+		json_object_foreach(json_object_get(ly, "params"), key, v)
+		{
+			if (!json_is_integer(v))
+				continue; /* null: a per-VM capability left unset */
+			snprintf(q, sizeof(q), "%s.%s", hp_layer_name((enum hp_layer)l), key);
+			cap_add(s, q, json_integer_value(v));
+		}
+	}
+	return 0;
+}
+
+int hp_host_rates_capture(const char *capture, const char *pred_path, const struct hp_setting *set,
+                          size_t nset, struct hp_host_rates *o, struct hp_err *err)
+{
+	struct cap_spec *s = calloc(1, sizeof(*s));
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_read_opts ro;
+	struct hp_episodes eps = {0};
+	struct hp_metrics m;
+	json_error_t je;
+	json_t *root = json_load_file(pred_path, JSON_REJECT_DUPLICATES, &je);
+	int rc = -1, layer, i;
+	size_t k, j;
+	double secs;
+
+	memset(o, 0, sizeof(*o));
+	if (!s || !root) {
+		if (!root)
+			hp_errf(err, "%s: line %d: %s", pred_path, je.line, je.text);
+		else
+			hp_errf(err, "out of memory");
+		goto out;
+	}
+	if (spec_of(root, pred_path, s, err) < 0)
+		goto out;
+	for (k = 0; k < nset; k++) { /* the capture's own setting replaces the prediction's */
+		for (j = 0; j < s->spec.nparams; j++) {
+			const char *dot = strchr(s->names[j], '.');
+
+			if (!strcmp(s->names[j], set[k].name) ||
+			    (dot && !strcmp(dot + 1, set[k].name)))
+				break;
+		}
+		if (j == s->spec.nparams && s->spec.nparams < HP_MAX_SETTINGS)
+			s->spec.nparams++;
+		if (j == HP_MAX_SETTINGS)
+			break;
+		s->spec.params[j] = set[k];
+	}
+	if (hp_engine_configure(&s->spec, &cfg, err) < 0)
+		goto out;
+	layer = cfg.layer[HP_LAYER_HOST]    ? HP_LAYER_HOST
+	        : cfg.layer[HP_LAYER_VCORE] ? HP_LAYER_VCORE
+	                                    : -1;
+	if (layer < 0) {
+		hp_errf(err, "%s: no host or vcore layer: no KVM statistics to observe", pred_path);
+		goto out;
+	}
+	hp_read_opts_init(&ro);
+	ro.host_wakeup_ns = cfg.cost.host_wakeup_ns;
+	ro.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	if (hp_trace_read_opts(capture, &ro, &eps, err) < 0)
+		goto out;
+	if (hp_report_replay(&eps, &cfg, &m, &st, NULL, NULL, err) < 0)
+		goto out;
+	secs = (double)(eps.t_last_ns - eps.t_first_ns) / 1e9;
+	for (i = 0; i < HP_HOST_NSTATS && secs > 0; i++) {
+		o->v[i] = (double)hp_host_stat(&m.total.layer[layer], i) / secs;
+		o->have[i] = 1;
+	}
+	hp_metrics_free(&m);
+	o->seconds = secs;
+	snprintf(o->what, sizeof(o->what), "%s (capture replayed at its setting, %.3f s)", capture,
+	         secs);
+	rc = 0;
+out:
+	hp_episodes_free(&eps);
+	json_decref(root);
+	free(s);
+	return rc;
 }
