@@ -332,8 +332,14 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 	    "snapshots of /sys/kernel/debug/kvm; then hpsim check). Predicted, per second of wall\n"
 	    "time, all VMs together (weights as VM counts):\n",
 	    f);
-	for (i = 0; i < HP_HOST_NSTATS; i++)
-		fprintf(f, "  %-22s %14.1f /s\n", hp_host_stat_names[i], host_rate(r, h, layer, i));
+	for (i = 0; i < HP_HOST_NSTATS; i++) {
+		double v = host_rate(r, h, layer, i);
+
+		fprintf(f, "  %-22s %16.1f /s", hp_host_stat_names[i], v);
+		if (strstr(hp_host_stat_names[i], "_ns"))
+			fprintf(f, "   (%.3f CPUs)", v / 1e9);
+		fputc('\n', f);
+	}
 }
 
 static json_t *setting_json(const struct hp_host_reco *h, const uint32_t *v)
