@@ -228,6 +228,9 @@ static void test_choice(void **state)
 	assert_int_equal(h.miss[0].trace, 0);
 	assert_int_equal(h.miss[0].stat, HP_LAT_P99);
 	assert_true(h.miss[0].value == 1500 && h.miss[0].bound == 1000);
+	/* A misses its bound everywhere, even alone; B alone would take point 2 */
+	assert_int_equal(h.at[0].own_point, -1);
+	assert_int_equal(h.at[1].own_point, 2);
 	hp_host_reco_free(&h);
 	hp_sweep_results_free(&r);
 	fixture_free(f);

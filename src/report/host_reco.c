@@ -260,6 +260,13 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 			        cpu ? " points" : " us",
 			        m->bound > 0 ? 100.0 * (m->value - m->bound) / m->bound : 0.0);
 		}
+		for (t = 0; t < c->ntraces; t++)
+			if (h->at[t].own_point < 0)
+				fprintf(f,
+				        "    trace %s meets its bounds at no point of the sweep, "
+				        "even on "
+				        "a host of its own\n",
+				        c->traces[t].label);
 		fputs("  nothing to apply: relax or drop the bound a trace misses, or sweep "
 		      "other values\n",
 		      f);
@@ -398,7 +405,7 @@ int hp_host_json(FILE *f, const struct hp_sweep_results *r, const struct hp_host
 	static const char *const status[] = {"ok", "infeasible", "round_fails"};
 	const struct hp_sweep_config *c = r->c;
 	const struct hp_sweep_series *s = &c->series[h->series];
-	json_t *root = json_object(), *a = json_array(), *pol = json_object(), *todo = json_array();
+	json_t *root = json_object(), *a, *pol = json_object(), *todo = json_array();
 	struct todo td[MAX_TODO];
 	int layer = kvm_layer(s), l, rc;
 	size_t t, k, n;
@@ -433,6 +440,11 @@ int hp_host_json(FILE *f, const struct hp_sweep_results *r, const struct hp_host
 		                                   m->bound));
 	}
 	json_object_set_new(root, "misses", a);
+	a = json_array();
+	for (t = 0; t < c->ntraces; t++)
+		if (h->at[t].own_point < 0)
+			json_array_append_new(a, json_string(c->traces[t].label));
+	json_object_set_new(root, "never_within_bounds", a);
 	if (h->status != HP_HOST_INFEASIBLE) {
 		json_object_set_new(
 		    root, "weighted",
