@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "hpsim/host.h"
+#include "hpsim/policy.h"
 
 const char *const hp_host_stat_names[HP_HOST_NSTATS] = {
     "halt_attempted_poll",  "halt_successful_poll", "halt_poll_invalid", "halt_wakeup",
@@ -27,7 +28,7 @@ uint64_t hp_host_stat(const struct hp_layer_stats *s, int i)
 /* One line of what to do, and where. */
 struct todo {
 	const char *where;
-	char line[256];
+	char line[512];
 };
 
 #define MAX_TODO 40
@@ -74,6 +75,67 @@ static void add(struct todo *td, size_t *n, const char *where, const char *fmt, 
 	(*n)++;
 }
 
+/* The recommended value of a layer's parameter, or -1 when the sweep did not set it. */
+static int64_t chosen(const struct hp_host_reco *h, int layer, const char *name)
+{
+	const char *ln = hp_layer_name((enum hp_layer)layer);
+	size_t k, n = strlen(ln);
+
+	for (k = 0; k < h->nvals; k++)
+		if (!strncmp(h->names[k], ln, n) && h->names[k][n] == '.' &&
+		    !strcmp(h->names[k] + n + 1, name))
+			return h->vals[k];
+	return -1;
+}
+
+/*
+ * The lines of one layer: every parameter the kernel has, at its recommended
+ * value or, where the sweep did not set it, at the default the replay assumed
+ * (written too, so that a host on another kernel runs what was simulated).
+ */
+static void layer_lines(const struct hp_sweep_config *c, const struct hp_sweep_series *s,
+                        const struct hp_host_reco *h, int layer, struct todo *td, size_t *n,
+                        char *opts, size_t olen)
+{
+	const struct hp_policy_ops *ops =
+	    hp_policy_lookup(s->policy[layer], (enum hp_layer)layer, NULL);
+	struct hp_kernel k = {HP_ARCH_X86, 0};
+	int arch = c->arch ? hp_arch_parse(c->arch, NULL) : HP_ARCH_X86;
+	bool guest = layer == HP_LAYER_GUEST;
+	size_t i, o = 0;
+
+	k.arch = arch < 0 ? HP_ARCH_X86 : (enum hp_arch)arch;
+	hp_kver_parse(s->kernel, &k.version, NULL);
+	for (i = 0; ops && i < ops->nparams; i++) {
+		const struct hp_param *p = &ops->params[i];
+		int64_t v = chosen(h, layer, p->name);
+		char note[64] = "";
+
+		if (!hp_param_in_arch(p, k.arch) || (p->since_kver && k.version < p->since_kver))
+			continue;
+		if (p->setvar) { /* a per-VM capability: only when the answer sets it */
+			if (v >= 0)
+				add(td, n, "per VM (a VMM)",
+				    "KVM_ENABLE_CAP on the VM fd: cap KVM_CAP_HALT_POLL (182), "
+				    "args[0] = %lld (Linux 5.8+; overrides the module's "
+				    "halt_poll_ns "
+				    "for that VM)",
+				    (long long)v);
+			continue;
+		}
+		if (v < 0) {
+			v = hp_param_default(p, &k);
+			snprintf(note, sizeof(note), "   # the %s default, as replayed", s->kernel);
+		}
+		add(td, n, guest ? "each guest, now (root)" : "host, now (root)",
+		    "echo %lld > /sys/module/%s/parameters/%s%s", (long long)v,
+		    guest ? "haltpoll" : "kvm", p->name, note);
+		if (o < olen)
+			o += (size_t)snprintf(opts + o, olen - o, " %s%s=%lld",
+			                      guest ? "haltpoll." : "", p->name, (long long)v);
+	}
+}
+
 /*
  * What to do for the recommended values: only the layers the series has, and
  * for a layer only its kernel policy (fixed and oracle are models).
@@ -82,39 +144,13 @@ static size_t todo_lines(const struct hp_sweep_results *r, const struct hp_host_
                          struct todo *td)
 {
 	const struct hp_sweep_series *s = &r->c->series[h->series];
-	char opts[200] = "", cmdline[240] = "";
-	size_t n = 0, k, lo = 0, lc = 0;
+	char opts[400] = "", cmdline[400] = "";
+	size_t n = 0;
 
-	for (k = 0; k < h->nvals; k++) {
-		const char *name = strchr(h->names[k], '.') + 1;
-		bool host = !strncmp(h->names[k], "host.", 5) || !strncmp(h->names[k], "vcore.", 6);
-
-		if (host && kvm_layer(s) < 0)
-			continue;
-		if (host && !strcmp(name, "max_halt_poll_ns")) {
-			add(td, &n, "per VM (a VMM)",
-			    "KVM_ENABLE_CAP on the VM fd: cap KVM_CAP_HALT_POLL (182), args[0] = "
-			    "%u "
-			    "(Linux 5.8+; overrides the module's halt_poll_ns for that VM)",
-			    h->vals[k]);
-			continue;
-		}
-		if (host) {
-			add(td, &n, "host, now (root)", "echo %u > /sys/module/kvm/parameters/%s",
-			    h->vals[k], name);
-			if (lo < sizeof(opts))
-				lo += (size_t)snprintf(opts + lo, sizeof(opts) - lo, " %s=%u", name,
-				                       h->vals[k]);
-			continue;
-		}
-		if (!guest_haltpoll(s))
-			continue;
-		add(td, &n, "each guest, now (root)",
-		    "echo %u > /sys/module/haltpoll/parameters/%s", h->vals[k], name);
-		if (lc < sizeof(cmdline))
-			lc += (size_t)snprintf(cmdline + lc, sizeof(cmdline) - lc,
-			                       " haltpoll.%s=%u", name, h->vals[k]);
-	}
+	if (kvm_layer(s) >= 0)
+		layer_lines(r->c, s, h, kvm_layer(s), td, &n, opts, sizeof(opts));
+	if (guest_haltpoll(s))
+		layer_lines(r->c, s, h, HP_LAYER_GUEST, td, &n, cmdline, sizeof(cmdline));
 	/* a layer the sweep compared but the answer leaves out: switch it off */
 	if (kvm_layer(s) < 0 && any_series(r->c, HP_LAYER_HOST, "kvm")) {
 		add(td, &n, "host, now (root)",
