@@ -317,7 +317,8 @@ static void test_shards_merge(void **state)
 	                    ref, tmp, ref, tmp),
 	                 0);
 	/* recommend on the merged directory */
-	assert_int_equal(sh("'%s' recommend --per-trace %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
+	assert_int_equal(
+	    sh("'%s' recommend --per-trace %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
 	assert_int_equal(sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "
 	                    "%s/reco.txt && grep -q 'oracle:' %s/reco.txt",
 	                    tmp, tmp, tmp),

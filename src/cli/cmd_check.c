@@ -48,12 +48,9 @@ static int parse_num(const char *opt, const char *s, double *out)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"interval", required_argument, NULL, 'i'},
-	    {"tolerance", required_argument, NULL, 't'},
-	    {"trace", required_argument, NULL, 'T'},
-	    {"set", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"interval", required_argument, NULL, 'i'}, {"tolerance", required_argument, NULL, 't'},
+	    {"trace", required_argument, NULL, 'T'},    {"set", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	struct hp_host_rates pred, obs;
 	struct hp_err err = {""};
