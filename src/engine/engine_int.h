@@ -46,7 +46,7 @@ void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct
                             struct hp_outcome *o);
 
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */
-int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
+int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                          struct hp_vcpu *v, struct hp_engine_stats *st, struct hp_err *err);
 
 #endif
