@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hpsim/atomic_file.h"
 #include "hpsim/episode.h"
 
 /* Bump when the file layout or any reader's episode semantics change. */
@@ -86,6 +87,29 @@ size_t hp_cache_sum_update(struct hp_cache_sum_state *s, const void *p, size_t n
 
 /* Fold in the last n (< 32) bytes and return the sum. */
 uint64_t hp_cache_sum_end(const struct hp_cache_sum_state *s, const void *p, size_t n);
+
+/* A cache file written episode block by episode block, in constant memory. */
+struct hp_cache_writer {
+	struct hp_atomic_file file;
+	struct hp_cache_key key;
+	struct hp_cache_sum_state sum;
+	uint64_t n;
+};
+
+/* Start writing cache_path (atomically, making missing parents) for key; 0 or -1 with err. */
+int hp_cache_writer_open(struct hp_cache_writer *w, const char *cache_path,
+                         const struct hp_cache_key *key, struct hp_err *err);
+
+/* Append n episodes in stream order; 0, or -1 with err (the writer is then aborted). */
+int hp_cache_writer_add(struct hp_cache_writer *w, const struct hp_episode *ep, size_t n,
+                        struct hp_err *err);
+
+/* Write eps's description and busy intervals (its ep is not used) and commit; 0 or -1 with err. */
+int hp_cache_writer_commit(struct hp_cache_writer *w, const struct hp_episodes *eps,
+                           struct hp_err *err);
+
+/* Drop a writer that will not be committed. */
+void hp_cache_writer_abort(struct hp_cache_writer *w);
 
 /* Checksum of n bytes continuing from h (start with 0); detects any change within one word. */
 uint64_t hp_cache_sum(uint64_t h, const void *p, size_t n);

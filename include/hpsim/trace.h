@@ -86,6 +86,11 @@ struct hp_episode_source;
 int hp_trace_open_source(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                          struct hp_episode_source *src, struct hp_err *err);
 
+/* The episode cache key of path as read with opts (its reading options folded in); 0 or -1. */
+struct hp_cache_key;
+int hp_trace_cache_key(const char *path, const struct hp_read_opts *opts, struct hp_cache_key *key,
+                       struct hp_err *err);
+
 /* hp_trace_read_opts() with the default options. */
 int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err);
 

@@ -366,6 +366,92 @@ static int make_parents(const char *path)
 	return 0;
 }
 
+/* The header of a cache of eps's description and n episodes whose payload sums to sum. */
+static void fill_header(struct header *h, const struct hp_cache_key *key,
+                        const struct hp_episodes *eps, uint64_t n, uint64_t sum)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, magic, sizeof(magic));
+	h->version = HP_CACHE_VERSION;
+	h->byte_order = BYTE_ORDER_MARK;
+	h->header_size = sizeof(*h);
+	h->ep_size = sizeof(struct hp_episode);
+	h->busy_size = sizeof(struct hp_busy);
+	h->ncpu = eps->ncpu;
+	h->cap_size = key->size;
+	h->cap_mtime_sec = key->mtime_sec;
+	h->cap_mtime_nsec = key->mtime_nsec;
+	h->cap_ctime_sec = key->ctime_sec;
+	h->cap_ctime_nsec = key->ctime_nsec;
+	h->cap_ino = key->ino;
+	h->cap_head_sum = key->head_sum;
+	h->n = n;
+	h->nbusy = eps->nbusy;
+	h->t_first_ns = eps->t_first_ns;
+	h->t_last_ns = eps->t_last_ns;
+	h->skipped = eps->skipped;
+	snprintf(h->format, sizeof(h->format), "%s", eps->format ? eps->format : "");
+	memcpy(h->assumption, eps->assumption, sizeof(h->assumption));
+	h->assumption[sizeof(h->assumption) - 1] = '\0';
+	h->payload_sum = sum;
+	h->header_sum = hp_cache_sum(0, h, offsetof(struct header, header_sum));
+}
+
+int hp_cache_writer_open(struct hp_cache_writer *w, const char *cache_path,
+                         const struct hp_cache_key *key, struct hp_err *err)
+{
+	struct header h;
+
+	memset(w, 0, sizeof(*w));
+	w->key = *key;
+	hp_cache_sum_begin(&w->sum, 0);
+	if (make_parents(cache_path) < 0)
+		return hp_errf(err, "%s: cannot create its directory: %s", cache_path,
+		               strerror(errno));
+	if (hp_atomic_open(&w->file, cache_path, err) < 0)
+		return -1;
+	/* a placeholder, rewritten by the commit once the counts and sums are known */
+	memset(&h, 0, sizeof(h));
+	if (fwrite(&h, sizeof(h), 1, w->file.f) != 1) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "%s: write failed: %s", cache_path, strerror(errno));
+	}
+	return 0;
+}
+
+int hp_cache_writer_add(struct hp_cache_writer *w, const struct hp_episode *ep, size_t n,
+                        struct hp_err *err)
+{
+	if (n && fwrite(ep, sizeof(*ep), n, w->file.f) != n) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "episode cache: write failed: %s", strerror(errno));
+	}
+	hp_cache_sum_update(&w->sum, ep, n * sizeof(*ep));
+	w->n += n;
+	return 0;
+}
+
+int hp_cache_writer_commit(struct hp_cache_writer *w, const struct hp_episodes *eps,
+                           struct hp_err *err)
+{
+	size_t busy_bytes = eps->nbusy * sizeof(struct hp_busy);
+	uint64_t sum = hp_cache_sum(hp_cache_sum_end(&w->sum, NULL, 0), eps->busy, busy_bytes);
+	struct header h;
+
+	fill_header(&h, &w->key, eps, w->n, sum);
+	if ((busy_bytes && fwrite(eps->busy, busy_bytes, 1, w->file.f) != 1) ||
+	    fseek(w->file.f, 0, SEEK_SET) < 0 || fwrite(&h, sizeof(h), 1, w->file.f) != 1) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "episode cache: write failed: %s", strerror(errno));
+	}
+	return hp_atomic_commit(&w->file, err);
+}
+
+void hp_cache_writer_abort(struct hp_cache_writer *w)
+{
+	hp_atomic_abort(&w->file);
+}
+
 int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
                    const struct hp_episodes *eps, struct hp_err *err)
 {
@@ -374,31 +460,8 @@ int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
 	size_t ep_bytes = eps->n * sizeof(struct hp_episode);
 	size_t busy_bytes = eps->nbusy * sizeof(struct hp_busy);
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, magic, sizeof(magic));
-	h.version = HP_CACHE_VERSION;
-	h.byte_order = BYTE_ORDER_MARK;
-	h.header_size = sizeof(h);
-	h.ep_size = sizeof(struct hp_episode);
-	h.busy_size = sizeof(struct hp_busy);
-	h.ncpu = eps->ncpu;
-	h.cap_size = key->size;
-	h.cap_mtime_sec = key->mtime_sec;
-	h.cap_mtime_nsec = key->mtime_nsec;
-	h.cap_ctime_sec = key->ctime_sec;
-	h.cap_ctime_nsec = key->ctime_nsec;
-	h.cap_ino = key->ino;
-	h.cap_head_sum = key->head_sum;
-	h.n = eps->n;
-	h.nbusy = eps->nbusy;
-	h.t_first_ns = eps->t_first_ns;
-	h.t_last_ns = eps->t_last_ns;
-	h.skipped = eps->skipped;
-	snprintf(h.format, sizeof(h.format), "%s", eps->format ? eps->format : "");
-	memcpy(h.assumption, eps->assumption, sizeof(h.assumption));
-	h.assumption[sizeof(h.assumption) - 1] = '\0';
-	h.payload_sum = hp_cache_sum(hp_cache_sum(0, eps->ep, ep_bytes), eps->busy, busy_bytes);
-	h.header_sum = hp_cache_sum(0, &h, offsetof(struct header, header_sum));
+	fill_header(&h, key, eps, eps->n,
+	            hp_cache_sum(hp_cache_sum(0, eps->ep, ep_bytes), eps->busy, busy_bytes));
 	if (make_parents(cache_path) < 0)
 		return hp_errf(err, "%s: cannot create its directory: %s", cache_path,
 		               strerror(errno));

@@ -200,6 +200,15 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 	return 0;
 }
 
+int hp_trace_cache_key(const char *path, const struct hp_read_opts *o, struct hp_cache_key *key,
+                       struct hp_err *err)
+{
+	if (hp_cache_key_of(path, key, err) < 0)
+		return -1;
+	key_options(key, o);
+	return 0;
+}
+
 /* A valid cache file beside the capture or in the cache directory, streamed: 0 on a hit. */
 static int stream_cached(const struct hp_cache_key *key, const char *beside, const char *indir,
                          struct hp_episodes *eps, struct hp_episode_source *src)
