@@ -207,13 +207,8 @@ static int alloc_states(const struct hp_engine_config *cfg, struct hp_vcpu *v, u
 	return 0;
 }
 
-/*
- * Clear o for the next halt: the fields before the decisions, and the
- * decisions of the configured layers (the others are never written, so they
- * stay as the first full clear left them). Clearing the whole outcome, 3
- * decisions wide, was the largest cost of the walk itself.
- */
-static void reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg)
+/* Clearing the whole outcome, 3 decisions wide (rep stos), was the largest cost of the walk. */
+void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg)
 {
 	int l;
 
@@ -250,7 +245,7 @@ static int run_stream(struct hp_episode_source *src, const struct hp_engine_conf
 				               "episode %llu: cpu %u outside the capture's %u CPUs",
 				               (unsigned long long)idx, e->cpu, ncpu);
 			vc = &v[e->cpu];
-			reset_outcome(&o, cfg);
+			hp_engine_reset_outcome(&o, cfg);
 			o.ep = e;
 			o.enter_ns = e->halt_start_ns;
 			o.wake_ns = e->wake_ns;

@@ -81,7 +81,7 @@ static void next_halt(struct sched *s, uint32_t cpu)
 		x->state = V_RUNNING;
 		return;
 	}
-	memset(o, 0, sizeof(*o));
+	hp_engine_reset_outcome(o, s->cfg); /* s.ev is calloc'd: the full clear */
 	o->ep = e;
 	o->enter_ns = e->halt_start_ns;
 	o->wake_ns = e->wake_ns;
