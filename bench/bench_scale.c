@@ -299,8 +299,7 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
-	printf("%ld CPUs online; figures from one run each (see docs/performance.md for medians)\n",
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	printf("%ld CPUs online; figures from one run each\n", sysconf(_SC_NPROCESSORS_ONLN));
 	rc = replay_scale(dir, big) < 0 || sweep_scale(dir, big) < 0;
 	{
 		char cmd[4200];
