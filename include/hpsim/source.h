@@ -9,7 +9,6 @@
 #define HPSIM_SOURCE_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "hpsim/episode.h"
 
