@@ -9,6 +9,7 @@
 #include "hpsim/cost.h"
 #include "hpsim/episode.h"
 #include "hpsim/policy.h"
+#include "hpsim/source.h"
 
 /*
  * The latest time (ns) the engine replays: the kernel's ktime_t, in which the
@@ -116,5 +117,9 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
  */
 int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
                   struct hp_engine_stats *st, struct hp_err *err);
+
+/* hp_engine_run() from a source (hpsim/source.h): memory does not grow with the capture. */
+int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_config *cfg,
+                         struct hp_engine_stats *st, struct hp_err *err);
 
 #endif

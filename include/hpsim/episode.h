@@ -90,6 +90,9 @@ int hp_episodes_push_busy(struct hp_episodes *eps, const struct hp_busy *b, stru
 /* Sort by halt start (then CPU) and recompute ncpu; sort and merge the busy intervals. */
 void hp_episodes_sort(struct hp_episodes *eps);
 
+/* Sort the busy intervals and merge those of one CPU that touch or overlap (not the episodes). */
+void hp_episodes_sort_busy(struct hp_episodes *eps);
+
 /* Check the stream's invariants (sorted, wake >= halt start, cpu < ncpu); 0 or -1 with err. */
 int hp_episodes_validate(const struct hp_episodes *eps, struct hp_err *err);
 

@@ -142,6 +142,11 @@ int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg
                      struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
                      void *extra_ctx, struct hp_err *err);
 
+/* hp_report_replay() from a source: the episodes streamed, not held. */
+int hp_report_replay_source(struct hp_episode_source *src, struct hp_engine_config *cfg,
+                            struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
+                            void *extra_ctx, struct hp_err *err);
+
 /* Describes the run for the report header. */
 struct hp_run_info {
 	const char *trace;

@@ -76,6 +76,21 @@ int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                        struct hp_err *err);
 
+/*
+ * Open path for replay as a source (hpsim/source.h): from a valid episode
+ * cache the episodes are streamed in blocks, else the capture is read (and
+ * cached) as hp_trace_read_opts() does and the source walks that array. eps
+ * receives the description; close src, then free eps. 0 or -1 with err.
+ */
+struct hp_episode_source;
+int hp_trace_open_source(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                         struct hp_episode_source *src, struct hp_err *err);
+
+/* The episode cache key of path as read with opts (its reading options folded in); 0 or -1. */
+struct hp_cache_key;
+int hp_trace_cache_key(const char *path, const struct hp_read_opts *opts, struct hp_cache_key *key,
+                       struct hp_err *err);
+
 /* hp_trace_read_opts() with the default options. */
 int hp_trace_read(const char *path, struct hp_episodes *eps, struct hp_err *err);
 

@@ -291,6 +291,7 @@ int cmd_replay(int argc, char **argv)
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
 	struct hp_episodes eps = {0};
+	struct hp_episode_source src = {0};
 	struct hp_metrics m = {0};
 	struct hp_err err = {""};
 	int rc, have_metrics = 0;
@@ -302,7 +303,8 @@ int cmd_replay(int argc, char **argv)
 		return cli_fail(&err);
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
-	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)
+	/* from the episode cache the episodes are streamed: memory does not grow with them */
+	if (hp_trace_open_source(o.trace, &o.read, &eps, &src, &err) < 0)
 		return cli_fail(&err);
 	if (hp_load_apply(&eps, &o.load, &err) < 0)
 		goto fail;
@@ -319,7 +321,7 @@ int cmd_replay(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (hp_report_replay(&eps, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
+	if (hp_report_replay_source(&src, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
 		goto fail;
 	have_metrics = 1;
 	if (o.decisions && hp_atomic_commit(&dec, &err) < 0)
@@ -338,6 +340,7 @@ int cmd_replay(int argc, char **argv)
 	rc = 0;
 	print_report(&o, &eps, &cfg, &st, &m, &err, &rc);
 	hp_metrics_free(&m);
+	hp_source_close(&src);
 	hp_episodes_free(&eps);
 	return rc;
 fail:
@@ -347,6 +350,7 @@ fail:
 		hp_trace_emit_finish(sinks.emit, NULL, NULL);
 	if (have_metrics)
 		hp_metrics_free(&m);
+	hp_source_close(&src);
 	hp_episodes_free(&eps);
 	return cli_fail(&err);
 }

@@ -7,6 +7,7 @@
  * to the guest, which then takes the wakeup interrupt (guest_wakeup_ns). A guest poll that sees the
  * wakeup needs none of that.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,13 +183,97 @@ static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 	return 0;
 }
 
-int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
-                  struct hp_engine_stats *st, struct hp_err *err)
+/* The policy states of every vCPU, one array per configured layer. */
+static int alloc_states(const struct hp_engine_config *cfg, struct hp_vcpu *v, uint32_t ncpu,
+                        char **state, struct hp_err *err)
 {
-	uint32_t ncpu = eps->ncpu ? eps->ncpu : 1;
+	uint32_t i;
+	int l;
+
+	for (l = 0; l < HP_LAYER_COUNT; l++) {
+		const struct hp_policy_ops *ops = cfg->layer[l];
+
+		if (!ops)
+			continue;
+		state[l] = calloc(ncpu, ops->state_size);
+		if (!state[l])
+			return hp_errf(err, "out of memory for the %s policy state of %u vCPUs",
+			               ops->name, ncpu);
+		for (i = 0; i < ncpu; i++) {
+			v[i].state[l] = state[l] + i * ops->state_size;
+			ops->init(v[i].state[l], i);
+		}
+	}
+	return 0;
+}
+
+/* Clearing the whole outcome, 3 decisions wide (rep stos), was the largest cost of the walk. */
+void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg)
+{
+	int l;
+
+	memset(o, 0, offsetof(struct hp_outcome, d));
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (cfg->layer[l])
+			memset(&o->d[l], 0, sizeof(o->d[l]));
+	o->split_host_poll_ns = o->split_sleep_ns = o->split_transition_ns = 0;
+}
+
+/* Open loop and closed loop with vcores of one: the halts in stream order, block by block. */
+static int run_stream(struct hp_episode_source *src, const struct hp_engine_config *cfg,
+                      struct hp_vcpu *v, uint32_t ncpu, struct hp_engine_stats *st,
+                      struct hp_err *err)
+{
+	const struct hp_episodes *eps = src->eps;
+	const struct hp_episode *blk;
+	struct hp_outcome o;
+	uint64_t idx = 0;
+	size_t n, i;
+
+	memset(&o, 0, sizeof(o));
+	for (;;) {
+		if (src->next_block(src, &blk, &n, err) < 0)
+			return -1;
+		if (!n)
+			return 0;
+		for (i = 0; i < n; i++, idx++) {
+			const struct hp_episode *e = &blk[i];
+			struct hp_vcpu *vc;
+
+			if (e->cpu >= ncpu)
+				return hp_errf(err,
+				               "episode %llu: cpu %u outside the capture's %u CPUs",
+				               (unsigned long long)idx, e->cpu, ncpu);
+			vc = &v[e->cpu];
+			hp_engine_reset_outcome(&o, cfg);
+			o.ep = e;
+			o.enter_ns = e->halt_start_ns;
+			o.wake_ns = e->wake_ns;
+			if (cfg->mode == HP_MODE_CLOSED)
+				hp_engine_closed_times(v, ncpu, e, &o);
+			if (vc->last_resume > o.enter_ns) {
+				o.enter_ns = vc->last_resume;
+				st->delayed_halts++;
+			}
+			run_halt(cfg, eps, vc, e, &o);
+			o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
+			vc->last_resume = o.resume_ns;
+			if (cfg->mode == HP_MODE_CLOSED)
+				vc->shift = o.resume_ns - e->wake_ns;
+			st->halts++;
+			st->pending_at_exit += o.pending_at_exit;
+			if (cfg->on_outcome)
+				cfg->on_outcome(cfg->ctx, &o);
+		}
+	}
+}
+
+int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_config *cfg,
+                         struct hp_engine_stats *st, struct hp_err *err)
+{
+	uint32_t ncpu = src->eps->ncpu ? src->eps->ncpu : 1, i;
 	char *state[HP_LAYER_COUNT] = {NULL};
 	struct hp_vcpu *v;
-	size_t i;
 	int l, rc = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -197,76 +282,39 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return hp_errf(err, "out of memory for %u vCPUs", ncpu);
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		const struct hp_policy_ops *ops = cfg->layer[l];
-
-		if (!ops)
-			continue;
-		state[l] = calloc(ncpu, ops->state_size);
-		if (!state[l]) {
-			rc = hp_errf(err, "out of memory for the %s policy state of %u vCPUs",
-			             ops->name, ncpu);
-			goto out;
-		}
-		for (i = 0; i < ncpu; i++) {
-			v[i].state[l] = state[l] + i * ops->state_size;
-			ops->init(v[i].state[l], (uint32_t)i);
-		}
-	}
-	for (i = 0; i < eps->n; i++) {
-		const struct hp_episode *e = &eps->ep[i];
-
-		if (e->cpu >= ncpu) {
-			rc = hp_errf(err, "episode %zu: cpu %u outside the capture's %u CPUs", i,
-			             e->cpu, ncpu);
-			goto out;
-		}
-		if (e->halt_start_ns > HP_TIME_MAX_NS || e->wake_ns > HP_TIME_MAX_NS) {
-			rc = hp_errf(err,
-			             "episode %zu (cpu %u): times past %llu ns, the latest the "
-			             "engine replays",
-			             i, e->cpu, (unsigned long long)HP_TIME_MAX_NS);
-			goto out;
-		}
-		v[e->cpu].halts = true;
-	}
-	if (cfg->vcore_size > 1 || cfg->event_driven) {
-		rc = hp_engine_run_vcores(eps, cfg, v, st, err);
+	rc = alloc_states(cfg, v, ncpu, state, err);
+	if (rc < 0)
 		goto out;
-	}
-	for (i = 0; i < eps->n; i++) {
-		const struct hp_episode *e = &eps->ep[i];
-		struct hp_vcpu *vc = &v[e->cpu];
-		struct hp_outcome o;
-
-		memset(&o, 0, sizeof(o));
-		o.ep = e;
-		o.enter_ns = e->halt_start_ns;
-		o.wake_ns = e->wake_ns;
-		if (cfg->mode == HP_MODE_CLOSED)
-			hp_engine_closed_times(v, ncpu, e, &o);
-		if (vc->last_resume > o.enter_ns) {
-			o.enter_ns = vc->last_resume;
-			st->delayed_halts++;
-		}
-		run_halt(cfg, eps, vc, e, &o);
-		o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
-		vc->last_resume = o.resume_ns;
-		if (cfg->mode == HP_MODE_CLOSED)
-			vc->shift = o.resume_ns - e->wake_ns;
-		st->halts++;
-		st->pending_at_exit += o.pending_at_exit;
-		if (cfg->on_outcome)
-			cfg->on_outcome(cfg->ctx, &o);
-	}
-out:
+	for (i = 0; i < ncpu; i++)
+		v[i].halts = src->halts[i] != 0;
+	if (cfg->vcore_size > 1 || cfg->event_driven)
+		rc = hp_engine_run_vcores(src, cfg, v, st, err);
+	else
+		rc = run_stream(src, cfg, v, ncpu, st, err);
 	/* the workload ends later by the shift its vCPUs carry after their last halts */
 	if (!rc && cfg->mode == HP_MODE_CLOSED)
 		for (i = 0; i < ncpu; i++)
 			if (v[i].shift > st->extension_ns)
 				st->extension_ns = v[i].shift;
+out:
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(v);
+	return rc;
+}
+
+int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
+                  struct hp_engine_stats *st, struct hp_err *err)
+{
+	struct hp_episode_source src;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (check_config(cfg, err) < 0)
+		return -1;
+	if (hp_source_from_array(&src, eps, err) < 0)
+		return -1;
+	rc = hp_engine_run_source(&src, cfg, st, err);
+	hp_source_close(&src);
 	return rc;
 }

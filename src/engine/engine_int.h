@@ -45,8 +45,15 @@ void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint3
 void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
                             struct hp_outcome *o);
 
+/*
+ * Clear o for the next halt: the fields before the decisions, and the
+ * decisions of the configured layers. The others are never written, so after
+ * one full clear of o they stay zero.
+ */
+void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg);
+
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */
-int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
+int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                          struct hp_vcpu *v, struct hp_engine_stats *st, struct hp_err *err);
 
 #endif

@@ -76,6 +76,7 @@ int hp_load_apply(struct hp_episodes *eps, const struct hp_load_model *lm, struc
 			                                        : idle_mean);
 		}
 	}
-	hp_episodes_sort(eps);
+	/* the episodes are sorted already, and may be streamed rather than held (n 0) */
+	hp_episodes_sort_busy(eps);
 	return 0;
 }

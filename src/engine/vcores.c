@@ -15,7 +15,7 @@
  * guest (guest_wakeup_ns), with no host involvement. The block's statistics
  * are charged to the runner. A vCPU that never halts keeps its vcore running.
  * Memory: one halt in flight per vCPU and at most one event per vCPU and per
- * vcore; finding a vCPU's next halt scans the episode array with a cursor.
+ * vcore; a vCPU's next halt comes from its own reading position in the source.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,6 @@ enum vcpu_state { V_RUNNING = 0, V_EXITING, V_CEDED };
 
 struct ev_vcpu {
 	struct hp_outcome o; /* the halt in flight */
-	size_t next;         /* no episode of this vCPU lies before this index */
 	uint64_t ceded_at;   /* the halt reached the host */
 	uint64_t poll_ns;    /* the vcore poll this halt ran as the runner */
 	uint8_t state;       /* enum vcpu_state */
@@ -41,6 +40,7 @@ struct ev_vcore {
 };
 
 struct sched {
+	struct hp_episode_source *src;
 	const struct hp_episodes *eps;
 	const struct hp_engine_config *cfg;
 	struct hp_vcpu *v;
@@ -49,6 +49,8 @@ struct sched {
 	uint32_t size;
 	struct hp_evq q;
 	struct hp_engine_stats *st;
+	struct hp_err *err;
+	int failed; /* reading the source failed; err says why */
 };
 
 static struct ev_vcore *vcore_of(struct sched *s, uint32_t cpu)
@@ -67,20 +69,19 @@ static void push(struct sched *s, uint64_t t, enum hp_ev_kind kind, uint32_t id)
 /* Start vCPU cpu's next halt, if it has one: it exits to the host at enter + hlt_exit_ns. */
 static void next_halt(struct sched *s, uint32_t cpu)
 {
-	const struct hp_episodes *eps = s->eps;
 	struct ev_vcpu *x = &s->ev[cpu];
 	struct hp_vcpu *v = &s->v[cpu];
-	const struct hp_episode *e;
+	const struct hp_episode *e = NULL;
 	struct hp_outcome *o = &x->o;
+	int got = s->failed ? 0 : s->src->next_of_cpu(s->src, cpu, &e, s->err);
 
-	while (x->next < eps->n && eps->ep[x->next].cpu != cpu)
-		x->next++;
-	if (x->next == eps->n) {
+	if (got < 0)
+		s->failed = 1;
+	if (got <= 0) {
 		x->state = V_RUNNING;
 		return;
 	}
-	e = &eps->ep[x->next++];
-	memset(o, 0, sizeof(*o));
+	hp_engine_reset_outcome(o, s->cfg); /* s.ev is calloc'd: the full clear */
 	o->ep = e;
 	o->enter_ns = e->halt_start_ns;
 	o->wake_ns = e->wake_ns;
@@ -190,12 +191,14 @@ static void on_block_end(struct sched *s, struct ev_vcore *vc, uint64_t t)
 			resume(s, i, vc->run_from, true);
 }
 
-int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_config *cfg,
+int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                          struct hp_vcpu *v, struct hp_engine_stats *st, struct hp_err *err)
 {
+	const struct hp_episodes *eps = src->eps;
 	uint32_t ncpu = eps->ncpu ? eps->ncpu : 1, size = cfg->vcore_size ? cfg->vcore_size : 1;
 	uint32_t nvc = (ncpu + size - 1) / size, i;
-	struct sched s = {.eps = eps, .cfg = cfg, .v = v, .size = size, .st = st};
+	struct sched s = {
+	    .src = src, .eps = eps, .cfg = cfg, .v = v, .size = size, .st = st, .err = err};
 	struct hp_ev ev;
 	int rc = 0;
 
@@ -211,7 +214,7 @@ int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_c
 	}
 	for (i = 0; i < ncpu; i++)
 		next_halt(&s, i);
-	while (hp_evq_pop(&s.q, &ev) == 0) {
+	while (!s.failed && hp_evq_pop(&s.q, &ev) == 0) {
 		if (ev.kind == HP_EV_CEDE)
 			on_cede(&s, ev.id, ev.t);
 		else if (ev.kind == HP_EV_WAKE)
@@ -219,6 +222,8 @@ int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_c
 		else
 			on_block_end(&s, &s.vc[ev.id], ev.t);
 	}
+	if (s.failed)
+		rc = -1;
 	for (i = 0; i < ncpu; i++)
 		if (s.ev[i].state != V_RUNNING && !rc)
 			rc = hp_errf(

@@ -57,32 +57,58 @@ static uint64_t rotl64(uint64_t x, int k)
  * for a fixed input word and of the word for a fixed state, so changing any
  * one 8-byte word changes the sum; the lanes keep the multiplier busy.
  */
-uint64_t hp_cache_sum(uint64_t h, const void *p, size_t n)
+static const uint64_t prime = 0x100000001b3ULL;
+
+void hp_cache_sum_begin(struct hp_cache_sum_state *s, uint64_t h)
 {
-	const uint64_t prime = 0x100000001b3ULL;
-	uint64_t l0 = h ^ 0xcbf29ce484222325ULL, l1 = h ^ 0x84222325cbf29ce4ULL;
-	uint64_t l2 = h ^ 0x9e3779b97f4a7c15ULL, l3 = h ^ 0xbf58476d1ce4e5b9ULL;
+	s->l[0] = h ^ 0xcbf29ce484222325ULL;
+	s->l[1] = h ^ 0x84222325cbf29ce4ULL;
+	s->l[2] = h ^ 0x9e3779b97f4a7c15ULL;
+	s->l[3] = h ^ 0xbf58476d1ce4e5b9ULL;
+}
+
+size_t hp_cache_sum_update(struct hp_cache_sum_state *s, const void *p, size_t n)
+{
 	const unsigned char *b = p;
 	uint64_t w[4];
+	size_t done = n & ~(size_t)31;
 
 	for (; n >= 32; n -= 32, b += 32) {
 		memcpy(w, b, 32);
-		l0 = rotl64(l0 ^ w[0], 27) * prime;
-		l1 = rotl64(l1 ^ w[1], 27) * prime;
-		l2 = rotl64(l2 ^ w[2], 27) * prime;
-		l3 = rotl64(l3 ^ w[3], 27) * prime;
+		s->l[0] = rotl64(s->l[0] ^ w[0], 27) * prime;
+		s->l[1] = rotl64(s->l[1] ^ w[1], 27) * prime;
+		s->l[2] = rotl64(s->l[2] ^ w[2], 27) * prime;
+		s->l[3] = rotl64(s->l[3] ^ w[3], 27) * prime;
 	}
-	h = rotl64((uint64_t)n ^ l0, 31) * prime;
-	h = rotl64(h ^ l1, 31) * prime;
-	h = rotl64(h ^ l2, 31) * prime;
-	h = rotl64(h ^ l3, 31) * prime;
+	return done;
+}
+
+uint64_t hp_cache_sum_end(const struct hp_cache_sum_state *s, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w, h;
+
+	h = rotl64((uint64_t)n ^ s->l[0], 31) * prime;
+	h = rotl64(h ^ s->l[1], 31) * prime;
+	h = rotl64(h ^ s->l[2], 31) * prime;
+	h = rotl64(h ^ s->l[3], 31) * prime;
 	for (; n >= 8; n -= 8, b += 8) {
-		memcpy(w, b, 8);
-		h = rotl64(h ^ w[0], 31) * prime;
+		memcpy(&w, b, 8);
+		h = rotl64(h ^ w, 31) * prime;
 	}
 	for (; n; n--, b++)
 		h = rotl64(h ^ *b, 31) * prime;
 	return h;
+}
+
+uint64_t hp_cache_sum(uint64_t h, const void *p, size_t n)
+{
+	struct hp_cache_sum_state s;
+	size_t done;
+
+	hp_cache_sum_begin(&s, h);
+	done = hp_cache_sum_update(&s, p, n);
+	return hp_cache_sum_end(&s, (const unsigned char *)p + done, n - done);
 }
 
 int hp_cache_key_of(const char *capture, struct hp_cache_key *k, struct hp_err *err)
@@ -263,6 +289,60 @@ int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct
 	return 0;
 }
 
+int hp_cache_open_stream(const char *cache_path, const struct hp_cache_key *key,
+                         struct hp_episodes *eps, char *format, size_t format_len,
+                         struct hp_cache_stream *cs, struct hp_err *err)
+{
+	struct header h;
+	struct stat st;
+	size_t busy_bytes;
+	int fd;
+
+	memset(eps, 0, sizeof(*eps));
+	memset(cs, 0, sizeof(*cs));
+	cs->fd = -1;
+	fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hp_errf(err, "%s: %s", cache_path, strerror(errno));
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < sizeof(h) ||
+	    read_all(fd, &h, sizeof(h), 0) < 0) {
+		close(fd);
+		return hp_errf(err, "%s: shorter than a cache header", cache_path);
+	}
+	if (check_header(&h, key, (uint64_t)st.st_size, err) < 0) {
+		close(fd);
+		return hp_err_prefix(err, "%s: ", cache_path);
+	}
+	busy_bytes = (size_t)h.nbusy * sizeof(struct hp_busy);
+	if (busy_bytes) {
+		eps->busy = malloc(busy_bytes);
+		if (!eps->busy || read_all(fd, eps->busy, busy_bytes,
+		                           sizeof(h) + h.n * sizeof(struct hp_episode)) < 0) {
+			free(eps->busy);
+			eps->busy = NULL;
+			close(fd);
+			return hp_errf(err, "%s: cannot read the contention intervals", cache_path);
+		}
+	}
+	eps->nbusy = eps->busy_cap = (size_t)h.nbusy;
+	eps->ncpu = h.ncpu;
+	eps->t_first_ns = h.t_first_ns;
+	eps->t_last_ns = h.t_last_ns;
+	eps->skipped = h.skipped;
+	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
+	snprintf(format, format_len, "%s", h.format);
+	cs->n = h.n;
+	cs->fd = fd;
+	cs->ep_off = sizeof(h);
+	cs->payload_sum = h.payload_sum;
+	return 0;
+}
+
+int hp_cache_read_at(const struct hp_cache_stream *cs, void *buf, size_t len, uint64_t off)
+{
+	return read_all(cs->fd, buf, len, off);
+}
+
 /* mkdir -p for the directory part of path. */
 static int make_parents(const char *path)
 {
@@ -286,6 +366,92 @@ static int make_parents(const char *path)
 	return 0;
 }
 
+/* The header of a cache of eps's description and n episodes whose payload sums to sum. */
+static void fill_header(struct header *h, const struct hp_cache_key *key,
+                        const struct hp_episodes *eps, uint64_t n, uint64_t sum)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, magic, sizeof(magic));
+	h->version = HP_CACHE_VERSION;
+	h->byte_order = BYTE_ORDER_MARK;
+	h->header_size = sizeof(*h);
+	h->ep_size = sizeof(struct hp_episode);
+	h->busy_size = sizeof(struct hp_busy);
+	h->ncpu = eps->ncpu;
+	h->cap_size = key->size;
+	h->cap_mtime_sec = key->mtime_sec;
+	h->cap_mtime_nsec = key->mtime_nsec;
+	h->cap_ctime_sec = key->ctime_sec;
+	h->cap_ctime_nsec = key->ctime_nsec;
+	h->cap_ino = key->ino;
+	h->cap_head_sum = key->head_sum;
+	h->n = n;
+	h->nbusy = eps->nbusy;
+	h->t_first_ns = eps->t_first_ns;
+	h->t_last_ns = eps->t_last_ns;
+	h->skipped = eps->skipped;
+	snprintf(h->format, sizeof(h->format), "%s", eps->format ? eps->format : "");
+	memcpy(h->assumption, eps->assumption, sizeof(h->assumption));
+	h->assumption[sizeof(h->assumption) - 1] = '\0';
+	h->payload_sum = sum;
+	h->header_sum = hp_cache_sum(0, h, offsetof(struct header, header_sum));
+}
+
+int hp_cache_writer_open(struct hp_cache_writer *w, const char *cache_path,
+                         const struct hp_cache_key *key, struct hp_err *err)
+{
+	struct header h;
+
+	memset(w, 0, sizeof(*w));
+	w->key = *key;
+	hp_cache_sum_begin(&w->sum, 0);
+	if (make_parents(cache_path) < 0)
+		return hp_errf(err, "%s: cannot create its directory: %s", cache_path,
+		               strerror(errno));
+	if (hp_atomic_open(&w->file, cache_path, err) < 0)
+		return -1;
+	/* a placeholder, rewritten by the commit once the counts and sums are known */
+	memset(&h, 0, sizeof(h));
+	if (fwrite(&h, sizeof(h), 1, w->file.f) != 1) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "%s: write failed: %s", cache_path, strerror(errno));
+	}
+	return 0;
+}
+
+int hp_cache_writer_add(struct hp_cache_writer *w, const struct hp_episode *ep, size_t n,
+                        struct hp_err *err)
+{
+	if (n && fwrite(ep, sizeof(*ep), n, w->file.f) != n) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "episode cache: write failed: %s", strerror(errno));
+	}
+	hp_cache_sum_update(&w->sum, ep, n * sizeof(*ep));
+	w->n += n;
+	return 0;
+}
+
+int hp_cache_writer_commit(struct hp_cache_writer *w, const struct hp_episodes *eps,
+                           struct hp_err *err)
+{
+	size_t busy_bytes = eps->nbusy * sizeof(struct hp_busy);
+	uint64_t sum = hp_cache_sum(hp_cache_sum_end(&w->sum, NULL, 0), eps->busy, busy_bytes);
+	struct header h;
+
+	fill_header(&h, &w->key, eps, w->n, sum);
+	if ((busy_bytes && fwrite(eps->busy, busy_bytes, 1, w->file.f) != 1) ||
+	    fseek(w->file.f, 0, SEEK_SET) < 0 || fwrite(&h, sizeof(h), 1, w->file.f) != 1) {
+		hp_atomic_abort(&w->file);
+		return hp_errf(err, "episode cache: write failed: %s", strerror(errno));
+	}
+	return hp_atomic_commit(&w->file, err);
+}
+
+void hp_cache_writer_abort(struct hp_cache_writer *w)
+{
+	hp_atomic_abort(&w->file);
+}
+
 int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
                    const struct hp_episodes *eps, struct hp_err *err)
 {
@@ -294,31 +460,8 @@ int hp_cache_store(const char *cache_path, const struct hp_cache_key *key,
 	size_t ep_bytes = eps->n * sizeof(struct hp_episode);
 	size_t busy_bytes = eps->nbusy * sizeof(struct hp_busy);
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, magic, sizeof(magic));
-	h.version = HP_CACHE_VERSION;
-	h.byte_order = BYTE_ORDER_MARK;
-	h.header_size = sizeof(h);
-	h.ep_size = sizeof(struct hp_episode);
-	h.busy_size = sizeof(struct hp_busy);
-	h.ncpu = eps->ncpu;
-	h.cap_size = key->size;
-	h.cap_mtime_sec = key->mtime_sec;
-	h.cap_mtime_nsec = key->mtime_nsec;
-	h.cap_ctime_sec = key->ctime_sec;
-	h.cap_ctime_nsec = key->ctime_nsec;
-	h.cap_ino = key->ino;
-	h.cap_head_sum = key->head_sum;
-	h.n = eps->n;
-	h.nbusy = eps->nbusy;
-	h.t_first_ns = eps->t_first_ns;
-	h.t_last_ns = eps->t_last_ns;
-	h.skipped = eps->skipped;
-	snprintf(h.format, sizeof(h.format), "%s", eps->format ? eps->format : "");
-	memcpy(h.assumption, eps->assumption, sizeof(h.assumption));
-	h.assumption[sizeof(h.assumption) - 1] = '\0';
-	h.payload_sum = hp_cache_sum(hp_cache_sum(0, eps->ep, ep_bytes), eps->busy, busy_bytes);
-	h.header_sum = hp_cache_sum(0, &h, offsetof(struct header, header_sum));
+	fill_header(&h, key, eps, eps->n,
+	            hp_cache_sum(hp_cache_sum(0, eps->ep, ep_bytes), eps->busy, busy_bytes));
 	if (make_parents(cache_path) < 0)
 		return hp_errf(err, "%s: cannot create its directory: %s", cache_path,
 		               strerror(errno));

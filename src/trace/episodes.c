@@ -73,8 +73,7 @@ static int cmp_busy(const void *a, const void *b)
 	return 0;
 }
 
-/* Sort the busy intervals and merge those of one CPU that touch or overlap. */
-static void sort_busy(struct hp_episodes *eps)
+void hp_episodes_sort_busy(struct hp_episodes *eps)
 {
 	size_t i, out = 0;
 
@@ -110,7 +109,7 @@ void hp_episodes_sort(struct hp_episodes *eps)
 	size_t i;
 
 	qsort(eps->ep, eps->n, sizeof(*eps->ep), cmp_episode);
-	sort_busy(eps);
+	hp_episodes_sort_busy(eps);
 	eps->ncpu = 0;
 	for (i = 0; i < eps->n; i++)
 		if (eps->ep[i].cpu + 1 > eps->ncpu)

@@ -7,6 +7,7 @@
 
 #include "hpsim/cache.h"
 #include "hpsim/cost.h"
+#include "hpsim/source.h"
 #include "hpsim/trace.h"
 
 static const struct hp_trace_reader *const readers[] = {
@@ -196,6 +197,72 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 		*status = HP_CACHE_STORED;
 	else
 		*status = HP_CACHE_UNWRITABLE;
+	return 0;
+}
+
+int hp_trace_cache_key(const char *path, const struct hp_read_opts *o, struct hp_cache_key *key,
+                       struct hp_err *err)
+{
+	if (hp_cache_key_of(path, key, err) < 0)
+		return -1;
+	key_options(key, o);
+	return 0;
+}
+
+/* A valid cache file beside the capture or in the cache directory, streamed: 0 on a hit. */
+static int stream_cached(const struct hp_cache_key *key, const char *beside, const char *indir,
+                         struct hp_episodes *eps, struct hp_episode_source *src)
+{
+	const char *cands[2] = {beside, indir};
+	struct hp_err ignored;
+	char format[32];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (!cands[i][0] || hp_source_from_cache(src, eps, cands[i], key, format,
+		                                         sizeof(format), &ignored) < 0)
+			continue;
+		eps->format = reader_name(format);
+		if (eps->format)
+			return 0;
+		hp_source_close(src);
+		hp_episodes_free(eps);
+	}
+	return -1;
+}
+
+int hp_trace_open_source(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
+                         struct hp_episode_source *src, struct hp_err *err)
+{
+	char beside[4096] = "", indir[4096] = "";
+	struct hp_read_opts defaults;
+	struct hp_cache_key key;
+	struct hp_err ignored;
+
+	if (!o) {
+		hp_read_opts_init(&defaults);
+		o = &defaults;
+	}
+	memset(src, 0, sizeof(*src));
+	memset(eps, 0, sizeof(*eps));
+	if (o->use_cache && hp_cache_key_of(path, &key, &ignored) == 0) {
+		key_options(&key, o);
+		if (hp_cache_path_beside(path, beside, sizeof(beside)) < 0)
+			beside[0] = '\0';
+		if (hp_cache_path_in_dir(path, o->cache_dir, indir, sizeof(indir), &ignored) < 0)
+			indir[0] = '\0';
+		if (stream_cached(&key, beside, indir, eps, src) == 0) {
+			if (o->status)
+				*o->status = HP_CACHE_HIT;
+			return 0;
+		}
+	}
+	if (hp_trace_read_opts(path, o, eps, err) < 0)
+		return -1;
+	if (hp_source_from_array(src, eps, err) < 0) {
+		hp_episodes_free(eps);
+		return -1;
+	}
 	return 0;
 }
 
