@@ -61,5 +61,10 @@ if cmp -s "$tmp/a.csv" "$tmp/b.csv" && [ "$(wc -l <"$tmp/a.csv")" -gt 5 ]; then 
 # options after `--` are operands: a KIND named like an option is refused as a KIND
 expect 2 "unknown generator|KIND|kind" "$hpsim" gen -o - -- --hz
 
+# -o - is standard output where the output is a stream, and refused clearly where it cannot be
+"$hpsim" convert "$src/traces/pingpong.dat" -o - --no-cache >"$tmp/conv.csv" 2>"$tmp/err"
+if [ "$(head -n1 "$tmp/conv.csv")" = "cpu,halt_start_ns,wake_ns,source,source_cpu" ]; then ok; else bad "convert -o - does not write CSV to stdout"; fi
+expect 2 "not a stream; name a FILE.png" "$hpsim" plot pareto "$src/docs/plots/data/results.csv" -o -
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -177,6 +177,10 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 	}
 	if (!req->output)
 		return cli_usage_error("plot", "-o FILE.png|svg|pdf is required");
+	if (!strcmp(req->output, "-"))
+		return cli_usage_error("plot",
+		                       "-o -: a plot is an image file with its data CSV beside it, "
+		                       "not a stream; name a FILE.png, .svg or .pdf");
 	return 0;
 }
 
