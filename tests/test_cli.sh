@@ -66,5 +66,10 @@ expect 2 "unknown generator|KIND|kind" "$hpsim" gen -o - -- --hz
 if [ "$(head -n1 "$tmp/conv.csv")" = "cpu,halt_start_ns,wake_ns,source,source_cpu" ]; then ok; else bad "convert -o - does not write CSV to stdout"; fi
 expect 2 "not a stream; name a FILE.png" "$hpsim" plot pareto "$src/docs/plots/data/results.csv" -o -
 
+# every JSON report names the build that made it
+"$hpsim" replay "$src/traces/pingpong.dat" --format json >"$tmp/r.json" 2>/dev/null
+v=$("$hpsim" --version | sed -n '1s/^hpsim \([^ ]*\) (\(.*\))$/"version": "\1",.*"git": "\2"/p')
+if tr -d '\n' <"$tmp/r.json" | grep -Eq "\"hpsim\": \{ *$v, *\"policy_code\": \"4\.3\.\.[0-9.]+\""; then ok; else bad "JSON report lacks the version block ($v)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
