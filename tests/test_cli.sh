@@ -38,7 +38,7 @@ expect 2 "unknown command 'frobnicate'" "$hpsim" help frobnicate
 expect 2 'usage: hpsim COMMAND' "$hpsim"
 
 # every getopt-parsing command: an unknown option with a suggestion, a missing value, status 2
-for c in replay info convert plot sweep merge compare cost; do
+for c in replay info convert plot sweep merge compare cost policies recommend gen; do
 	expect 2 "hpsim $c: unknown option '--hepl'; did you mean '--help'" "$hpsim" "$c" --hepl
 	expect 2 "hpsim $c: unknown option '--zzzzzzzz'" "$hpsim" "$c" --zzzzzzzz
 	expect 0 "usage: hpsim $c" "$hpsim" "$c" --help

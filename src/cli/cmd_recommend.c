@@ -1,4 +1,5 @@
 /* hpsim recommend: the recommended point of a finished sweep, beside the default and the oracle. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,12 +23,22 @@ int cmd_recommend(int argc, char **argv)
 	uint64_t n, u, have = 0;
 	int rc;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	optind = 1;
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "recommend")) != -1) {
+		if (ch != 'h')
+			return 2; /* cli_getopt said what was wrong */
 		fputs(recommend_help, stdout);
 		return 0;
 	}
-	if (argc != 2)
+	if (optind != argc - 1)
 		return cli_usage_error("recommend", "expected exactly one sweep directory");
+	argv += optind - 1;
 	if (hp_sweep_dir_open(argv[1], &d, &err) < 0)
 		return cli_fail(&err);
 	n = hp_sweep_nunits(&d.cfg);
