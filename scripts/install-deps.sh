@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="cmake gcc make pkg-config libtracecmd-dev libtracefs-dev libtraceevent-dev \
-libjansson-dev libcsv-dev libcmocka-dev gnuplot-nox trace-cmd xz-utils parallel"
+libjansson-dev libcsv-dev libcmocka-dev gnuplot-nox trace-cmd xz-utils parallel scdoc"
 # Extra packages requested by the caller, e.g. the kernel source for the differential test.
 PKGS="$PKGS ${HPSIM_EXTRA_PKGS:-}"
 

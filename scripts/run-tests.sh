@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # The kernel source the differential test compares the project's kernel C to
 # (test_kernel_diff); set HPSIM_KERNEL_SRC= (empty) to build without it.
-HPSIM_EXTRA_PKGS="${HPSIM_EXTRA_PKGS:-} linux-source-6.1" sh scripts/install-deps.sh
+HPSIM_EXTRA_PKGS="${HPSIM_EXTRA_PKGS:-} linux-source-6.1 dpkg-dev debhelper lintian" sh scripts/install-deps.sh
 ksrc=${HPSIM_KERNEL_SRC-/usr/src/linux-source-6.1.tar.xz}
 
 jobs=$(nproc)

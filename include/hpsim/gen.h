@@ -18,6 +18,9 @@ struct hp_gen_param {
 /* Write every kind with its parameters, defaults and meaning to f (for --help). */
 void hp_gen_describe(FILE *f);
 
+/* The i-th parameter name any generator takes ("seed", "hz", ...); NULL past the last. */
+const char *hp_gen_param_name(size_t i);
+
 /* Generate kind's episodes into out (sorted); 0, or -1 with err listing valid kinds/params. */
 int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
                struct hp_episodes *out, struct hp_err *err);

@@ -108,6 +108,9 @@ struct hp_kernel {
  */
 #define HP_KVER_CHECKED HP_KVER(6, 18, 255)
 
+/* The kernel releases whose policy code hpsim carries, as text: "4.3..6.18". */
+const char *hp_policy_release_range(void);
+
 /* Look a policy up by name; NULL if there is none. */
 const struct hp_policy_ops *hp_policy_find(const char *name);
 

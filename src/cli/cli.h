@@ -2,6 +2,7 @@
 #ifndef HPSIM_CLI_H
 #define HPSIM_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "hpsim/err.h"
@@ -28,5 +29,18 @@ int cli_sweep_finish(const char *dir, const struct hp_sweep_dir *d, int print);
 /* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
 int cli_fail(const struct hp_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct option;
+
+/* What cli_getopt returns for a bad option, after saying what was wrong. */
+#define CLI_OPT_ERROR 0x100
+
+/* getopt_long for command cmd: a missing value or unknown option is reported on stderr
+ * ("did you mean"), and CLI_OPT_ERROR returned; otherwise as getopt_long. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *cmd);
+
+/* The candidate closest to word by edit distance, or NULL if none is close. */
+const char *cli_suggest(const char *word, const char *const *candidates, size_t n);
 
 #endif

@@ -62,7 +62,7 @@ int cmd_check(int argc, char **argv)
 	int ch, outside, npos;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "check")) != -1) {
 		switch (ch) {
 		case 'i':
 			if (parse_num("--interval", optarg, &interval))
@@ -91,8 +91,8 @@ int cmd_check(int argc, char **argv)
 		case 'h':
 			fputs(check_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("check", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	npos = argc - optind;

@@ -30,7 +30,7 @@ int cmd_compare(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "compare")) != -1) {
 		switch (ch) {
 		case 'a':
 			all = true;
@@ -38,8 +38,8 @@ int cmd_compare(int argc, char **argv)
 		case 'h':
 			fputs(compare_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("compare", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (argc - optind != 2)

@@ -36,7 +36,7 @@ int cmd_convert(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "convert")) != -1) {
 		switch (ch) {
 		case 'o':
 			output = optarg;
@@ -47,8 +47,8 @@ int cmd_convert(int argc, char **argv)
 		case 'h':
 			fputs(convert_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("convert", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (optind != argc - 1)

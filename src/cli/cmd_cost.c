@@ -32,7 +32,7 @@ int cmd_cost(int argc, char **argv)
 	int ch, a, list = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "cost")) != -1) {
 		switch (ch) {
 		case 'a':
 			arch = optarg;
@@ -43,8 +43,8 @@ int cmd_cost(int argc, char **argv)
 		case 'h':
 			fputs(cost_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("cost", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (optind != argc)

@@ -1,4 +1,5 @@
 /* hpsim gen: synthetic episodes as CSV, the same bytes for the same command. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "hpsim/gen.h"
 
 #define MAX_PARAMS 32
+#define PARAM_BASE 0x400 /* getopt values of the generator parameters */
 
 static void help(void)
 {
@@ -22,54 +24,53 @@ static void help(void)
 
 int cmd_gen(int argc, char **argv)
 {
+	struct option longopts[MAX_PARAMS + 3];
 	struct hp_gen_param params[MAX_PARAMS];
 	struct hp_episodes eps = {0};
-	int rc;
 	struct hp_err err = {""};
 	const char *output = NULL, *kind = NULL;
-	size_t n = 0;
-	int i;
+	size_t n = 0, np = 0;
+	int ch, rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	/* every generator parameter is a --NAME VALUE option; the generator checks which apply */
+	while (np < MAX_PARAMS && hp_gen_param_name(np)) {
+		longopts[np] = (struct option){hp_gen_param_name(np), required_argument, NULL,
+		                               PARAM_BASE + (int)np};
+		np++;
+	}
+	longopts[np++] = (struct option){"output", required_argument, NULL, 'o'};
+	longopts[np++] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[np] = (struct option){NULL, 0, NULL, 0};
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	optind = 1;
+	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "gen")) != -1) {
+		switch (ch) {
+		case 'h':
 			help();
 			return 0;
-		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (i + 1 == argc)
-				return cli_usage_error("gen", "%s needs a FILE", a);
-			output = argv[++i];
-		} else if (!strncmp(a, "--output=", 9)) {
-			output = a + 9;
-		} else if (!strncmp(a, "--", 2) && a[2]) {
-			char *eq = strchr(a, '=');
-
+		case 'o':
+			output = optarg;
+			break;
+		default:
+			if (ch < PARAM_BASE || ch >= PARAM_BASE + MAX_PARAMS)
+				return 2; /* cli_getopt said what was wrong */
+			params[n].name = longopts[ch - PARAM_BASE].name;
+			params[n++].value = optarg;
 			if (n == MAX_PARAMS)
 				return cli_usage_error("gen", "too many parameters");
-			if (eq) {
-				*eq = '\0';
-				params[n].value = eq + 1;
-			} else if (i + 1 < argc) {
-				params[n].value = argv[++i];
-			} else {
-				return cli_usage_error("gen", "%s needs a value (--NAME=VALUE)", a);
-			}
-			params[n++].name = a + 2;
-		} else if (!kind && a[0] != '-') {
-			kind = a;
-		} else {
-			return cli_usage_error("gen", "unexpected argument '%s'", a);
 		}
 	}
+	if (optind < argc)
+		kind = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
 	if (!kind)
 		return cli_usage_error(
 		    "gen", "missing KIND: periodic, poisson, bimodal, bursty or pingpong");
 	if (!output)
 		return cli_usage_error("gen", "missing -o FILE.csv");
 	if (hp_gen_run(kind, params, n, &eps, &err) < 0)
-		return cli_fail(&err);
+		return cli_usage_error("gen", "%s", err.msg);
 	rc = hp_csv_write_path(output, &eps, &err);
 	hp_episodes_free(&eps);
 	return rc < 0 ? cli_fail(&err) : 0;

@@ -35,7 +35,7 @@ int cmd_info(int argc, char **argv)
 	int ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "info")) != -1) {
 		switch (ch) {
 		case 'f':
 			format = optarg;
@@ -46,8 +46,8 @@ int cmd_info(int argc, char **argv)
 		case 'h':
 			fputs(info_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("info", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (optind != argc - 1)

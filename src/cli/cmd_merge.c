@@ -30,7 +30,7 @@ int cmd_merge(int argc, char **argv)
 	int ch, i, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "o:h", longopts, "merge")) != -1) {
 		switch (ch) {
 		case 'o':
 			out = optarg;
@@ -38,8 +38,8 @@ int cmd_merge(int argc, char **argv)
 		case 'h':
 			fputs(merge_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("merge", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (!out)

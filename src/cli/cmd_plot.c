@@ -95,7 +95,7 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 
 	memset(req, 0, sizeof(*req));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "plot")) != -1) {
 		rc = 0;
 		switch (ch) {
 		case 'o':
@@ -156,8 +156,8 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 		case 'h':
 			fputs(plot_help, stdout);
 			exit(0);
-		default:
-			return cli_usage_error("plot", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 		if (rc)
 			return rc;
@@ -177,6 +177,10 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 	}
 	if (!req->output)
 		return cli_usage_error("plot", "-o FILE.png|svg|pdf is required");
+	if (!strcmp(req->output, "-"))
+		return cli_usage_error("plot",
+		                       "-o -: a plot is an image file with its data CSV beside it, "
+		                       "not a stream; name a FILE.png, .svg or .pdf");
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* hpsim policies: every policy with its parameters, units, defaults and ranges. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,11 +12,22 @@ int cmd_policies(int argc, char **argv)
 	size_t n, i, j;
 	int a;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	optind = 1;
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "policies")) != -1) {
+		if (ch != 'h')
+			return 2; /* cli_getopt said what was wrong */
 		printf("usage: hpsim policies\n\nLists every policy, its layer, and each "
 		       "parameter with unit, default per architecture and valid range.\n");
 		return 0;
 	}
+	if (optind < argc)
+		return cli_usage_error("policies", "unexpected argument '%s'", argv[optind]);
 	list = hp_policy_list(&n);
 	for (i = 0; i < n; i++) {
 		const struct hp_policy_ops *ops = list[i];

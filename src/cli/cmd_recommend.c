@@ -117,7 +117,7 @@ int cmd_recommend(int argc, char **argv)
 	int ch, json = 0, per = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "o:h", longopts, "recommend")) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
@@ -134,8 +134,8 @@ int cmd_recommend(int argc, char **argv)
 		case 'h':
 			fputs(recommend_help, stdout);
 			return 0;
-		default:
-			return cli_usage_error("recommend", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (argc - optind != 1)

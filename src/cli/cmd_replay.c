@@ -129,7 +129,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	o->load.burst_ns = 50000;
 	o->load.seed = 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "h", longopts, "replay")) != -1) {
 		rc = 0;
 		switch (ch) {
 		case 'H':
@@ -225,8 +225,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
-		default:
-			return cli_usage_error("replay", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 		if (rc)
 			return rc;

@@ -141,7 +141,7 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->jobs = n > 0 ? (unsigned)n : 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "o:j:h", longopts, "sweep")) != -1) {
 		switch (ch) {
 		case 'o':
 			o->dir = optarg;
@@ -168,8 +168,8 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 		case 'h':
 			fputs(sweep_help, stdout);
 			exit(0);
-		default:
-			return cli_usage_error("sweep", "unknown option");
+		default: /* cli_getopt said what was wrong */
+			return 2;
 		}
 	}
 	if (o->resume) {

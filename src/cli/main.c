@@ -1,9 +1,15 @@
 /* hpsim: the subcommand table (as git's builtin/, one file per command). */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "hpsim/policy.h"
+#include "hpsim/version.h"
 
 struct command {
 	const char *name;
@@ -38,7 +44,75 @@ static void usage(FILE *f)
 	           "kernel code and reports CPU cost against wakeup latency.\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n`hpsim COMMAND --help` describes a command.\n");
+	fprintf(f, "\n`hpsim help COMMAND` (or `hpsim COMMAND --help`) describes a command;\n"
+	           "`hpsim --version` names this build.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[i] = commands[i].name;
+	hint = cli_suggest(name, names, i);
+	if (hint)
+		fprintf(stderr, "hpsim: unknown command '%s'; did you mean '%s'?\n", name, hint);
+	else
+		fprintf(stderr, "hpsim: unknown command '%s'\n\n", name);
+	if (!hint)
+		usage(stderr);
+	return 2;
+}
+
+static void version(void)
+{
+	printf("hpsim %s (%s)\nkernel policy code: Linux %s\n", hp_version(), hp_git_describe(),
+	       hp_policy_release_range());
+}
+
+/*
+ * hpsim help CMD: the command's manual page where one is installed and the
+ * output is a terminal (as git help does), else its --help text.
+ */
+static int help(const char *name)
+{
+	const struct command *c = find(name);
+	char *args[3] = {NULL, (char *)"--help", NULL};
+	char page[64];
+	int status;
+	pid_t pid;
+
+	if (!c)
+		return unknown_command(name);
+	snprintf(page, sizeof(page), "hpsim-%s", c->name);
+	if (isatty(STDOUT_FILENO) && !getenv("HPSIM_NO_MAN")) {
+		pid = fork();
+		if (pid == 0) {
+			int devnull = open("/dev/null", O_WRONLY);
+
+			if (devnull >= 0)
+				dup2(devnull, STDERR_FILENO);
+			execlp("man", "man", page, (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			return 0;
+	}
+	args[0] = (char *)c->name;
+	return c->fn(2, args);
 }
 
 int cli_fail(const struct hp_err *err)
@@ -61,20 +135,30 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct command *c;
 
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "hpsim: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		version();
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: hpsim help [COMMAND]\n");
+			return 2;
+		}
+		return help(argv[2]);
+	}
+	c = find(argv[1]);
+	if (!c)
+		return unknown_command(argv[1]);
+	return c->fn(argc - 1, argv + 1);
 }

@@ -14,35 +14,45 @@
 
 #include "plot_int.h"
 
-#ifndef HPSIM_PLOT_DIR
-#define HPSIM_PLOT_DIR "scripts/plot"
-#endif
-#ifndef HPSIM_PLOT_INSTALL_DIR
-#define HPSIM_PLOT_INSTALL_DIR "/usr/local/share/hpsim/plot"
-#endif
-
+/*
+ * The scripts are found beside the running binary, never by a path baked in
+ * at build time: PREFIX/bin/hpsim reads PREFIX/share/hpsim/plot (an install,
+ * or a package unpacked anywhere), and the build tree keeps a copy in
+ * BUILD/share/hpsim/plot for build/hpsim and the programs of build/tests and
+ * build/bench. HPSIM_PLOT_DIR overrides both.
+ */
 static int find_script(const char *script, char *path, size_t size, struct hp_err *err)
 {
+	static const char *const rel[] = {"../share/hpsim/plot", "share/hpsim/plot"};
 	const char *env = getenv("HPSIM_PLOT_DIR");
-	const char *dirs[3];
-	size_t n = 0, i;
+	char exe[4096], *slash;
+	ssize_t n;
+	size_t i;
 
-	if (env && *env)
-		dirs[n++] = env;
-	else {
-		dirs[n++] = HPSIM_PLOT_DIR;
-		dirs[n++] = HPSIM_PLOT_INSTALL_DIR;
+	if (env && *env) {
+		if (snprintf(path, size, "%s/%s", env, script) < (int)size && access(path, R_OK) == 0)
+			return 0;
+		return hp_errf(err, "plot script %s not found in HPSIM_PLOT_DIR=%s", script, env);
 	}
-	for (i = 0; i < n; i++) {
-		if (snprintf(path, size, "%s/%s", dirs[i], script) >= (int)size)
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return hp_errf(err, "cannot find the plot scripts: /proc/self/exe: %s (set "
+		                    "HPSIM_PLOT_DIR to the scripts/plot directory of the hpsim sources)",
+		               strerror(errno));
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		if (snprintf(path, size, "%s/%s/%s", exe, rel[i], script) >= (int)size)
 			continue;
 		if (access(path, R_OK) == 0)
 			return 0;
 	}
 	return hp_errf(err,
-	               "plot script %s not found in %s%s%s (set HPSIM_PLOT_DIR to the "
+	               "plot script %s not found in %s/%s or %s/%s (set HPSIM_PLOT_DIR to the "
 	               "scripts/plot directory of the hpsim sources)",
-	               script, dirs[0], n > 1 ? " or " : "", n > 1 ? dirs[1] : "");
+	               script, exe, rel[0], exe, rel[1]);
 }
 
 static const char *terminal_for(const char *output)

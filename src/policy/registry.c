@@ -253,3 +253,10 @@ const char *hp_outcome_name(enum hp_outcome_kind k)
 
 	return names[k];
 }
+
+const char *hp_policy_release_range(void)
+{
+	/* the oldest is kvm's dynamic halt polling (4.3); the newest the last release checked */
+	_Static_assert(HP_KVER_CHECKED == HP_KVER(6, 18, 255), "update the text below");
+	return "4.3..6.18";
+}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "hpsim/report.h"
+#include "hpsim/version.h"
 
 static json_t *u64(uint64_t v)
 {
@@ -193,6 +194,9 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	int rc;
 
 	json_object_set_new(root, "hpsim_report", json_integer(1));
+	json_object_set_new(root, "hpsim",
+	                    json_pack("{s:s, s:s, s:s}", "version", hp_version(), "git",
+	                              hp_git_describe(), "policy_code", hp_policy_release_range()));
 	json_object_set_new(tr, "path", json_string(in->trace));
 	json_object_set_new(tr, "format", json_string(in->format ? in->format : ""));
 	json_object_set_new(tr, "cpus", json_integer(m->ncpu));

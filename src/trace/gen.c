@@ -513,3 +513,8 @@ int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t npara
 	         kind);
 	return 0;
 }
+
+const char *hp_gen_param_name(size_t i)
+{
+	return i < P_NUM ? pdefs[i].name : NULL;
+}
