@@ -13,8 +13,11 @@
  * tick-stop logic keeps the tick when the prediction is shorter than a tick.
  *
  * Every release difference is a branch on hpsim_kernel_version naming the
- * release that made it. The arithmetic is that of the ns-based governor
- * (v5.5 and later); earlier releases computed in microseconds.
+ * release that made it: v6.6 (typical interval first), v6.12 (no I/O
+ * waiters; latency-first state loop), v6.15 and v6.17 (typical interval
+ * computation). The arithmetic is that of the ns-based governor (v5.5 and
+ * later); earlier releases computed in microseconds, and releases before
+ * v4.17 did not decide about the tick (see docs/idle-states.md).
  */
 #include <linux/kernel.h>
 #include <linux/cpuidle.h>

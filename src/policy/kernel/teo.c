@@ -15,9 +15,13 @@
  * were intercepts), a shallower state whose bins held most of those
  * intercepts is chosen.
  *
- * The algorithm is that of v5.16 to v6.11 (the bins with recent intercepts);
- * v6.12 dropped the recent intercepts. See docs/idle-states.md for the
- * releases whose teo changes are not modelled.
+ * Releases: teo was merged in v5.1. Up to v6.11 this is the algorithm of
+ * v6.1 (bins of hits and intercepts, and the recent intercepts); v6.12
+ * (teo_select_v612) dropped the recent intercepts, counts the periods that
+ * reached the tick apart when every state is shorter than a tick, starts
+ * from the deepest state and looks the timer up only when it matters. The
+ * releases whose teo differs from these two are listed in
+ * docs/idle-states.md.
  */
 #include <linux/cpuidle.h>
 #include <linux/jiffies.h>
