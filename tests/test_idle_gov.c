@@ -184,6 +184,59 @@ static void test_menu_tick_near(void **state)
 	destroy("menu", g);
 }
 
+/* Periods measured in C1 (exit 2 us) of us[0..n) + 2 us: intervals of exactly us[k]. */
+static struct hp_idle_gov *menu_history(unsigned minor, const unsigned *us, int n)
+{
+	struct hp_idle_gov *g = make("menu", "skx", 6, minor);
+	bool stop;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		sel("menu", g, ctx(0, 10 * MS), &stop);
+		refl("menu", g, 1, (us[k] + 2) * US);
+	}
+	return g;
+}
+
+/*
+ * The typical interval across releases (timer 10 ms away; its correction
+ * factor decays to about 0.36 in eight steps: a timer-based prediction of
+ * about 3.6 ms). Eight pushes after the first select's UINT_MAX leave the
+ * ring holding exactly the eight intervals.
+ *
+ * {10, 500 x 7}: up to 6.14 the mean 438 with variance 26261 fails, the
+ * largest values go, and the lone 10 us remains (variance 0): prediction
+ * 10 us, under 15 us, so no timer: C1 fits, C1E (20 us) does not: C1. From
+ * 6.15 the outlier is dropped from the far end (438 - 10 > 500 - 438): the
+ * seven 500 us have variance 0: prediction 500 us: C1E.
+ *
+ * {50, 100, ..., 400}: from 6.15 no subset passes (mean and spread shrink
+ * together) until six remain: no typical interval before 6.17, so the
+ * timer's 3.6 ms decides: C6 (600 us); from 6.17 the largest of those six,
+ * 300 us, is the prediction: C1E.
+ */
+static void test_menu_typical_versions(void **state)
+{
+	static const unsigned a[] = {10, 500, 500, 500, 500, 500, 500, 500};
+	static const unsigned b[] = {50, 100, 150, 200, 250, 300, 350, 400};
+	struct hp_idle_gov *g;
+	bool stop;
+
+	(void)state;
+	g = menu_history(12, a, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 1);
+	destroy("menu", g);
+	g = menu_history(15, a, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 2);
+	destroy("menu", g);
+	g = menu_history(15, b, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 3);
+	destroy("menu", g);
+	g = menu_history(17, b, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 2);
+	destroy("menu", g);
+}
+
 /*
  * Two instances are two CPUs: the history of one does not move the other. A
  * fresh CPU next to one with the regular history still picks POLL.
@@ -326,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_menu_regular),
 	    cmocka_unit_test(test_menu_tick_near),
 	    cmocka_unit_test(test_menu_per_cpu),
+	    cmocka_unit_test(test_menu_typical_versions),
 	    cmocka_unit_test(test_teo_fresh),
 	    cmocka_unit_test(test_teo_intercept),
 	    cmocka_unit_test(test_teo_latency),
