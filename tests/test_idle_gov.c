@@ -293,18 +293,27 @@ static void test_teo_fresh(void **state)
  * 1920 - 896: teo looks shallower, and bin 2 alone holds all of them: C1E,
  * with the expected duration its bin's middle, (20 + 600) / 2 = 310 us,
  * under a tick: the tick is kept.
+ * 6.12 reaches C1E the same way (the period did not reach the tick, so it
+ * is the same intercept), then looks the timer up: 10 ms, and the
+ * intercepts (1024) are not over 5/8 of the total (1200): the expected
+ * duration stays 10 ms, over a tick: C1E with the tick stopped.
  */
 static void test_teo_intercept(void **state)
 {
-	struct hp_idle_gov *g = make("teo", "skx", 6, 1);
+	struct hp_idle_gov *g;
 	bool stop;
+	unsigned minor;
 
 	(void)state;
-	assert_int_equal(sel("teo", g, ctx(0, 10 * MS), &stop), 3);
-	refl("teo", g, 3, 50 * US);
-	assert_int_equal(sel("teo", g, ctx(1 * MS, 10 * MS), &stop), 2);
-	assert_false(stop);
-	destroy("teo", g);
+	for (minor = 1; minor <= 12; minor += 11) {
+		g = make("teo", "skx", 6, minor);
+		assert_int_equal(sel("teo", g, ctx(0, 10 * MS), &stop), 3);
+		assert_true(stop);
+		refl("teo", g, 3, 50 * US);
+		assert_int_equal(sel("teo", g, ctx(1 * MS, 10 * MS), &stop), 2);
+		assert_int_equal(stop, minor == 12);
+		destroy("teo", g);
+	}
 }
 
 /* A 50 us PM QoS limit: C6 (133 us exit) is out, C1E (10 us) the deepest allowed. */

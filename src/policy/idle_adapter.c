@@ -108,6 +108,14 @@ void hp_idle_before_select(struct hp_idle_gov *g, const struct hp_idle_ctx *ctx)
 		if ((s64)(tick - ctx->now_ns) < next)
 			next = (s64)(tick - ctx->now_ns);
 	}
+	/*
+	 * The previous selection was never entered (no reflect): call_cpuidle()
+	 * found a wakeup pending and recorded a residency of 0, calling no
+	 * reflect.
+	 */
+	if (g->select_pending)
+		g->dev.last_residency_ns = 0;
+	g->select_pending = true;
 	g->sh.now = clamp_s64(ctx->now_ns);
 	g->select_now_ns = ctx->now_ns;
 	g->io.sleep_length_ns = sleep;
@@ -130,6 +138,7 @@ void hp_idle_before_reflect(struct hp_idle_gov *g, int idx, uint64_t measured_ns
 	bool polling = idx >= 0 && idx < g->drv.state_count &&
 	               (g->drv.states[idx].flags & CPUIDLE_FLAG_POLLING);
 
+	g->select_pending = false;
 	/* cpuidle_enter_state(): the residency, and poll_idle()'s time-limit flag */
 	g->dev.last_residency_ns = measured_ns;
 	g->dev.poll_time_limit = polling && measured_ns >= g->poll_limit_ns;
