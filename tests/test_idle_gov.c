@@ -329,7 +329,7 @@ static void test_teo_latency(void **state)
 	destroy("teo", g);
 }
 
-/* teo was merged in 5.1: a 5.0 kernel has none, and says so. */
+/* teo was merged in 5.1: a 5.0 kernel has none, and says so; a table of no states is refused. */
 static void test_teo_since(void **state)
 {
 	struct hp_idle_table t;
@@ -340,6 +340,10 @@ static void test_teo_since(void **state)
 	assert_null(hp_idle_gov_find("teo")->create(&t, 5, 0, &err));
 	assert_non_null(strstr(err.msg, "merged in 5.1"));
 	assert_null(hp_idle_gov_find("no-such-governor"));
+	/* the "none" table has no state to choose */
+	assert_int_equal(hp_idle_table_builtin("none", &t, &err), 0);
+	assert_null(hp_idle_gov_find("menu")->create(&t, 6, 1, &err));
+	assert_non_null(strstr(err.msg, "no states"));
 }
 
 /*

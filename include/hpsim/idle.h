@@ -60,7 +60,7 @@ struct hp_idle_gov;
 
 struct hp_idle_gov_ops {
 	const char *name; /* "menu", "teo", "ladder" */
-	/* Create per-CPU state for table t and kernel release (major, minor). */
+	/* Create per-CPU state for table t (one state or more) and release (major, minor). */
 	struct hp_idle_gov *(*create)(const struct hp_idle_table *t, unsigned major, unsigned minor,
 	                              struct hp_err *err);
 	/* Choose a state index for the idle period starting now; *stop_tick as the kernel's. */

@@ -20,6 +20,11 @@ int hp_idle_gov_check(const char *name, const struct hp_idle_table *t, unsigned 
 		return hp_errf(err, "host governor %s: kernel %u.%u has none (merged in %u.%u)",
 		               name, kver >> 16, (kver >> 8) & 0xff, since >> 16,
 		               (since >> 8) & 0xff);
+	if (t->count == 0)
+		return hp_errf(err,
+		               "host governor %s: idle table '%s' has no states: there is nothing "
+		               "to choose",
+		               name, t->name);
 	if (t->count > HP_IDLE_MAX_STATES)
 		return hp_errf(err, "host governor %s: idle table '%s' has %u states (at most %d)",
 		               name, t->name, t->count, HP_IDLE_MAX_STATES);
