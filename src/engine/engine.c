@@ -249,6 +249,8 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			o.enter_ns = vc->last_resume;
 			st->delayed_halts++;
 		}
+		if (cfg->mode == HP_MODE_CLOSED)
+			hp_engine_pending_wake(&o);
 		run_halt(cfg, eps, vc, e, &o);
 		o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
 		vc->last_resume = o.resume_ns;
