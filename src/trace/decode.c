@@ -76,6 +76,8 @@ struct hp_decoder {
 	struct guest_cpu *gcpu;   /* [HP_DEC_MAX_CPUS] */
 	struct host_cpu *hcpu;    /* [HP_DEC_MAX_CPUS] */
 	uint64_t *vcpu_last_wake; /* [HP_DEC_MAX_CPUS] */
+	uint64_t *idle_switches;  /* [HP_DEC_MAX_CPUS] sched_switch to pid 0 */
+	uint64_t *idle_seen;      /* [HP_DEC_MAX_CPUS] cpu_idle events */
 	struct thread *thr;       /* open-addressing table by pid */
 	size_t thr_cap, thr_used;
 	bool any_event;
@@ -137,9 +139,12 @@ struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episode
 	d->gcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->gcpu));
 	d->hcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->hcpu));
 	d->vcpu_last_wake = calloc(HP_DEC_MAX_CPUS, sizeof(*d->vcpu_last_wake));
+	d->idle_switches = calloc(HP_DEC_MAX_CPUS, sizeof(*d->idle_switches));
+	d->idle_seen = calloc(HP_DEC_MAX_CPUS, sizeof(*d->idle_seen));
 	d->thr_cap = 256;
 	d->thr = calloc(d->thr_cap, sizeof(*d->thr));
-	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->thr) {
+	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->idle_switches || !d->idle_seen ||
+	    !d->thr) {
 		hp_dec_free(d);
 		return NULL;
 	}
@@ -153,6 +158,8 @@ void hp_dec_free(struct hp_decoder *d)
 	free(d->gcpu);
 	free(d->hcpu);
 	free(d->vcpu_last_wake);
+	free(d->idle_switches);
+	free(d->idle_seen);
 	free(d->thr);
 	hp_episodes_free(&d->host);
 	free(d);
@@ -301,6 +308,7 @@ static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 	uint64_t state;
 
 	d->idle_events++;
+	d->idle_seen[ev->cpu]++;
 	if (ev->f.num(ev->f.ctx, "state", &state) < 0) {
 		d->eps->skipped.bad_records++;
 		return 0;
@@ -593,6 +601,8 @@ static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, str
 		t->slept = true;
 	c->pending = false;
 	c->cur_pid = (int32_t)next;
+	if (next == 0)
+		d->idle_switches[ev->cpu]++;
 	str_field(ev, "next_comm", &s, &n);
 	if (!find_thread(d, (int32_t)next))
 		vcpu_thread(d, (int32_t)next, s, n);
@@ -762,6 +772,12 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		eps->skipped.poll_states += d->guest_sk.poll_states;
 		eps->skipped.overlapping += d->guest_sk.overlapping;
 		eps->skipped.cut_by_gap += d->guest_sk.cut_by_gap;
+		/* a CPU idling often with no cpu_idle event: its halts were not recorded */
+		for (i = 0; i < HP_DEC_MAX_CPUS; i++)
+			if (d->idle_switches[i] >= HP_IDLE_UNSEEN_MIN && !d->idle_seen[i]) {
+				eps->skipped.idle_unseen_cpus++;
+				eps->skipped.idle_unseen_switches += d->idle_switches[i];
+			}
 		snprintf(eps->assumption, sizeof(eps->assumption),
 		         "guest capture: wake arrival = cpu_idle exit (includes the recording "
 		         "host's wake path)");
