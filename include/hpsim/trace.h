@@ -26,6 +26,8 @@ enum hp_cache_status {
 	HP_CACHE_UNWRITABLE, /* parsed; no cache file could be written anywhere */
 };
 
+struct hp_calib;
+
 /* How to read a capture; hp_read_opts_init() gives the defaults. */
 struct hp_read_opts {
 	int lenient;             /* skip and count garbled text lines instead of failing */
@@ -37,6 +39,8 @@ struct hp_read_opts {
 	const char
 	    *cache_dir; /* fallback directory; NULL: $XDG_CACHE_HOME/hpsim or ~/.cache/hpsim */
 	enum hp_cache_status *status; /* if not NULL, receives what the cache did */
+	/* if not NULL, sees every event the decoder sees (hpsim calibrate); needs use_cache 0 */
+	struct hp_calib *calib;
 };
 
 struct hp_trace_reader {

@@ -25,6 +25,7 @@ static const struct command commands[] = {
      "replay a grid of settings from a JSON config; Pareto front, recommendation"},
     {"merge", cmd_merge, "combine the directories of a sharded sweep"},
     {"recommend", cmd_recommend, "print the recommended setting of a finished sweep"},
+    {"calibrate", cmd_calibrate, "measure the cost model from a host capture, write a cost file"},
 };
 
 static void usage(FILE *f)

@@ -377,8 +377,7 @@ static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
 
 /* --- host view ------------------------------------------------------------- */
 
-/* kvm_exit: 1 if the reason is a halt, 0 if another reason, -1 if unreadable. */
-static int exit_is_hlt(const struct hp_dec_event *ev)
+int hp_dec_exit_is_hlt(const struct hp_dec_event *ev)
 {
 	uint64_t r, isa;
 	const char *s;
@@ -503,7 +502,7 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 static int host_exit(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
 {
 	struct thread *t;
-	int hlt = exit_is_hlt(ev);
+	int hlt = hp_dec_exit_is_hlt(ev);
 
 	if (hlt < 0) {
 		d->eps->skipped.bad_records++;
@@ -655,6 +654,8 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 		sk->bad_records++;
 		return 0;
 	}
+	if (d->opts->calib)
+		hp_calib_event(d->opts->calib, ev);
 	switch (ev->kind) {
 	case HP_EV_CPU_IDLE:
 		return guest_idle(d, ev, err);
