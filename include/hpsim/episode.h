@@ -32,6 +32,9 @@ struct hp_episode {
 #define HP_EP_WAKE_ESTIMATED 0x1u
 /* s390: the wakeup was not a valid one (kvm_vcpu_wakeup "invalid"); the policy sees it so. */
 #define HP_EP_WAKE_INVALID 0x2u
+/* Host captures: the recorded halt ended polling (kvm_vcpu_wakeup "poll"), or slept ("wait"). */
+#define HP_EP_REC_POLLED 0x4u
+#define HP_EP_REC_SLEPT  0x8u
 
 /* What a reader passed over, so that nothing is dropped silently. */
 struct hp_skips {

@@ -302,6 +302,7 @@ int cmd_replay(int argc, char **argv)
 		return cli_fail(&err);
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	o.read.host_kver = cfg.kernel.version; /* 6.12+: delayed dequeue in host contention */
 	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)
 		return cli_fail(&err);
 	if (hp_load_apply(&eps, &o.load, &err) < 0)

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"merge", cmd_merge, "combine the directories of a sharded sweep"},
     {"recommend", cmd_recommend, "print the recommended setting of a finished sweep"},
     {"calibrate", cmd_calibrate, "measure the cost model from a host capture, write a cost file"},
+    {"validate", cmd_validate, "hold predictions against real KVM runs and a capture's own record"},
 };
 
 static void usage(FILE *f)

@@ -15,7 +15,21 @@
  * that slept woke at the vCPU thread's sched:sched_wakeup, or, without one,
  * host_wakeup_ns before it resumed (flagged HP_EP_WAKE_ESTIMATED).
  * sched_wakeup of another task onto a host CPU running a vCPU thread, until
- * that thread switches out, is host contention for that vCPU.
+ * that thread switches out, is host contention for that vCPU; so is a task
+ * the vCPU thread preempted (it switched out runnable), which stays queued.
+ *
+ * Delayed dequeue (host releases from 6.12, opts->host_kver): EEVDF keeps a
+ * task that blocks while not eligible (negative lag: it had more than its
+ * share) on its run queue, marked sched_delayed, and rq->nr_running still
+ * counts it, so single_task_running() is false for whoever runs next there.
+ * It leaves the queue when it is woken (then it is runnable: contention as
+ * above) or when a pick on that CPU reaches it, at the latest the next
+ * schedule() there. Modelled: a task that switches out not runnable keeps
+ * its CPU contended until the next sched_switch on that CPU; for a vCPU
+ * thread running there meanwhile that is contention until it switches out.
+ * Whether the task was eligible is not in the capture: every such block is
+ * taken as delayed (an upper bound), and a pick during a tick that dequeues
+ * it without a task switch is not seen.
  *
  * A capture with host halt events is read as a host capture; its cpu_idle
  * events (the host's own idle) are then not halts of any vCPU, and count only
@@ -489,9 +503,11 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 	}
 	if (waited) {
 		wake = slept_arrival(d, t, start, ev->ts, &flags);
+		flags |= HP_EP_REC_SLEPT;
 	} else {
 		d->n_polled++;
 		wake = ev->ts;
+		flags |= HP_EP_REC_POLLED;
 	}
 	if (host_push(d, t, start, wake, flags, err) < 0)
 		return -1;
@@ -541,9 +557,11 @@ static int host_entry(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 	t->in_halt = false;
 	if (t->slept) {
 		wake = slept_arrival(d, t, t->exit_ns, ev->ts, &flags);
+		flags |= HP_EP_REC_SLEPT;
 	} else {
 		d->n_polled++;
 		wake = ev->ts;
+		flags |= HP_EP_REC_POLLED;
 	}
 	t->slept = t->have_wakeup = false;
 	return host_push(d, t, t->exit_ns, wake, flags, err);
@@ -599,6 +617,14 @@ static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, str
 	if (t && t->in_halt && !runnable)
 		t->slept = true;
 	c->pending = false;
+	/*
+	 * A preempted task (switched out runnable) stays runnable here; from 6.12 one that
+	 * blocked stays queued too (sched_delayed): either until the next pick on this CPU.
+	 */
+	if (prev != 0 && (runnable || d->opts->host_kver >= HP_DELAYED_DEQUEUE_KVER)) {
+		c->pending = true;
+		c->pending_ns = ev->ts;
+	}
 	c->cur_pid = (int32_t)next;
 	if (next == 0)
 		d->idle_switches[ev->cpu]++;
