@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hpsim/engine.h"
@@ -222,6 +223,82 @@ static void test_last_look_vcore(void **unused)
 	check_last_look("vcore", HP_LAYER_VCORE, HP_ARCH_PPC);
 }
 
+/*
+ * What keeps a vCPU's host CPU running more than one task, on report text
+ * written here (CPU 1; a kvm-pit thread wakes the vCPU thread "CPU 0/KVM"):
+ *  - at .000053 kvm-pit blocks (S) and switches to the vCPU thread: from 6.12
+ *    it stays queued (delayed dequeue) until the next switch on CPU 1, the
+ *    vCPU sleeping at .000070: contention [53, 70) us; before 6.12 none;
+ *  - at .000203 kvm-pit is preempted (R) by the vCPU thread, which sleeps at
+ *    .000210: contention [203, 210) us on every release.
+ */
+static void check_contention(uint32_t kver, size_t want_n, const uint64_t *want)
+{
+	static const char text[] = "       CPU 0/KVM-4000  [001] 100.000000000: sched_switch: CPU "
+	                           "0/KVM:4000 [120] S ==> swapper/1:0 [120]\n"
+	                           "          <idle>-0     [001] 100.000050000: sched_switch: "
+	                           "swapper/1:0 [120] R ==> kvm-pit:500 [120]\n"
+	                           "         kvm-pit-500   [001] 100.000052000: sched_wakeup: CPU "
+	                           "0/KVM:4000 [120] CPU:001\n"
+	                           "         kvm-pit-500   [001] 100.000053000: sched_switch: "
+	                           "kvm-pit:500 [120] S ==> CPU 0/KVM:4000 [120]\n"
+	                           "       CPU 0/KVM-4000  [001] 100.000058000: kvm_vcpu_wakeup: "
+	                           "wait time 57000 ns, polling valid\n"
+	                           "       CPU 0/KVM-4000  [001] 100.000070000: sched_switch: CPU "
+	                           "0/KVM:4000 [120] S ==> swapper/1:0 [120]\n"
+	                           "          <idle>-0     [001] 100.000200000: sched_switch: "
+	                           "swapper/1:0 [120] R ==> kvm-pit:500 [120]\n"
+	                           "         kvm-pit-500   [001] 100.000202000: sched_wakeup: CPU "
+	                           "0/KVM:4000 [120] CPU:001\n"
+	                           "         kvm-pit-500   [001] 100.000203000: sched_switch: "
+	                           "kvm-pit:500 [120] R ==> CPU 0/KVM:4000 [120]\n"
+	                           "       CPU 0/KVM-4000  [001] 100.000205000: kvm_vcpu_wakeup: "
+	                           "wait time 140000 ns, polling valid\n"
+	                           "       CPU 0/KVM-4000  [001] 100.000210000: sched_switch: CPU "
+	                           "0/KVM:4000 [120] S ==> swapper/1:0 [120]\n"
+	                           "          <idle>-0     [001] 100.000300000: sched_switch: "
+	                           "swapper/1:0 [120] R ==> kvm-pit:500 [120]\n";
+	char path[] = "/tmp/hpsim-divergence-XXXXXX";
+	struct hp_read_opts o = hp_read_opts_default();
+	struct hp_episodes e;
+	struct hp_err err;
+	size_t i;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	o.use_cache = 0;
+	o.host_kver = kver;
+	if (hp_trace_read_opts(path, &o, &e, &err) < 0)
+		fail_msg("%s", err.msg);
+	unlink(path);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.ep[0].flags & HP_EP_REC_SLEPT, HP_EP_REC_SLEPT);
+	assert_int_equal(e.nbusy, want_n);
+	for (i = 0; i < want_n; i++) {
+		assert_int_equal(e.busy[i].cpu, 0);
+		assert_int_equal(e.busy[i].start_ns, 100000000000ull + want[2 * i]);
+		assert_int_equal(e.busy[i].end_ns, 100000000000ull + want[2 * i + 1]);
+	}
+	hp_episodes_free(&e);
+}
+
+static void test_contention_delayed_dequeue(void **unused)
+{
+	static const uint64_t v612[] = {53000, 70000, 203000, 210000};
+	static const uint64_t v611[] = {203000, 210000};
+
+	(void)unused;
+	check_contention(HP_KVER(6, 12, 0), 2, v612);
+	check_contention(HP_KVER(6, 18, 0), 2, v612);
+	check_contention(HP_KVER(6, 11, 0), 1, v611);
+	check_contention(0, 1, v611); /* release unknown: no delayed dequeue */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +306,7 @@ int main(void)
 	    cmocka_unit_test(test_closed_latency_within_wait),
 	    cmocka_unit_test(test_last_look_kvm),
 	    cmocka_unit_test(test_last_look_vcore),
+	    cmocka_unit_test(test_contention_delayed_dequeue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
