@@ -69,6 +69,38 @@ grep -q "\"host_wakeup_ns\": $med$" "$tmp/const.json" || fail "constant file: $(
 "$hpsim" replay "$cap" --no-cache --cost "$tmp/const.json" --format json >"$tmp/rep.json"
 grep -q "\"host_wakeup_ns\": $med," "$tmp/rep.json" || fail "replay --cost did not take host_wakeup_ns=$med"
 
+# a capture with kvm_exit and kvm_entry (report text written here): three halts of one
+# vCPU thread; by hand: HLT exit -> halt start 1000, 1500, 800 ns; polled halt's end ->
+# kvm_entry 700 and 500 ns; the slept halt: sched_wakeup -> resume 5500 (2000 until it is
+# switched in, 3500 after), its entry 900 ns
+cat >"$tmp/exits.txt" <<'TXT'
+       CPU 0/KVM-4000  [002] 200.000100000: kvm_exit: vcpu 0 reason HLT rip 0xffffffff81a0b2c4 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
+       CPU 0/KVM-4000  [002] 200.000106000: kvm_vcpu_wakeup: poll time 5000 ns, polling valid
+       CPU 0/KVM-4000  [002] 200.000106700: kvm_entry: vcpu 0, rip 0xffffffff81a0b2c5 intr_info 0x00000000 error_code 0x00000000
+       CPU 0/KVM-4000  [002] 200.000200000: kvm_exit: vcpu 0 reason HLT rip 0xffffffff81a0b2c4 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
+       CPU 0/KVM-4000  [002] 200.000202000: sched_switch: CPU 0/KVM:4000 [120] S ==> swapper/2:0 [120]
+          <idle>-0     [002] 200.000300000: sched_wakeup: CPU 0/KVM:4000 [120] CPU:002
+          <idle>-0     [002] 200.000302000: sched_switch: swapper/2:0 [120] R ==> CPU 0/KVM:4000 [120]
+       CPU 0/KVM-4000  [002] 200.000305500: kvm_vcpu_wakeup: wait time 104000 ns, polling valid
+       CPU 0/KVM-4000  [002] 200.000306400: kvm_entry: vcpu 0, rip 0xffffffff81a0b2c5 intr_info 0x00000000 error_code 0x00000000
+       CPU 0/KVM-4000  [002] 200.000400000: kvm_exit: vcpu 0 reason HLT rip 0xffffffff81a0b2c4 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
+       CPU 0/KVM-4000  [002] 200.000403800: kvm_vcpu_wakeup: poll time 3000 ns, polling valid
+       CPU 0/KVM-4000  [002] 200.000404300: kvm_entry: vcpu 0, rip 0xffffffff81a0b2c5 intr_info 0x00000000 error_code 0x00000000
+TXT
+"$hpsim" calibrate "$tmp/exits.txt" -o "$tmp/exits.json" >"$tmp/exits.out"
+row() { grep "^$1 " "$tmp/exits.out" | awk '{ print $2, $3, $4, $5, $6 }'; }
+# n p10 p50 p90 p99, interpolating between ranks: p10 of {800, 1000, 1500} is 800 + 0.2 * 200
+[ "$(row hlt_exit_ns)" = "3 840 1000 1400 1490" ] || fail "hlt_exit_ns: $(row hlt_exit_ns)"
+[ "$(row vm_entry_ns)" = "2 520 600 680 698" ] || fail "vm_entry_ns: $(row vm_entry_ns)"
+[ "$(row host_wakeup_ns)" = "1 5500 5500 5500 5500" ] || fail "host_wakeup_ns: $(row host_wakeup_ns)"
+grep '^sched_wake_to_run_ns' "$tmp/exits.out" | grep -q ' 1 *2000 *2000' || fail "sched part"
+grep '^run_to_resume_ns' "$tmp/exits.out" | grep -q ' 1 *3500 *3500' || fail "thread part"
+grep '^entry_after_sleep_ns' "$tmp/exits.out" | grep -q ' 1 *900 *900' || fail "entry after sleep"
+tr -d ' \n' <"$tmp/exits.json" >"$tmp/exits.flat"
+grep -q '"hlt_exit_ns":{"quantiles":\[\[0.0,800\],' "$tmp/exits.flat" || fail "hlt_exit_ns quantiles"
+grep -q '"vm_entry_ns":{"quantiles":\[\[0.0,500\],.*\[1.0,700\]\],"samples":2}' "$tmp/exits.flat" ||
+	fail "vm_entry_ns quantiles: $(cat "$tmp/exits.flat")"
+
 # bad inputs: a guest capture, an episode CSV, a missing file: clear errors, no output file
 for bad in "$src/traces/pingpong.dat" "$tmp/eps.csv" "$tmp/missing.dat"; do
 	[ "$bad" = "$tmp/eps.csv" ] && printf 'cpu,halt_start_ns,wake_ns\n0,100,200\n' >"$bad"
