@@ -17,6 +17,7 @@
 #          [--seconds S] [--vcpu-cpus C[,C]] [--helper-cpu C] [--kernel V] [--out DIR]
 #          [--build DIR] [--short]
 set -eu
+set -f # the event names (sched:*) are not file patterns
 workload=lapic:5000
 ceilings="0 25000 50000 100000 200000 400000"
 runs=3
@@ -82,10 +83,18 @@ add_adjustments() { # add_adjustments RUN.json REPORT.txt
 	  print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
 }
 
+# run the harness at CEILING into JSON under trace-cmd record with EVENTS into DAT; the
+# harness writes its own file, so nothing trace-cmd prints can mix into the JSON
+traced() { # traced CEILING JSON DAT EVENTS...
+	c=$1 dat=$3
+	JSON=$2
+	export JSON
+	shift 3
+	trace-cmd record -q "$@" -o "$dat" -- sh -c 'exec "$0" "$@" >"$JSON"' \
+		"$harness" --workload "$workload" --seconds "$seconds" --ceiling "$c" $pins
+}
 record() { # record CEILING NAME: a traced run -> NAME.dat, NAME.json
-	trace-cmd record -q $events -o "$out/$2.dat" -- \
-		"$harness" --workload "$workload" --seconds "$seconds" --ceiling "$1" $pins \
-		>"$out/$2.json"
+	traced "$1" "$out/$2.json" "$out/$2.dat" $events
 }
 last=0
 for c in $ceilings; do last=$c; done
@@ -98,8 +107,7 @@ for c in $ceilings; do
 	i=1
 	while [ $i -le "$runs" ]; do
 		f="$out/run-$c-$i.json"
-		trace-cmd record -q -e kvm:kvm_halt_poll_ns -o "$out/adj.dat" -- \
-			"$harness" --workload "$workload" --seconds "$seconds" --ceiling "$c" $pins >"$f"
+		traced "$c" "$f" "$out/adj.dat" -e kvm:kvm_halt_poll_ns
 		trace-cmd report "$out/adj.dat" >"$out/adj.txt" 2>/dev/null
 		add_adjustments "$f" "$out/adj.txt"
 		measured="$measured --measured $f"
