@@ -118,4 +118,9 @@ if "$hpsim" validate "$cap" --measured "$tmp/noceil.json" >/dev/null 2>"$tmp/err
 grep -q 'no ceiling_ns' "$tmp/err" || fail "no-ceiling error: $(cat "$tmp/err")"
 if "$hpsim" validate "$src/traces/pingpong.dat" --self >/dev/null 2>"$tmp/err"; then fail "--self on a guest capture"; fi
 grep -q 'host capture' "$tmp/err" || fail "guest capture --self error: $(cat "$tmp/err")"
+sed 's/lapic:5000/irqfd:1000/' "$tmp/a2.json" >"$tmp/other.json"
+if "$hpsim" validate "$cap" --measured "$tmp/a0.json" --measured "$tmp/other.json" >/dev/null 2>"$tmp/err"; then
+	fail "accepted runs of two workloads"
+fi
+grep -q 'different workloads (lapic:5000 in run 1, irqfd:1000 in run 2)' "$tmp/err" || fail "workload error: $(cat "$tmp/err")"
 echo "ok: agreement $pct18% (6.18), predicted poll $ppoll% hit $phit% at 200 us"

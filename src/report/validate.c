@@ -338,6 +338,12 @@ int hp_validate_rows(const struct hp_vrun *runs, size_t nruns, struct hp_vrow *r
 	if (!nruns)
 		return hp_errf(err, "no harness runs given (--measured RUN.json)");
 	for (i = 0; i < nruns; i++)
+		if (strcmp(runs[i].workload, runs[0].workload))
+			return hp_errf(err,
+			               "runs of different workloads (%s in run 1, %s in run %zu): "
+			               "validate one workload at a time",
+			               runs[0].workload, runs[i].workload, i + 1);
+	for (i = 0; i < nruns; i++)
 		if (!runs[i].has_ceiling)
 			return hp_errf(
 			    err,
