@@ -32,6 +32,9 @@ struct hp_episode {
 #define HP_EP_WAKE_ESTIMATED 0x1u
 /* s390: the wakeup was not a valid one (kvm_vcpu_wakeup "invalid"); the policy sees it so. */
 #define HP_EP_WAKE_INVALID 0x2u
+/* Host captures: the recorded halt ended polling (kvm_vcpu_wakeup "poll"), or slept ("wait"). */
+#define HP_EP_REC_POLLED 0x4u
+#define HP_EP_REC_SLEPT  0x8u
 
 /* What a reader passed over, so that nothing is dropped silently. */
 struct hp_skips {
@@ -50,7 +53,14 @@ struct hp_skips {
 	uint64_t invalid_wakeups;  /* halts ended by an invalid wakeup (replayed, flagged) */
 	uint64_t unmapped_threads; /* host halt events of threads not identified as a vCPU */
 	uint64_t poll_ns_changes;  /* kvm_halt_poll_ns / guest_halt_poll_ns events (noted only) */
+	/* guest captures: CPUs that switched to their idle task at least HP_IDLE_UNSEEN_MIN
+	 * times but have no cpu_idle event (their halts were not recorded), and those switches */
+	uint64_t idle_unseen_cpus;
+	uint64_t idle_unseen_switches;
 };
+
+/* Switches to the idle task, without cpu_idle events, that make a CPU's halts unseen. */
+#define HP_IDLE_UNSEEN_MIN 100
 
 /*
  * Host contention: while [start_ns, end_ns) another task was runnable on the

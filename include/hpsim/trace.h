@@ -26,6 +26,11 @@ enum hp_cache_status {
 	HP_CACHE_UNWRITABLE, /* parsed; no cache file could be written anywhere */
 };
 
+struct hp_calib;
+
+/* The first release with EEVDF's delayed dequeue (DELAY_DEQUEUE, on by default): 6.12. */
+#define HP_DELAYED_DEQUEUE_KVER ((6u << 16) + (12u << 8))
+
 /* How to read a capture; hp_read_opts_init() gives the defaults. */
 struct hp_read_opts {
 	int lenient;             /* skip and count garbled text lines instead of failing */
@@ -37,6 +42,14 @@ struct hp_read_opts {
 	const char
 	    *cache_dir; /* fallback directory; NULL: $XDG_CACHE_HOME/hpsim or ~/.cache/hpsim */
 	enum hp_cache_status *status; /* if not NULL, receives what the cache did */
+	/*
+	 * Host captures: the recording host's release (HP_KVER; 0: unknown). From 6.12 a task
+	 * that blocks while not eligible stays queued (EEVDF delayed dequeue), so the CPU it
+	 * left still runs more than one task for single_task_running() (see decode.c).
+	 */
+	uint32_t host_kver;
+	/* if not NULL, sees every event the decoder sees (hpsim calibrate); needs use_cache 0 */
+	struct hp_calib *calib;
 };
 
 struct hp_trace_reader {

@@ -67,10 +67,18 @@ extern int hpsim_arch;
 void hp_shim_begin(struct hp_shim *sh, int64_t now, int64_t wake, int64_t poll_detect,
                    int64_t resume_cost);
 
-/* Has the wakeup become visible (to a poller, or because the task slept)? */
+/*
+ * Has the wakeup become visible? To a polling loop poll_detect after it
+ * arrived; to the check a task makes once it has prepared to sleep (the
+ * kernel's last kvm_vcpu_check_block() before schedule(), the vcore's last
+ * look) as soon as it arrived, since that check reads the pending state
+ * itself; and always after the task slept.
+ */
 static inline bool hp_shim_woken(void)
 {
-	return hp_shim->schedules > 0 || hp_shim->now >= hp_shim->poll_visible_ns;
+	if (hp_shim->schedules > 0 || hp_shim->now >= hp_shim->poll_visible_ns)
+		return true;
+	return hp_shim->sleeping_prepared && hp_shim->now >= hp_shim->wake_ns;
 }
 
 /* Is another task runnable on the host CPU now? */

@@ -20,6 +20,8 @@ int cmd_merge(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_idle_states(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 struct hp_sweep_dir;
 

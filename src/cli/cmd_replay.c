@@ -28,7 +28,9 @@ static const char replay_help[] =
     "  --vcore-size N       N consecutive vCPUs share a vcore (default 1; needs --vcore)\n"
     "  --set NAME=VALUE     a policy parameter by its kernel name, e.g. halt_poll_ns=400000;\n"
     "                       LAYER.NAME when two layers share a name (repeatable)\n"
-    "  --kernel VERSION     kernel release whose semantics and defaults apply (default 6.11)\n"
+    "  --kernel VERSION     kernel release whose semantics and defaults apply (default 6.11);\n"
+    "                       host captures: from 6.12 a task that blocked stays queued on its\n"
+    "                       CPU (delayed dequeue) and stops host polls there\n"
     "  --arch ARCH          x86, arm64, s390 or ppc (default x86): defaults and arch rules\n"
     "\n"
     "model:\n"
@@ -303,6 +305,7 @@ int cmd_replay(int argc, char **argv)
 		return cli_fail(&err);
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	o.read.host_kver = cfg.kernel.version; /* 6.12+: delayed dequeue in host contention */
 	/* from the episode cache the episodes are streamed: memory does not grow with them */
 	if (hp_trace_open_source(o.trace, &o.read, &eps, &src, &err) < 0)
 		return cli_fail(&err);

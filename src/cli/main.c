@@ -34,6 +34,8 @@ static const struct command commands[] = {
     {"recommend", cmd_recommend,
      "one setting for the host from a finished sweep, and how to apply and check it"},
     {"check", cmd_check, "a prediction's KVM statistics against a host's (kvm_stat, debugfs)"},
+    {"calibrate", cmd_calibrate, "measure the cost model from a host capture, write a cost file"},
+    {"validate", cmd_validate, "hold predictions against real KVM runs and a capture's own record"},
 };
 
 static void usage(FILE *f)

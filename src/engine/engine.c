@@ -255,6 +255,8 @@ static int run_stream(struct hp_episode_source *src, const struct hp_engine_conf
 				o.enter_ns = vc->last_resume;
 				st->delayed_halts++;
 			}
+			if (cfg->mode == HP_MODE_CLOSED)
+				hp_engine_pending_wake(&o);
 			run_halt(cfg, eps, vc, e, &o);
 			o.latency_ns = o.resume_ns > o.wake_ns ? o.resume_ns - o.wake_ns : 0;
 			vc->last_resume = o.resume_ns;

@@ -52,6 +52,18 @@ void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct
  */
 void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg);
 
+/*
+ * Closed loop: a wakeup that does not move with the vCPU (a device interrupt,
+ * an IPI from a CPU shifted less) can arrive while the vCPU still runs, before
+ * its shifted or delayed halt begins; the halt then finds it pending, and its
+ * latency counts from the halt's start, never more than the vCPU waited.
+ */
+static inline void hp_engine_pending_wake(struct hp_outcome *o)
+{
+	if (o->wake_ns < o->enter_ns)
+		o->wake_ns = o->enter_ns;
+}
+
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */
 int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                          struct hp_vcpu *v, struct hp_engine_stats *st, struct hp_err *err);

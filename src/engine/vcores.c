@@ -91,6 +91,8 @@ static void next_halt(struct sched *s, uint32_t cpu)
 		o->enter_ns = v->last_resume;
 		s->st->delayed_halts++;
 	}
+	if (s->cfg->mode == HP_MODE_CLOSED)
+		hp_engine_pending_wake(o);
 	x->poll_ns = 0;
 	x->state = V_EXITING;
 	push(s, o->enter_ns + s->cfg->cost.hlt_exit_ns, HP_EV_CEDE, cpu);

@@ -211,9 +211,24 @@ void hp_info_write_table(FILE *f, const char *trace, const struct hp_episodes *e
 	fprintf(f,
 	        "skipped:  %" PRIu64 " idle enters without exit, %" PRIu64
 	        " exits without enter, %" PRIu64 " haltpoll POLL-state periods (replayed), %" PRIu64
-	        " other events, %" PRIu64 " unreadable records\n\n",
+	        " other events, %" PRIu64 " unreadable records\n",
 	        k->unpaired_enter, k->unpaired_exit, k->poll_states, k->other_events,
 	        k->bad_records);
+	fprintf(f,
+	        "dropped:  %" PRIu64 " events lost by the recorder in %" PRIu64 " gaps, %" PRIu64
+	        " halts open across a gap discarded\n",
+	        k->dropped_events, k->drop_gaps, k->cut_by_gap);
+	if (k->dropped_events || k->drop_gaps)
+		fprintf(f, "warning:  the recorder lost events: figures near the gaps are "
+		           "incomplete (record with a larger buffer, trace-cmd record -b)\n");
+	if (k->idle_unseen_cpus)
+		fprintf(f,
+		        "warning:  %" PRIu64 " CPU%s switched to the idle task %" PRIu64
+		        " times with no power:cpu_idle event: their halts are not in the capture "
+		        "(only the CPUs below are replayed)\n",
+		        k->idle_unseen_cpus, k->idle_unseen_cpus == 1 ? "" : "s",
+		        k->idle_unseen_switches);
+	fputc('\n', f);
 	fprintf(f, "%-6s %9s %8s %10s %10s %10s %10s %10s %10s %10s %7s %7s %7s %7s\n", "cpu",
 	        "halts", "idle", "idle_time", "min", "mean", "p50", "p90", "p99", "max", "ipi",
 	        "irq", "timer", "unknown");
@@ -277,6 +292,12 @@ int hp_info_write_json(FILE *f, const char *trace, const struct hp_episodes *eps
 	json_object_set_new(sk, "poll_states", u64(eps->skipped.poll_states));
 	json_object_set_new(sk, "other_events", u64(eps->skipped.other_events));
 	json_object_set_new(sk, "bad_records", u64(eps->skipped.bad_records));
+	json_object_set_new(sk, "bad_lines", u64(eps->skipped.bad_lines));
+	json_object_set_new(sk, "dropped_events", u64(eps->skipped.dropped_events));
+	json_object_set_new(sk, "drop_gaps", u64(eps->skipped.drop_gaps));
+	json_object_set_new(sk, "cut_by_gap", u64(eps->skipped.cut_by_gap));
+	json_object_set_new(sk, "idle_unseen_cpus", u64(eps->skipped.idle_unseen_cpus));
+	json_object_set_new(sk, "idle_unseen_switches", u64(eps->skipped.idle_unseen_switches));
 	json_object_set_new(tr, "skipped", sk);
 	json_object_set_new(root, "trace", tr);
 	for (i = 0; i < info->ncpus; i++)

@@ -217,6 +217,9 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		json_object_set_new(sk, "invalid_wakeups", u64(in->skipped->invalid_wakeups));
 		json_object_set_new(sk, "unmapped_threads", u64(in->skipped->unmapped_threads));
 		json_object_set_new(sk, "poll_ns_changes", u64(in->skipped->poll_ns_changes));
+		json_object_set_new(sk, "idle_unseen_cpus", u64(in->skipped->idle_unseen_cpus));
+		json_object_set_new(sk, "idle_unseen_switches",
+		                    u64(in->skipped->idle_unseen_switches));
 	}
 	json_object_set_new(tr, "skipped", sk);
 	json_object_set_new(root, "trace", tr);

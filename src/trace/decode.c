@@ -15,7 +15,21 @@
  * that slept woke at the vCPU thread's sched:sched_wakeup, or, without one,
  * host_wakeup_ns before it resumed (flagged HP_EP_WAKE_ESTIMATED).
  * sched_wakeup of another task onto a host CPU running a vCPU thread, until
- * that thread switches out, is host contention for that vCPU.
+ * that thread switches out, is host contention for that vCPU; so is a task
+ * the vCPU thread preempted (it switched out runnable), which stays queued.
+ *
+ * Delayed dequeue (host releases from 6.12, opts->host_kver): EEVDF keeps a
+ * task that blocks while not eligible (negative lag: it had more than its
+ * share) on its run queue, marked sched_delayed, and rq->nr_running still
+ * counts it, so single_task_running() is false for whoever runs next there.
+ * It leaves the queue when it is woken (then it is runnable: contention as
+ * above) or when a pick on that CPU reaches it, at the latest the next
+ * schedule() there. Modelled: a task that switches out not runnable keeps
+ * its CPU contended until the next sched_switch on that CPU; for a vCPU
+ * thread running there meanwhile that is contention until it switches out.
+ * Whether the task was eligible is not in the capture: every such block is
+ * taken as delayed (an upper bound), and a pick during a tick that dequeues
+ * it without a task switch is not seen.
  *
  * A capture with host halt events is read as a host capture; its cpu_idle
  * events (the host's own idle) are then not halts of any vCPU, and count only
@@ -76,6 +90,8 @@ struct hp_decoder {
 	struct guest_cpu *gcpu;   /* [HP_DEC_MAX_CPUS] */
 	struct host_cpu *hcpu;    /* [HP_DEC_MAX_CPUS] */
 	uint64_t *vcpu_last_wake; /* [HP_DEC_MAX_CPUS] */
+	uint64_t *idle_switches;  /* [HP_DEC_MAX_CPUS] sched_switch to pid 0 */
+	uint64_t *idle_seen;      /* [HP_DEC_MAX_CPUS] cpu_idle events */
 	struct thread *thr;       /* open-addressing table by pid */
 	size_t thr_cap, thr_used;
 	bool any_event;
@@ -137,9 +153,12 @@ struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episode
 	d->gcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->gcpu));
 	d->hcpu = calloc(HP_DEC_MAX_CPUS, sizeof(*d->hcpu));
 	d->vcpu_last_wake = calloc(HP_DEC_MAX_CPUS, sizeof(*d->vcpu_last_wake));
+	d->idle_switches = calloc(HP_DEC_MAX_CPUS, sizeof(*d->idle_switches));
+	d->idle_seen = calloc(HP_DEC_MAX_CPUS, sizeof(*d->idle_seen));
 	d->thr_cap = 256;
 	d->thr = calloc(d->thr_cap, sizeof(*d->thr));
-	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->thr) {
+	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->idle_switches || !d->idle_seen ||
+	    !d->thr) {
 		hp_dec_free(d);
 		return NULL;
 	}
@@ -153,6 +172,8 @@ void hp_dec_free(struct hp_decoder *d)
 	free(d->gcpu);
 	free(d->hcpu);
 	free(d->vcpu_last_wake);
+	free(d->idle_switches);
+	free(d->idle_seen);
 	free(d->thr);
 	hp_episodes_free(&d->host);
 	free(d);
@@ -301,6 +322,7 @@ static int guest_idle(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 	uint64_t state;
 
 	d->idle_events++;
+	d->idle_seen[ev->cpu]++;
 	if (ev->f.num(ev->f.ctx, "state", &state) < 0) {
 		d->eps->skipped.bad_records++;
 		return 0;
@@ -369,8 +391,7 @@ static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
 
 /* --- host view ------------------------------------------------------------- */
 
-/* kvm_exit: 1 if the reason is a halt, 0 if another reason, -1 if unreadable. */
-static int exit_is_hlt(const struct hp_dec_event *ev)
+int hp_dec_exit_is_hlt(const struct hp_dec_event *ev)
 {
 	uint64_t r, isa;
 	const char *s;
@@ -482,9 +503,11 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 	}
 	if (waited) {
 		wake = slept_arrival(d, t, start, ev->ts, &flags);
+		flags |= HP_EP_REC_SLEPT;
 	} else {
 		d->n_polled++;
 		wake = ev->ts;
+		flags |= HP_EP_REC_POLLED;
 	}
 	if (host_push(d, t, start, wake, flags, err) < 0)
 		return -1;
@@ -495,7 +518,7 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 static int host_exit(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err)
 {
 	struct thread *t;
-	int hlt = exit_is_hlt(ev);
+	int hlt = hp_dec_exit_is_hlt(ev);
 
 	if (hlt < 0) {
 		d->eps->skipped.bad_records++;
@@ -534,9 +557,11 @@ static int host_entry(struct hp_decoder *d, const struct hp_dec_event *ev, struc
 	t->in_halt = false;
 	if (t->slept) {
 		wake = slept_arrival(d, t, t->exit_ns, ev->ts, &flags);
+		flags |= HP_EP_REC_SLEPT;
 	} else {
 		d->n_polled++;
 		wake = ev->ts;
+		flags |= HP_EP_REC_POLLED;
 	}
 	t->slept = t->have_wakeup = false;
 	return host_push(d, t, t->exit_ns, wake, flags, err);
@@ -592,7 +617,17 @@ static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, str
 	if (t && t->in_halt && !runnable)
 		t->slept = true;
 	c->pending = false;
+	/*
+	 * A preempted task (switched out runnable) stays runnable here; from 6.12 one that
+	 * blocked stays queued too (sched_delayed): either until the next pick on this CPU.
+	 */
+	if (prev != 0 && (runnable || d->opts->host_kver >= HP_DELAYED_DEQUEUE_KVER)) {
+		c->pending = true;
+		c->pending_ns = ev->ts;
+	}
 	c->cur_pid = (int32_t)next;
+	if (next == 0)
+		d->idle_switches[ev->cpu]++;
 	str_field(ev, "next_comm", &s, &n);
 	if (!find_thread(d, (int32_t)next))
 		vcpu_thread(d, (int32_t)next, s, n);
@@ -645,6 +680,8 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 		sk->bad_records++;
 		return 0;
 	}
+	if (d->opts->calib)
+		hp_calib_event(d->opts->calib, ev);
 	switch (ev->kind) {
 	case HP_EV_CPU_IDLE:
 		return guest_idle(d, ev, err);
@@ -762,6 +799,12 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		eps->skipped.poll_states += d->guest_sk.poll_states;
 		eps->skipped.overlapping += d->guest_sk.overlapping;
 		eps->skipped.cut_by_gap += d->guest_sk.cut_by_gap;
+		/* a CPU idling often with no cpu_idle event: its halts were not recorded */
+		for (i = 0; i < HP_DEC_MAX_CPUS; i++)
+			if (d->idle_switches[i] >= HP_IDLE_UNSEEN_MIN && !d->idle_seen[i]) {
+				eps->skipped.idle_unseen_cpus++;
+				eps->skipped.idle_unseen_switches += d->idle_switches[i];
+			}
 		snprintf(eps->assumption, sizeof(eps->assumption),
 		         "guest capture: wake arrival = cpu_idle exit (includes the recording "
 		         "host's wake path)");

@@ -59,6 +59,12 @@ struct hp_dec_event {
 
 struct hp_decoder;
 
+/* kvm_exit: 1 if the reason is a halt, 0 if another reason, -1 if unreadable. */
+int hp_dec_exit_is_hlt(const struct hp_dec_event *ev);
+
+/* hpsim calibrate's collector sees every event the decoder does (calibrate.c). */
+void hp_calib_event(struct hp_calib *c, const struct hp_dec_event *ev);
+
 /* The kind of system:name (system may be empty: matched by name alone). */
 enum hp_ev_kind hp_dec_kind(const char *sys, size_t sys_len, const char *name, size_t name_len);
 

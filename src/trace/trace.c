@@ -156,8 +156,8 @@ static int load_cached(const struct hp_cache_key *key, const char *beside, const
  */
 static void key_options(struct hp_cache_key *key, const struct hp_read_opts *o)
 {
-	uint64_t fixed[4] = {(uint64_t)o->lenient, o->host_wakeup_ns, o->hlt_exit_ns,
-	                     (uint64_t)o->nmap};
+	uint64_t fixed[5] = {(uint64_t)o->lenient, o->host_wakeup_ns, o->hlt_exit_ns,
+	                     (uint64_t)o->nmap, o->host_kver >= HP_DELAYED_DEQUEUE_KVER};
 
 	key->head_sum = hp_cache_sum(key->head_sum, fixed, sizeof(fixed));
 	key->head_sum = hp_cache_sum(key->head_sum, o->map, o->nmap * sizeof(o->map[0]));
