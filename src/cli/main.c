@@ -25,6 +25,7 @@ static const struct command commands[] = {
      "replay a grid of settings from a JSON config; Pareto front, recommendation"},
     {"merge", cmd_merge, "combine the directories of a sharded sweep"},
     {"recommend", cmd_recommend, "print the recommended setting of a finished sweep"},
+    {"record", cmd_record, "record a guest, host or host+guest capture with trace-cmd"},
 };
 
 static void usage(FILE *f)
