@@ -399,7 +399,7 @@ static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tli
 	    .comm = r->buf + t->off - t->comm_off,
 	    .comm_len = t->comm_len,
 	    .kind = c.kind,
-	    .f = {hp_text_num, hp_text_str, &c},
+	    .f = {hp_text_num, hp_text_str, &c, hp_text_mask},
 	};
 	bad = sk->bad_records;
 	if (hp_dec_event(dec, &ev, err) < 0)
