@@ -74,9 +74,9 @@ struct thread {
  * vCPU v is not yet taken; otherwise it starts a new VM. Threads named by
  * --vcpu-map or only by a vcpu_id field are VM 0.
  */
-#define MAX_VMS       16
-#define VM_STRIDE     256 /* vCPU slots per VM while decoding */
-#define VM_PID_SPAN   16
+#define MAX_VMS     16
+#define VM_STRIDE   256 /* vCPU slots per VM while decoding */
+#define VM_PID_SPAN 16
 
 struct vm {
 	int32_t anchor; /* pid - vCPU of its first named thread */
@@ -107,8 +107,9 @@ struct hp_decoder {
 	uint64_t n_polled, n_sched_wakeup, n_estimated;
 	struct vm vms[MAX_VMS];
 	int nvms;
-	int32_t *vcpu_pid; /* [HP_DEC_MAX_CPUS] host+guest: guest CPU -> host vCPU thread (0: none) */
-	bool paired;       /* host+guest: some guest CPU has a host thread */
+	int32_t
+	    *vcpu_pid; /* [HP_DEC_MAX_CPUS] host+guest: guest CPU -> host vCPU thread (0: none) */
+	bool paired;   /* host+guest: some guest CPU has a host thread */
 	uint64_t n_hg_kvm, n_hg_sched, n_hg_exit; /* host+guest arrivals by rule */
 };
 
@@ -423,7 +424,8 @@ static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
 		uint64_t bits[HP_DEC_MAX_CPUS / 64];
 		uint32_t k;
 
-		if (!ev->f.mask || ev->f.mask(ev->f.ctx, "cpumask", bits, HP_DEC_MAX_CPUS / 64) < 0) {
+		if (!ev->f.mask ||
+		    ev->f.mask(ev->f.ctx, "cpumask", bits, HP_DEC_MAX_CPUS / 64) < 0) {
 			d->eps->skipped.bad_records++;
 			return;
 		}
@@ -509,8 +511,8 @@ static int32_t vm_cpu(struct hp_decoder *d, struct thread *t)
 			struct vm *m = &d->vms[k];
 
 			if (!(m->taken[t->vcpu / 8] >> (t->vcpu % 8) & 1) &&
-			    (!m->anchored ||
-			     (anchor - m->anchor <= VM_PID_SPAN && m->anchor - anchor <= VM_PID_SPAN)))
+			    (!m->anchored || (anchor - m->anchor <= VM_PID_SPAN &&
+			                      m->anchor - anchor <= VM_PID_SPAN)))
 				break;
 		}
 		if (k == d->nvms) {
@@ -547,12 +549,12 @@ static void vm_renumber(struct hp_decoder *d)
 	}
 	for (i = 0; i < d->eps->n; i++)
 		if (d->eps->ep[i].cpu < (uint32_t)(MAX_VMS * VM_STRIDE))
-			d->eps->ep[i].cpu = base[d->eps->ep[i].cpu / VM_STRIDE] +
-			                    d->eps->ep[i].cpu % VM_STRIDE;
+			d->eps->ep[i].cpu =
+			    base[d->eps->ep[i].cpu / VM_STRIDE] + d->eps->ep[i].cpu % VM_STRIDE;
 	for (i = 0; i < d->eps->nbusy; i++)
 		if (d->eps->busy[i].cpu < (uint32_t)(MAX_VMS * VM_STRIDE))
-			d->eps->busy[i].cpu = base[d->eps->busy[i].cpu / VM_STRIDE] +
-			                      d->eps->busy[i].cpu % VM_STRIDE;
+			d->eps->busy[i].cpu =
+			    base[d->eps->busy[i].cpu / VM_STRIDE] + d->eps->busy[i].cpu % VM_STRIDE;
 }
 
 static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uint64_t wake,
@@ -935,11 +937,12 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		eps->skipped.poll_states += d->guest_sk.poll_states;
 		eps->skipped.overlapping += d->guest_sk.overlapping;
 		eps->skipped.cut_by_gap += d->guest_sk.cut_by_gap;
-		snprintf(eps->assumption, sizeof(eps->assumption),
-		         "host+guest capture: arrival = vCPU thread sched_wakeup for %llu slept, "
-		         "kvm_vcpu_wakeup for %llu polled, guest idle exit (no host event) for %llu",
-		         (unsigned long long)d->n_hg_sched, (unsigned long long)d->n_hg_kvm,
-		         (unsigned long long)d->n_hg_exit);
+		snprintf(
+		    eps->assumption, sizeof(eps->assumption),
+		    "host+guest capture: arrival = vCPU thread sched_wakeup for %llu slept, "
+		    "kvm_vcpu_wakeup for %llu polled, guest idle exit (no host event) for %llu",
+		    (unsigned long long)d->n_hg_sched, (unsigned long long)d->n_hg_kvm,
+		    (unsigned long long)d->n_hg_exit);
 	} else if (d->host_halt_events) {
 		/* a host capture: its cpu_idle events are the host's own idle, not cut or
 		 * polled halts (guest_sk is dropped) */

@@ -231,7 +231,7 @@ static void find_sources(struct ctx *c, const struct hp_tdat_bufs *b)
 		s->h = b->buf[k].h;
 		s->tep = b->buf[k].tep;
 		s->cpu_base = b->buf[k].cpu_base;
-		s->side = b->nguests == 0         ? HP_SIDE_ONE
+		s->side = b->nguests == 0        ? HP_SIDE_ONE
 		          : b->buf[k].guest == 0 ? HP_SIDE_HOST
 		                                 : HP_SIDE_GUEST;
 		find_known(s);
