@@ -3,7 +3,8 @@
  * capture stay apart (the real host-minivm.dat report with one VM duplicated
  * under another pid), ipi_send_cpumask wakes every CPU of its mask (report
  * text in the kernel's list form and libtraceevent's hex form), and a
- * host+guest stream takes each guest halt's arrival from the host side.
+ * host+guest stream takes each guest halt's arrival from the host side;
+ * --recorded-with's settings and its correction of a guest capture.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "hpsim/cost.h"
+#include "hpsim/recorded.h"
 #include "hpsim/trace.h"
 #include "../src/trace/decode.h"
 
@@ -240,12 +243,132 @@ static void test_host_guest_arrivals(void **unused)
 	hp_episodes_free(&eps);
 }
 
+/* --- --recorded-with --------------------------------------------------------- */
+
+/* A guest capture: n halts of len_ns on CPU 0, 1 ms apart. */
+static void guest_eps(struct hp_episodes *eps, size_t n, uint64_t len_ns)
+{
+	struct hp_err err = {""};
+	size_t i;
+
+	memset(eps, 0, sizeof(*eps));
+	for (i = 0; i < n; i++) {
+		struct hp_episode e = {.halt_start_ns = 1000000 + i * 1000000,
+		                       .wake_ns = 1000000 + i * 1000000 + len_ns,
+		                       .source_cpu = -1};
+
+		assert_int_equal(hp_episodes_push(eps, &e, &err), 0);
+	}
+	eps->t_first_ns = 0;
+	eps->t_last_ns = 1000000 + n * 1000000;
+	snprintf(eps->assumption, sizeof(eps->assumption),
+	         "guest capture: wake arrival = cpu_idle exit");
+}
+
+static void test_recorded_settings(void **unused)
+{
+	char path[] = "/tmp/hpsim-sidecar-XXXXXX";
+	struct hp_recorded r = {0};
+	struct hp_err err = {""};
+	FILE *f;
+	int fd;
+
+	(void)unused;
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=50000,halt_poll_ns_shrink=0", &err), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.set[0].value, "50000");
+	assert_false(r.guest_haltpoll);
+	/* a later value replaces the earlier; a guest_ name means the guest ran haltpoll */
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=1,guest_halt_poll_allow_shrink=N", &err),
+	                 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.set[0].value, "1");
+	assert_string_equal(r.set[2].value, "0");
+	assert_true(r.guest_haltpoll);
+	assert_int_equal(hp_recorded_add(&r, "halt_pol_ns=5", &err), -1);
+	assert_non_null(strstr(err.msg, "unknown parameter 'halt_pol_ns'"));
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=5us", &err), -1);
+	assert_non_null(strstr(err.msg, "halt_poll_ns: expected a number, got '5us'"));
+	assert_int_equal(hp_recorded_add(&r, "/nonexistent/x.settings.json", &err), -1);
+	assert_non_null(strstr(err.msg, "neither a readable settings file"));
+	/* a guest sidecar: haltpoll's parameters count only when the driver was haltpoll */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "{\"hpsim_record\": 1, \"mode\": \"guest\", \"cpuidle\": "
+	           "{\"current_driver\": \"haltpoll\"}, \"module_parameters\": {\"kvm\": "
+	           "{\"halt_poll_ns\": \"777\"}, \"haltpoll\": {\"guest_halt_poll_ns\": "
+	           "\"123456\", \"guest_halt_poll_allow_shrink\": \"Y\"}}}\n");
+	fclose(f);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(hp_recorded_add(&r, path, &err), 0);
+	assert_true(r.guest_haltpoll);
+	assert_int_equal(r.n, 2); /* the guest's own kvm module is not the host's */
+	assert_string_equal(r.set[0].name, "guest_halt_poll_ns");
+	assert_string_equal(r.set[0].value, "123456");
+	assert_string_equal(r.set[1].value, "1");
+	f = fopen(path, "w");
+	fprintf(f, "{\"mode\": \"guest\"}\n");
+	fclose(f);
+	assert_int_equal(hp_recorded_add(&r, path, &err), -1);
+	assert_non_null(strstr(err.msg, "not a settings file written by `hpsim record`"));
+	unlink(path);
+}
+
+static void test_recorded_correct(void **unused)
+{
+	struct hp_recorded r = {0};
+	struct hp_recorded_stats st;
+	struct hp_episodes eps;
+	struct hp_err err = {""};
+	struct hp_cost c;
+	uint64_t path;
+	size_t i;
+
+	(void)unused;
+	hp_cost_defaults(&c, HP_ARCH_X86);
+	path = c.host_wakeup_ns + c.vm_entry_ns + c.guest_wakeup_ns;
+	/* no host polling while recording: every 100 us halt slept there and loses the path */
+	guest_eps(&eps, 50, 100000);
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=0", &err), 0);
+	assert_int_equal(hp_recorded_correct(&eps, &r, &c, &st, &err), 0);
+	assert_int_equal(st.slept, 50);
+	assert_int_equal(st.polled, 0);
+	for (i = 0; i < eps.n; i++)
+		assert_int_equal(eps.ep[i].wake_ns - eps.ep[i].halt_start_ns, 100000 - path);
+	assert_non_null(strstr(eps.assumption, "removed from 50 halts that slept there, 0 kept"));
+	hp_episodes_free(&eps);
+	/* a 1 ms poll window: once grown, the 100 us halts polled and keep their times */
+	guest_eps(&eps, 50, 100000);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=1000000", &err), 0);
+	assert_int_equal(hp_recorded_correct(&eps, &r, &c, &st, &err), 0);
+	assert_true(st.slept >= 1 && st.slept < 10);
+	assert_int_equal(st.slept + st.polled, 50);
+	assert_int_equal(eps.ep[49].wake_ns - eps.ep[49].halt_start_ns, 100000);
+	hp_episodes_free(&eps);
+	/* halts shorter than the path start and wake at once */
+	guest_eps(&eps, 3, path / 2);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(hp_recorded_add(&r, "halt_poll_ns=0", &err), 0);
+	assert_int_equal(hp_recorded_correct(&eps, &r, &c, &st, &err), 0);
+	assert_int_equal(st.clamped, 3);
+	assert_int_equal(eps.ep[0].wake_ns, eps.ep[0].halt_start_ns);
+	/* a host capture's arrivals are the host's: refused */
+	snprintf(eps.assumption, sizeof(eps.assumption), "host capture: arrival = ...");
+	assert_int_equal(hp_recorded_correct(&eps, &r, &c, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "applies to guest-only captures"));
+	hp_episodes_free(&eps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_vms),
 	    cmocka_unit_test(test_cpumask),
 	    cmocka_unit_test(test_host_guest_arrivals),
+	    cmocka_unit_test(test_recorded_settings),
+	    cmocka_unit_test(test_recorded_correct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

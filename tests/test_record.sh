@@ -121,6 +121,11 @@ got=$(halts "$out")
 [ "$got" = "$want" ] || fail "hpsim read $got halts, trace-cmd report shows $want cpu_idle pairs"
 "$HPSIM" replay "$out" --guest haltpoll --host kvm >"$tmp/replay.txt" || fail "replay"
 grep -q "^wakeups:  guest capture" "$tmp/replay.txt" || fail "replay: no wakeups line"
+# the sidecar as --recorded-with, with the recording host's halt_poll_ns (not visible in a guest)
+"$HPSIM" replay "$out" --recorded-with "$side" --recorded-with halt_poll_ns=0 >"$tmp/rw.txt" ||
+	fail "replay --recorded-with"
+grep -q "^wakeups:  guest capture, recorded-with: [0-9]* ns host wake path removed from $got halts that slept there, 0 kept" \
+	"$tmp/rw.txt" || fail "replay --recorded-with: $(grep wakeups "$tmp/rw.txt")"
 echo "real guest capture: $got halts replayed"
 
 # --- a real two-instance trace.dat: idle in one buffer, wake sources in another ------
