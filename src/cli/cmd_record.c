@@ -283,33 +283,61 @@ static void ftrace_enabled_workaround(void)
 	unlink(tmp); /* the bind mount keeps the file */
 }
 
-/* Run argv; with workaround, trace-cmd's ftrace_enabled problem is worked around. */
+/* Copy what fd holds (from its start) to stderr. */
+static void replay_output(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)n, stderr) != (size_t)n)
+			break;
+}
+
+/*
+ * Run argv; with workaround, trace-cmd's ftrace_enabled problem is worked
+ * around; quiet keeps its output, shown only if it fails.
+ */
 static int run(char **argv, int workaround, int quiet, struct hp_err *err)
 {
-	pid_t pid = fork();
-	int st;
+	char tmp[] = "/tmp/hpsim-record-out-XXXXXX";
+	int st, out = quiet ? mkstemp(tmp) : -1;
+	pid_t pid;
 
-	if (pid < 0)
+	if (out >= 0)
+		unlink(tmp);
+	pid = fork();
+	if (pid < 0) {
+		if (out >= 0)
+			close(out);
 		return hp_errf(err, "record: fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		if (workaround)
 			ftrace_enabled_workaround();
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY);
-
-			if (fd >= 0)
-				dup2(fd, 1);
+		if (out >= 0) {
+			dup2(out, 1);
+			dup2(out, 2);
 		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "hpsim record: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			if (out >= 0)
+				close(out);
 			return hp_errf(err, "record: waitpid: %s", strerror(errno));
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		}
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	if (out >= 0) {
+		if (st != 0)
+			replay_output(out);
+		close(out);
+	}
+	return st;
 }
 
 static void sleep_for(double secs)
@@ -637,6 +665,7 @@ static int record_extract(struct rec *r, struct hp_err *err)
 		return hp_errf(err, "record: cannot rename %s to %s: %s", tmp, r->out,
 		               strerror(errno));
 	}
+	build_argv(r, av, r->out); /* the command line as it names FILE, for the sidecar */
 	join_argv(line, sizeof(line), av);
 	if (write_sidecar(r, line, err) < 0)
 		return -1;
