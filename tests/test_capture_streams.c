@@ -77,6 +77,47 @@ static void test_two_vms(void **unused)
 	unlink(path);
 }
 
+/* Two VMs whose vCPU threads have neighbouring pids: apart only by the record-tgid column. */
+static void test_two_vms_by_tgid(void **unused)
+{
+	char path[] = "/tmp/hpsim-tgid-XXXXXX";
+	struct hp_episodes eps;
+	int k, fd, with;
+	FILE *f;
+
+	(void)unused;
+	for (with = 0; with < 2; with++) {
+		strcpy(path, "/tmp/hpsim-tgid-XXXXXX");
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		f = fdopen(fd, "w");
+		assert_non_null(f);
+		/* the capture starts before the first halt */
+		fprintf(f, "bash-5 [000] 10.000000000: sched_wakeup: comm=foo pid=7 prio=120 "
+		           "target_cpu=000\n");
+		for (k = 0; k < 4; k++) {
+			/* VM A (process 990) runs vCPU 0 as pid 1000, VM B (995) vCPU 1 as 1001 */
+			fprintf(f,
+			        "CPU 0/KVM-1000  (%7s) [000] 10.%06d000: kvm_vcpu_wakeup: ns=50000 "
+			        "waited=0 valid=1\n",
+			        with ? "990" : "-------", 100 + k * 200);
+			fprintf(f,
+			        "CPU 1/KVM-1001  (%7s) [001] 10.%06d000: kvm_vcpu_wakeup: ns=50000 "
+			        "waited=0 valid=1\n",
+			        with ? "995" : "-------", 150 + k * 200);
+		}
+		fclose(f);
+		read_nocache(path, &eps);
+		assert_int_equal(eps.n, 8);
+		/* without processes, one VM of two vCPUs; with, VM A's CPU 0 and VM B's 0..1 */
+		assert_int_equal(eps.ncpu, with ? 3 : 2);
+		assert_int_equal(halts_on(&eps, 0), 4);
+		assert_int_equal(halts_on(&eps, with ? 2 : 1), 4);
+		hp_episodes_free(&eps);
+		unlink(path);
+	}
+}
+
 /* A guest text where CPU 0 wakes CPUs 1 and 2 with one ipi_send_cpumask of the given mask. */
 static void cpumask_case(const char *mask, int want_cpu3)
 {
@@ -364,11 +405,9 @@ static void test_recorded_correct(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_two_vms),
-	    cmocka_unit_test(test_cpumask),
-	    cmocka_unit_test(test_host_guest_arrivals),
-	    cmocka_unit_test(test_recorded_settings),
-	    cmocka_unit_test(test_recorded_correct),
+	    cmocka_unit_test(test_two_vms),           cmocka_unit_test(test_two_vms_by_tgid),
+	    cmocka_unit_test(test_cpumask),           cmocka_unit_test(test_host_guest_arrivals),
+	    cmocka_unit_test(test_recorded_settings), cmocka_unit_test(test_recorded_correct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,7 @@ struct thread {
 	int32_t vcpu; /* -1: not (yet) identified */
 	int32_t vm;   /* the VM (process) it belongs to; -1: not yet placed */
 	bool by_comm; /* its vCPU came from its "CPU n/KVM" name */
+	int32_t tgid; /* its process, when the input said; 0: unknown */
 	uint64_t kvm_wake_ns, sched_wake_ns; /* its last kvm_vcpu_wakeup and sched_wakeup */
 	bool in_halt, exits_seen, slept, have_wakeup;
 	uint64_t exit_ns, wakeup_ns;
@@ -72,13 +73,16 @@ struct thread {
  * VM's vCPU threads one after another, so "CPU v/KVM" with pid p belongs to
  * the VM whose threads have p - v within VM_PID_SPAN of its own and whose
  * vCPU v is not yet taken; otherwise it starts a new VM. Threads named by
- * --vcpu-map or only by a vcpu_id field are VM 0.
+ * --vcpu-map or only by a vcpu_id field are VM 0. Where the input gives the
+ * threads' process (the record-tgid column of trace_pipe text), the process
+ * is the VM.
  */
 #define MAX_VMS     16
 #define VM_STRIDE   256 /* vCPU slots per VM while decoding */
 #define VM_PID_SPAN 16
 
 struct vm {
+	int32_t tgid;   /* the process, when its threads' events said; 0: unknown */
 	int32_t anchor; /* pid - vCPU of its first named thread */
 	bool anchored;
 	uint32_t nslots; /* highest vCPU + 1 */
@@ -503,6 +507,16 @@ static int32_t vm_cpu(struct hp_decoder *d, struct thread *t)
 		return -1;
 	if (t->vcpu >= VM_STRIDE)
 		return d->nvms <= 1 ? t->vcpu : -1;
+	if (t->vm < 0 && t->tgid > 0) {
+		for (k = 0; k < d->nvms && d->vms[k].tgid != t->tgid; k++)
+			;
+		if (k == d->nvms) {
+			if (d->nvms == MAX_VMS)
+				return -1;
+			d->vms[d->nvms++].tgid = t->tgid;
+		}
+		t->vm = k;
+	}
 	if (t->vm < 0 && !t->by_comm)
 		t->vm = 0;
 	if (t->vm < 0) {
@@ -510,7 +524,7 @@ static int32_t vm_cpu(struct hp_decoder *d, struct thread *t)
 		for (k = 0; k < d->nvms; k++) {
 			struct vm *m = &d->vms[k];
 
-			if (!(m->taken[t->vcpu / 8] >> (t->vcpu % 8) & 1) &&
+			if (!m->tgid && !(m->taken[t->vcpu / 8] >> (t->vcpu % 8) & 1) &&
 			    (!m->anchored || (anchor - m->anchor <= VM_PID_SPAN &&
 			                      m->anchor - anchor <= VM_PID_SPAN)))
 				break;
@@ -623,6 +637,8 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 	if (!t)
 		return hp_errf(err, "out of memory for the vCPU thread table");
 	learn_comm(t, ev->comm, ev->comm_len);
+	if (ev->tgid > 0)
+		t->tgid = ev->tgid;
 	t->host_cpu = ev->cpu;
 	t->kvm_wake_ns = ev->ts;
 	if (t->in_halt) {
@@ -669,6 +685,8 @@ static int host_exit(struct hp_decoder *d, const struct hp_dec_event *ev, struct
 		return hp_errf(err, "out of memory for the vCPU thread table");
 	learn_comm(t, ev->comm, ev->comm_len);
 	learn_field(t, ev, "vcpu_id");
+	if (ev->tgid > 0)
+		t->tgid = ev->tgid;
 	if (t->in_halt)
 		d->eps->skipped.unpaired_enter++;
 	t->exits_seen = true;
@@ -742,6 +760,8 @@ static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, str
 	}
 	str_field(ev, "prev_comm", &s, &n);
 	t = vcpu_thread(d, (int32_t)prev, s, n);
+	if (t && ev->tgid > 0 && ev->pid == t->pid) /* recorded by prev itself */
+		t->tgid = ev->tgid;
 	if (t && t->vcpu >= 0 && c->pending && busy_cpu(d, t) >= 0) {
 		struct hp_busy b = {
 		    .start_ns = c->pending_ns, .end_ns = ev->ts, .cpu = (uint32_t)busy_cpu(d, t)};

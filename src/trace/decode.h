@@ -61,6 +61,7 @@ struct hp_dec_event {
 	uint32_t cpu;      /* the recording CPU, already offset by cpu_base */
 	uint32_t cpu_base; /* added to CPU numbers named in fields (several files in one text) */
 	int32_t pid;       /* the thread that recorded it */
+	int32_t tgid;      /* its process, when the input says (record-tgid); 0: unknown */
 	const char *comm;  /* its name (may be NULL), comm_len bytes */
 	size_t comm_len;
 	enum hp_ev_kind kind;
