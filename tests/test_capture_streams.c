@@ -265,10 +265,15 @@ static void test_host_guest_arrivals(void **unused)
 	EXIT(3400);
 	/* halt 3: no host event for the thread inside it (the host-side event before it is old) */
 	ENTER(5000);
+	hp_dec_gap_side(d, 0, 3, HP_SIDE_HOST); /* the host's CPU 0 lost events: not the guest's */
 	EXIT(6000);
+	/* halt 4 is cut by a gap in the guest's own buffer */
+	ENTER(7000);
+	hp_dec_gap_side(d, 0, 3, HP_SIDE_GUEST);
+	EXIT(8000);
 	/* the host's own idle is not a guest halt */
-	feed(d, 6100, 1, 0, "<idle>", HP_EV_CPU_IDLE, HP_SIDE_HOST, enter, 1);
-	feed(d, 6200, 1, 0, "<idle>", HP_EV_CPU_IDLE, HP_SIDE_HOST, leave, 1);
+	feed(d, 8100, 1, 0, "<idle>", HP_EV_CPU_IDLE, HP_SIDE_HOST, enter, 1);
+	feed(d, 8200, 1, 0, "<idle>", HP_EV_CPU_IDLE, HP_SIDE_HOST, leave, 1);
 	assert_int_equal(hp_dec_finish(d, "stream", &err), 0);
 	hp_dec_free(d);
 	assert_int_equal(eps.n, 3);
@@ -278,6 +283,8 @@ static void test_host_guest_arrivals(void **unused)
 	assert_int_equal(eps.ep[1].wake_ns, 3300);
 	assert_int_equal(eps.ep[2].halt_start_ns, 5000);
 	assert_int_equal(eps.ep[2].wake_ns, 6000);
+	assert_int_equal(eps.skipped.cut_by_gap, 1);
+	assert_int_equal(eps.skipped.drop_gaps, 2);
 	assert_string_equal(eps.assumption,
 	                    "host+guest capture: arrival = vCPU thread sched_wakeup for 1 slept, "
 	                    "kvm_vcpu_wakeup for 1 polled, guest idle exit (no host event) for 1");

@@ -897,12 +897,19 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 
 void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 {
+	hp_dec_gap_side(d, cpu, count, HP_SIDE_ONE);
+}
+
+void hp_dec_gap_side(struct hp_decoder *d, uint32_t cpu, uint64_t count, uint8_t side)
+{
 	size_t i;
 
 	d->eps->skipped.drop_gaps++;
 	d->eps->skipped.dropped_events += count;
 	if (cpu >= HP_DEC_MAX_CPUS)
 		return;
+	if (side == HP_SIDE_HOST)
+		goto host; /* a host CPU's gap says nothing of the guest CPU with its number */
 	if (d->gcpu[cpu].in_idle) {
 		d->gcpu[cpu].in_idle = false;
 		d->guest_sk.cut_by_gap++;
@@ -912,6 +919,9 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 		d->gcpu[cpu].poll_pending = false;
 		d->guest_sk.cut_by_gap++;
 	}
+	if (side == HP_SIDE_GUEST)
+		return;
+host:
 	d->hcpu[cpu].pending = false;
 	for (i = 0; i < d->thr_cap; i++) {
 		struct thread *t = &d->thr[i];

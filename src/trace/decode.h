@@ -86,6 +86,9 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 /* The recorder lost events on cpu before the next one (count 0 = unknown). */
 void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count);
 
+/* hp_dec_gap() for one side of a host+guest capture (enum hp_side). */
+void hp_dec_gap_side(struct hp_decoder *d, uint32_t cpu, uint64_t count, uint8_t side);
+
 /* A record of a known kind whose fields could not be read. */
 void hp_dec_bad_record(struct hp_decoder *d);
 

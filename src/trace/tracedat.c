@@ -152,8 +152,9 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 		return 0;
 	}
 	if (rec->missed_events)
-		hp_dec_gap(c->dec, (uint32_t)rec->cpu + s->cpu_base,
-		           rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0);
+		hp_dec_gap_side(c->dec, (uint32_t)rec->cpu + s->cpu_base,
+		                rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0,
+		                s->side);
 	type = tep_data_type(s->tep, rec);
 	ev.ts = rec->ts;
 	ev.cpu = (uint32_t)rec->cpu + s->cpu_base;
