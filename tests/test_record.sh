@@ -99,7 +99,7 @@ halts() {
 
 out="$tmp/guest.dat"
 "$HPSIM" record --mode guest -o "$out" --buffer-kb 4096 -- \
-	sh -c 'i=0; while [ $i -lt 200 ]; do sleep 0.002; i=$((i + 1)); done' 2>"$tmp/rec.err" ||
+	sh -c 'i=0; while [ $i -lt 400 ]; do sleep 0.002; i=$((i + 1)); done' 2>"$tmp/rec.err" ||
 	fail "record: $(cat "$tmp/rec.err")"
 [ -s "$out" ] || fail "no capture written"
 ls "$T/instances" | grep -q "^hpsim-" && fail "record left its tracefs instance behind"
@@ -138,7 +138,7 @@ done
 echo 1 >"$T/instances/$a/tracing_on"
 echo 1 >"$T/instances/$b/tracing_on"
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt 400 ]; do
 	sleep 0.002
 	i=$((i + 1))
 done

@@ -4,8 +4,8 @@
  * host capture recorded with `trace-cmd record -A`, the guest files written
  * beside it (HOST-NAME.dat for HOST.dat) that name this host file as theirs:
  * libtracecmd's guest map (tracecmd_get_guest_cpumap) gives each guest vCPU's
- * host thread, and the guest's recorded clock offsets put its timestamps on
- * the host's clock.
+ * host thread, and libtracecmd applies the guest's recorded clock offsets
+ * when it opens the guest file, so its timestamps are on the host's clock.
  */
 #define _GNU_SOURCE
 #include <glob.h>
@@ -15,9 +15,6 @@
 #include <string.h>
 
 #include "tracedat_bufs.h"
-
-/* Exported by libtracecmd, declared only in its private header: apply the guest's time shift. */
-int tracecmd_enable_tsync(struct tracecmd_input *handle, bool enable);
 
 static void add(struct hp_tdat_bufs *b, struct tracecmd_input *h, const char *name, int guest,
                 int owned)
@@ -75,7 +72,6 @@ static void add_guests(struct hp_tdat_bufs *b, const char *path, struct tracecmd
 			tracecmd_close(gh);
 			continue;
 		}
-		tracecmd_enable_tsync(gh, true);
 		gi = ++b->nguests;
 		b->guest_cpus[gi - 1] = ncpu;
 		b->guest_base[gi - 1] = b->next_base;
