@@ -22,6 +22,7 @@ int cmd_check(int argc, char **argv);
 int cmd_idle_states(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 struct hp_sweep_dir;
 

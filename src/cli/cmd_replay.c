@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "hpsim/atomic_file.h"
 #include "hpsim/engine.h"
+#include "hpsim/recorded.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -52,6 +53,10 @@ static const char replay_help[] =
     "input:\n"
     "  --lenient            skip and count garbled report-text lines instead of failing\n"
     "  --vcpu-map PID=N,... host captures: thread PID runs vCPU N (default: \"CPU n/KVM\")\n"
+    "  --recorded-with S    guest captures: the settings in force while recording, a\n"
+    "                       FILE.settings.json from `hpsim record` or NAME=VALUE,...\n"
+    "                       (halt_poll_ns=200000); removes the recording host's wake path\n"
+    "                       from halts that slept there (repeatable)\n"
     "  -h, --help           this text\n"
     "\n"
     "`hpsim compare A.json B.json` compares two JSON reports.\n";
@@ -64,6 +69,8 @@ struct replay_opts {
 	struct hp_load_model load;
 	struct hp_run_spec spec;
 	struct hp_read_opts read;
+	struct hp_recorded recorded;
+	int have_recorded;
 };
 
 static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
@@ -120,6 +127,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"cost", required_argument, NULL, 'C'},
 	    {"lenient", no_argument, NULL, 'l'},
 	    {"vcpu-map", required_argument, NULL, 'm'},
+	    {"recorded-with", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -217,6 +225,14 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'l':
 			o->read.lenient = 1;
 			break;
+		case 'R': {
+			struct hp_err e;
+
+			o->have_recorded = 1;
+			if (hp_recorded_add(&o->recorded, optarg, &e) < 0)
+				rc = cli_usage_error("replay", "%s", e.msg);
+			break;
+		}
 		case 'm': {
 			struct hp_err e;
 
@@ -309,6 +325,14 @@ int cmd_replay(int argc, char **argv)
 	/* from the episode cache the episodes are streamed: memory does not grow with them */
 	if (hp_trace_open_source(o.trace, &o.read, &eps, &src, &err) < 0)
 		return cli_fail(&err);
+	if (o.have_recorded) {
+		struct hp_recorded_stats rs;
+
+		/* replays the recording host, whose settings are globals: configure again after */
+		if (hp_recorded_correct(&eps, &o.recorded, &cfg.cost, &rs, &err) < 0 ||
+		    hp_engine_configure(&o.spec, &cfg, &err) < 0)
+			goto fail;
+	}
 	if (hp_load_apply(&eps, &o.load, &err) < 0)
 		goto fail;
 	if (o.decisions) {

@@ -36,6 +36,7 @@ static const struct command commands[] = {
     {"check", cmd_check, "a prediction's KVM statistics against a host's (kvm_stat, debugfs)"},
     {"calibrate", cmd_calibrate, "measure the cost model from a host capture, write a cost file"},
     {"validate", cmd_validate, "hold predictions against real KVM runs and a capture's own record"},
+    {"record", cmd_record, "record a guest, host or host+guest capture with trace-cmd"},
 };
 
 static void usage(FILE *f)

@@ -72,9 +72,35 @@ struct thread {
 	int32_t pid;
 	bool used;
 	int32_t vcpu; /* -1: not (yet) identified */
+	int32_t vm;   /* the VM (process) it belongs to; -1: not yet placed */
+	bool by_comm; /* its vCPU came from its "CPU n/KVM" name */
+	int32_t tgid; /* its process, when the input said; 0: unknown */
+	uint64_t kvm_wake_ns, sched_wake_ns; /* its last kvm_vcpu_wakeup and sched_wakeup */
 	bool in_halt, exits_seen, slept, have_wakeup;
 	uint64_t exit_ns, wakeup_ns;
 	uint32_t host_cpu;
+};
+
+/*
+ * VMs apart: a host capture's vCPU threads are grouped into VMs (processes)
+ * and VM k's vCPU v is episode CPU base_k + v (VM 0 first). QEMU creates one
+ * VM's vCPU threads one after another, so "CPU v/KVM" with pid p belongs to
+ * the VM whose threads have p - v within VM_PID_SPAN of its own and whose
+ * vCPU v is not yet taken; otherwise it starts a new VM. Threads named by
+ * --vcpu-map or only by a vcpu_id field are VM 0. Where the input gives the
+ * threads' process (the record-tgid column of trace_pipe text), the process
+ * is the VM.
+ */
+#define MAX_VMS     16
+#define VM_STRIDE   256 /* vCPU slots per VM while decoding */
+#define VM_PID_SPAN 16
+
+struct vm {
+	int32_t tgid;   /* the process, when its threads' events said; 0: unknown */
+	int32_t anchor; /* pid - vCPU of its first named thread */
+	bool anchored;
+	uint32_t nslots; /* highest vCPU + 1 */
+	uint8_t taken[VM_STRIDE / 8];
 };
 
 struct host_cpu {
@@ -99,6 +125,12 @@ struct hp_decoder {
 	struct hp_skips guest_sk;  /* the guest view's cut, polled and overlapping halts */
 	uint64_t host_halt_events; /* kvm_vcpu_wakeup, HLT exits, vcore wakeups */
 	uint64_t n_polled, n_sched_wakeup, n_estimated;
+	struct vm vms[MAX_VMS];
+	int nvms;
+	int32_t
+	    *vcpu_pid; /* [HP_DEC_MAX_CPUS] host+guest: guest CPU -> host vCPU thread (0: none) */
+	bool paired;   /* host+guest: some guest CPU has a host thread */
+	uint64_t n_hg_kvm, n_hg_sched, n_hg_exit; /* host+guest arrivals by rule */
 };
 
 #define KIND(sys, name, kind)                                                                      \
@@ -114,6 +146,7 @@ static const struct {
     KIND("power", "cpu_idle", HP_EV_CPU_IDLE),
     KIND("power", "guest_halt_poll_ns", HP_EV_GUEST_HALT_POLL_NS),
     KIND("ipi", "ipi_send_cpu", HP_EV_IPI_SEND_CPU),
+    KIND("ipi", "ipi_send_cpumask", HP_EV_IPI_SEND_CPUMASK),
     KIND("irq", "irq_handler_entry", HP_EV_IRQ_ENTRY),
     KIND("timer", "hrtimer_expire_entry", HP_EV_HRTIMER_EXPIRE),
     KIND("kvm", "kvm_vcpu_wakeup", HP_EV_VCPU_WAKEUP),
@@ -157,8 +190,9 @@ struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episode
 	d->idle_seen = calloc(HP_DEC_MAX_CPUS, sizeof(*d->idle_seen));
 	d->thr_cap = 256;
 	d->thr = calloc(d->thr_cap, sizeof(*d->thr));
+	d->vcpu_pid = calloc(HP_DEC_MAX_CPUS, sizeof(*d->vcpu_pid));
 	if (!d->gcpu || !d->hcpu || !d->vcpu_last_wake || !d->idle_switches || !d->idle_seen ||
-	    !d->thr) {
+	    !d->thr || !d->vcpu_pid) {
 		hp_dec_free(d);
 		return NULL;
 	}
@@ -175,6 +209,7 @@ void hp_dec_free(struct hp_decoder *d)
 	free(d->idle_switches);
 	free(d->idle_seen);
 	free(d->thr);
+	free(d->vcpu_pid);
 	hp_episodes_free(&d->host);
 	free(d);
 }
@@ -253,6 +288,7 @@ static struct thread *get_thread(struct hp_decoder *d, int32_t pid, bool create)
 	t->used = true;
 	t->pid = pid;
 	t->vcpu = mapped_vcpu(d, pid);
+	t->vm = t->vcpu >= 0 ? 0 : -1;
 	d->thr_used++;
 	return t;
 }
@@ -260,8 +296,10 @@ static struct thread *get_thread(struct hp_decoder *d, int32_t pid, bool create)
 /* Learn a thread's vCPU from its name when nothing better named it. */
 static void learn_comm(struct thread *t, const char *comm, size_t n)
 {
-	if (t->vcpu < 0)
+	if (t->vcpu < 0) {
 		t->vcpu = vcpu_from_comm(comm, n);
+		t->by_comm = t->vcpu >= 0;
+	}
 }
 
 /* A thread that is a vCPU: by the map, by name; created on first sight. */
@@ -283,6 +321,43 @@ static struct thread *vcpu_thread(struct hp_decoder *d, int32_t pid, const char 
 
 /* --- guest view ------------------------------------------------------------ */
 
+/*
+ * Host+guest: a guest halt [start, exit) of vCPU cpu was woken when the host
+ * woke its thread: the thread's sched_wakeup in the halt (it slept), else its
+ * kvm_vcpu_wakeup in the halt (it polled, and the poll ended on the wakeup),
+ * else (no host event for it) the guest's idle exit.
+ */
+static uint64_t paired_arrival(struct hp_decoder *d, uint32_t cpu, uint64_t start, uint64_t exit)
+{
+	const struct thread *t = d->vcpu_pid[cpu] > 0 ? find_thread(d, d->vcpu_pid[cpu]) : NULL;
+
+	if (t && t->sched_wake_ns >= start && t->sched_wake_ns <= exit) {
+		d->n_hg_sched++;
+		return t->sched_wake_ns;
+	}
+	if (t && t->kvm_wake_ns >= start && t->kvm_wake_ns <= exit) {
+		d->n_hg_kvm++;
+		return t->kvm_wake_ns;
+	}
+	d->n_hg_exit++;
+	return exit;
+}
+
+static int32_t vm_cpu(struct hp_decoder *d, struct thread *t);
+
+/* The episode CPU of vCPU thread t: its guest CPU (host+guest) or its VM's slot. */
+static int32_t busy_cpu(struct hp_decoder *d, struct thread *t)
+{
+	uint32_t k;
+
+	if (!d->paired)
+		return vm_cpu(d, t);
+	for (k = 0; k < HP_DEC_MAX_CPUS; k++)
+		if (d->vcpu_pid[k] == t->pid)
+			return (int32_t)k;
+	return -1;
+}
+
 /* One guest idle period [start, wake) of cpu, unless it overlaps the previous one. */
 static int guest_push(struct hp_decoder *d, struct guest_cpu *c, uint32_t cpu, uint64_t start,
                       uint64_t wake, uint32_t src, int32_t src_cpu, struct hp_err *err)
@@ -300,6 +375,8 @@ static int guest_push(struct hp_decoder *d, struct guest_cpu *c, uint32_t cpu, u
 		return 0;
 	}
 	c->last_wake_ns = wake;
+	if (d->paired)
+		ep.wake_ns = paired_arrival(d, cpu, start, wake);
 	return hp_episodes_push(d->eps, &ep, err);
 }
 
@@ -369,6 +446,27 @@ static void guest_source(struct hp_decoder *d, const struct hp_dec_event *ev)
 	struct guest_cpu *c;
 	uint64_t target;
 
+	if (ev->kind == HP_EV_IPI_SEND_CPUMASK) {
+		uint64_t bits[HP_DEC_MAX_CPUS / 64];
+		uint32_t k;
+
+		if (!ev->f.mask ||
+		    ev->f.mask(ev->f.ctx, "cpumask", bits, HP_DEC_MAX_CPUS / 64) < 0) {
+			d->eps->skipped.bad_records++;
+			return;
+		}
+		/* a multi-target IPI wakes each CPU of its mask */
+		for (k = 0; k + ev->cpu_base < HP_DEC_MAX_CPUS; k++) {
+			if (!(bits[k / 64] >> (k % 64) & 1))
+				continue;
+			c = &d->gcpu[k + ev->cpu_base];
+			if (c->in_idle && ev->ts >= c->enter_ns) {
+				c->src = HP_SRC_IPI;
+				c->src_cpu = (int32_t)ev->cpu;
+			}
+		}
+		return;
+	}
 	if (ev->kind == HP_EV_IPI_SEND_CPU) {
 		if (ev->f.num(ev->f.ctx, "cpu", &target) < 0 ||
 		    target + ev->cpu_base >= HP_DEC_MAX_CPUS) {
@@ -420,6 +518,80 @@ static void learn_field(struct thread *t, const struct hp_dec_event *ev, const c
 		t->vcpu = (int32_t)v;
 }
 
+/* Place t (a vCPU thread) in a VM; its episode CPU while decoding (-1: none). */
+static int32_t vm_cpu(struct hp_decoder *d, struct thread *t)
+{
+	int32_t anchor;
+	int k;
+
+	if (t->vcpu < 0)
+		return -1;
+	if (t->vcpu >= VM_STRIDE)
+		return d->nvms <= 1 ? t->vcpu : -1;
+	if (t->vm < 0 && t->tgid > 0) {
+		for (k = 0; k < d->nvms && d->vms[k].tgid != t->tgid; k++)
+			;
+		if (k == d->nvms) {
+			if (d->nvms == MAX_VMS)
+				return -1;
+			d->vms[d->nvms++].tgid = t->tgid;
+		}
+		t->vm = k;
+	}
+	if (t->vm < 0 && !t->by_comm)
+		t->vm = 0;
+	if (t->vm < 0) {
+		anchor = t->pid - t->vcpu;
+		for (k = 0; k < d->nvms; k++) {
+			struct vm *m = &d->vms[k];
+
+			if (!m->tgid && !(m->taken[t->vcpu / 8] >> (t->vcpu % 8) & 1) &&
+			    (!m->anchored || (anchor - m->anchor <= VM_PID_SPAN &&
+			                      m->anchor - anchor <= VM_PID_SPAN)))
+				break;
+		}
+		if (k == d->nvms) {
+			if (d->nvms == MAX_VMS)
+				return -1;
+			d->nvms++;
+		}
+		if (!d->vms[k].anchored) {
+			d->vms[k].anchor = anchor;
+			d->vms[k].anchored = true;
+		}
+		t->vm = k;
+	}
+	if (t->vm >= d->nvms) /* named by --vcpu-map before any VM was seen */
+		d->nvms = t->vm + 1;
+	d->vms[t->vm].taken[t->vcpu / 8] |= (uint8_t)(1u << (t->vcpu % 8));
+	if ((uint32_t)t->vcpu + 1 > d->vms[t->vm].nslots)
+		d->vms[t->vm].nslots = (uint32_t)t->vcpu + 1;
+	return t->vm * VM_STRIDE + t->vcpu;
+}
+
+/* Episode CPUs: VM k's vCPU v becomes base_k + v, the VMs one after the other. */
+static void vm_renumber(struct hp_decoder *d)
+{
+	uint32_t base[MAX_VMS], next = 0;
+	size_t i;
+	int k;
+
+	if (d->nvms <= 1)
+		return;
+	for (k = 0; k < d->nvms; k++) {
+		base[k] = next;
+		next += d->vms[k].nslots;
+	}
+	for (i = 0; i < d->eps->n; i++)
+		if (d->eps->ep[i].cpu < (uint32_t)(MAX_VMS * VM_STRIDE))
+			d->eps->ep[i].cpu =
+			    base[d->eps->ep[i].cpu / VM_STRIDE] + d->eps->ep[i].cpu % VM_STRIDE;
+	for (i = 0; i < d->eps->nbusy; i++)
+		if (d->eps->busy[i].cpu < (uint32_t)(MAX_VMS * VM_STRIDE))
+			d->eps->busy[i].cpu =
+			    base[d->eps->busy[i].cpu / VM_STRIDE] + d->eps->busy[i].cpu % VM_STRIDE;
+}
+
 static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uint64_t wake,
                      uint32_t flags, struct hp_err *err)
 {
@@ -429,13 +601,14 @@ static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uin
 	                        .source = HP_SRC_UNKNOWN,
 	                        .flags = flags};
 	uint64_t last;
+	int32_t cpu = vm_cpu(d, t);
 
-	if (t->vcpu < 0) {
+	if (cpu < 0 || cpu >= HP_DEC_MAX_CPUS) {
 		d->eps->skipped.unmapped_threads++;
 		return 0;
 	}
-	ep.cpu = (uint32_t)t->vcpu;
-	last = d->vcpu_last_wake[t->vcpu];
+	ep.cpu = (uint32_t)cpu;
+	last = d->vcpu_last_wake[cpu];
 	if (start < last) {
 		d->eps->skipped.overlapping++;
 		return 0;
@@ -447,7 +620,7 @@ static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uin
 	 */
 	ep.halt_start_ns =
 	    start - last > d->opts->hlt_exit_ns ? start - d->opts->hlt_exit_ns : last;
-	d->vcpu_last_wake[t->vcpu] = wake;
+	d->vcpu_last_wake[cpu] = wake;
 	return hp_episodes_push(&d->host, &ep, err);
 }
 
@@ -485,7 +658,10 @@ static int host_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev, stru
 	if (!t)
 		return hp_errf(err, "out of memory for the vCPU thread table");
 	learn_comm(t, ev->comm, ev->comm_len);
+	if (ev->tgid > 0)
+		t->tgid = ev->tgid;
 	t->host_cpu = ev->cpu;
+	t->kvm_wake_ns = ev->ts;
 	if (t->in_halt) {
 		start = t->exit_ns;
 	} else if (t->exits_seen || ns > ev->ts || ev->ts - ns < d->eps->t_first_ns) {
@@ -532,6 +708,8 @@ static int host_exit(struct hp_decoder *d, const struct hp_dec_event *ev, struct
 		return hp_errf(err, "out of memory for the vCPU thread table");
 	learn_comm(t, ev->comm, ev->comm_len);
 	learn_field(t, ev, "vcpu_id");
+	if (ev->tgid > 0)
+		t->tgid = ev->tgid;
 	if (t->in_halt)
 		d->eps->skipped.unpaired_enter++;
 	t->exits_seen = true;
@@ -607,9 +785,11 @@ static int sched_switch(struct hp_decoder *d, const struct hp_dec_event *ev, str
 	}
 	str_field(ev, "prev_comm", &s, &n);
 	t = vcpu_thread(d, (int32_t)prev, s, n);
-	if (t && t->vcpu >= 0 && c->pending) {
+	if (t && ev->tgid > 0 && ev->pid == t->pid) /* recorded by prev itself */
+		t->tgid = ev->tgid;
+	if (t && t->vcpu >= 0 && c->pending && busy_cpu(d, t) >= 0) {
 		struct hp_busy b = {
-		    .start_ns = c->pending_ns, .end_ns = ev->ts, .cpu = (uint32_t)t->vcpu};
+		    .start_ns = c->pending_ns, .end_ns = ev->ts, .cpu = (uint32_t)busy_cpu(d, t)};
 
 		if (hp_episodes_push_busy(d->eps, &b, err) < 0)
 			return -1;
@@ -650,6 +830,7 @@ static void sched_wakeup(struct hp_decoder *d, const struct hp_dec_event *ev)
 	if (t) {
 		t->have_wakeup = true;
 		t->wakeup_ns = ev->ts;
+		t->sched_wake_ns = ev->ts;
 	}
 	if (ev->f.num(ev->f.ctx, "target_cpu", &target) < 0 ||
 	    target + ev->cpu_base >= HP_DEC_MAX_CPUS)
@@ -680,12 +861,34 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 		sk->bad_records++;
 		return 0;
 	}
-	if (d->opts->calib)
+	if (d->opts->calib && ev->side != HP_SIDE_GUEST)
 		hp_calib_event(d->opts->calib, ev);
+	if (ev->side == HP_SIDE_GUEST) {
+		/* a guest's buffers: its idle periods and wake sources; its tasks are not host
+		 * threads */
+		switch (ev->kind) {
+		case HP_EV_CPU_IDLE:
+		case HP_EV_IPI_SEND_CPU:
+		case HP_EV_IPI_SEND_CPUMASK:
+		case HP_EV_IRQ_ENTRY:
+		case HP_EV_HRTIMER_EXPIRE:
+		case HP_EV_GUEST_HALT_POLL_NS:
+			break;
+		case HP_EV_SCHED_SWITCH:
+			return flush_poll(d, ev->cpu, err);
+		default:
+			sk->other_events++;
+			return 0;
+		}
+	} else if (ev->side == HP_SIDE_HOST && ev->kind == HP_EV_CPU_IDLE) {
+		sk->other_events++; /* the host's own idle */
+		return 0;
+	}
 	switch (ev->kind) {
 	case HP_EV_CPU_IDLE:
 		return guest_idle(d, ev, err);
 	case HP_EV_IPI_SEND_CPU:
+	case HP_EV_IPI_SEND_CPUMASK:
 	case HP_EV_IRQ_ENTRY:
 	case HP_EV_HRTIMER_EXPIRE:
 		guest_source(d, ev);
@@ -717,7 +920,7 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 		return 0;
 	case HP_EV_SCHED_SWITCH:
 		/* a task runs: a poll that ended before it ended with its wakeup */
-		if (ev->cpu < HP_DEC_MAX_CPUS && flush_poll(d, ev->cpu, err) < 0)
+		if (ev->side == HP_SIDE_ONE && flush_poll(d, ev->cpu, err) < 0)
 			return -1;
 		return sched_switch(d, ev, err);
 	case HP_EV_SCHED_WAKEUP:
@@ -731,12 +934,19 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 
 void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 {
+	hp_dec_gap_side(d, cpu, count, HP_SIDE_ONE);
+}
+
+void hp_dec_gap_side(struct hp_decoder *d, uint32_t cpu, uint64_t count, uint8_t side)
+{
 	size_t i;
 
 	d->eps->skipped.drop_gaps++;
 	d->eps->skipped.dropped_events += count;
 	if (cpu >= HP_DEC_MAX_CPUS)
 		return;
+	if (side == HP_SIDE_HOST)
+		goto host; /* a host CPU's gap says nothing of the guest CPU with its number */
 	if (d->gcpu[cpu].in_idle) {
 		d->gcpu[cpu].in_idle = false;
 		d->guest_sk.cut_by_gap++;
@@ -746,6 +956,9 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 		d->gcpu[cpu].poll_pending = false;
 		d->guest_sk.cut_by_gap++;
 	}
+	if (side == HP_SIDE_GUEST)
+		return;
+host:
 	d->hcpu[cpu].pending = false;
 	for (i = 0; i < d->thr_cap; i++) {
 		struct thread *t = &d->thr[i];
@@ -755,6 +968,14 @@ void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count)
 			d->eps->skipped.cut_by_gap++;
 		}
 	}
+}
+
+void hp_dec_set_vcpu_pid(struct hp_decoder *d, uint32_t guest_cpu, int32_t pid)
+{
+	if (guest_cpu >= HP_DEC_MAX_CPUS || pid <= 0)
+		return;
+	d->vcpu_pid[guest_cpu] = pid;
+	d->paired = true;
 }
 
 void hp_dec_bad_record(struct hp_decoder *d)
@@ -776,7 +997,20 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 	for (i = 0; i < d->thr_cap; i++)
 		if (d->thr[i].used && d->thr[i].in_halt)
 			eps->skipped.unpaired_enter++;
-	if (d->host_halt_events) {
+	if (d->paired) {
+		/* host+guest: the guest's halts, woken when the host woke their vCPU threads */
+		eps->skipped.unpaired_enter += d->guest_sk.unpaired_enter;
+		eps->skipped.unpaired_exit += d->guest_sk.unpaired_exit;
+		eps->skipped.poll_states += d->guest_sk.poll_states;
+		eps->skipped.overlapping += d->guest_sk.overlapping;
+		eps->skipped.cut_by_gap += d->guest_sk.cut_by_gap;
+		snprintf(
+		    eps->assumption, sizeof(eps->assumption),
+		    "host+guest capture: arrival = vCPU thread sched_wakeup for %llu slept, "
+		    "kvm_vcpu_wakeup for %llu polled, guest idle exit (no host event) for %llu",
+		    (unsigned long long)d->n_hg_sched, (unsigned long long)d->n_hg_kvm,
+		    (unsigned long long)d->n_hg_exit);
+	} else if (d->host_halt_events) {
 		/* a host capture: its cpu_idle events are the host's own idle, not cut or
 		 * polled halts (guest_sk is dropped) */
 		eps->skipped.other_events += d->idle_events;
@@ -786,6 +1020,7 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		eps->cap = d->host.cap;
 		d->host.ep = NULL;
 		d->host.n = d->host.cap = 0;
+		vm_renumber(d);
 		snprintf(
 		    eps->assumption, sizeof(eps->assumption),
 		    "host capture: arrival = end of halt for %llu polled, sched_wakeup for %llu "

@@ -21,6 +21,7 @@ enum hp_ev_kind {
 	HP_EV_CPU_IDLE,           /* power:cpu_idle */
 	HP_EV_GUEST_HALT_POLL_NS, /* power:guest_halt_poll_ns */
 	HP_EV_IPI_SEND_CPU,       /* ipi:ipi_send_cpu */
+	HP_EV_IPI_SEND_CPUMASK,   /* ipi:ipi_send_cpumask (6.6+) */
 	HP_EV_IRQ_ENTRY,          /* irq:irq_handler_entry */
 	HP_EV_HRTIMER_EXPIRE,     /* timer:hrtimer_expire_entry */
 	HP_EV_VCPU_WAKEUP,        /* kvm:kvm_vcpu_wakeup */
@@ -37,12 +38,21 @@ enum hp_ev_kind {
 /*
  * Field access by the kernel's field name. num() reads a number (0, or -1
  * when the event has no such field or it is not a number); str() gives a
- * string's bytes (not NUL-terminated).
+ * string's bytes (not NUL-terminated); mask() reads a cpumask into nwords
+ * 64-bit words (CPU n is bit n % 64 of word n / 64).
  */
 struct hp_dec_fields {
 	int (*num)(void *ctx, const char *name, uint64_t *out);
 	int (*str)(void *ctx, const char *name, const char **s, size_t *len);
 	void *ctx;
+	int (*mask)(void *ctx, const char *name, uint64_t *bits, size_t nwords);
+};
+
+/* Which machine recorded an event. */
+enum hp_side {
+	HP_SIDE_ONE = 0, /* a capture of one machine (guest or host) */
+	HP_SIDE_HOST,    /* the host's buffers of a host+guest capture */
+	HP_SIDE_GUEST,   /* a guest's buffers of a host+guest capture (its CPUs are vCPUs) */
 };
 
 /* One generic event. */
@@ -51,10 +61,12 @@ struct hp_dec_event {
 	uint32_t cpu;      /* the recording CPU, already offset by cpu_base */
 	uint32_t cpu_base; /* added to CPU numbers named in fields (several files in one text) */
 	int32_t pid;       /* the thread that recorded it */
+	int32_t tgid;      /* its process, when the input says (record-tgid); 0: unknown */
 	const char *comm;  /* its name (may be NULL), comm_len bytes */
 	size_t comm_len;
 	enum hp_ev_kind kind;
 	struct hp_dec_fields f;
+	uint8_t side; /* enum hp_side */
 };
 
 struct hp_decoder;
@@ -71,11 +83,17 @@ enum hp_ev_kind hp_dec_kind(const char *sys, size_t sys_len, const char *name, s
 /* A decoder that appends to eps; NULL when out of memory. */
 struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episodes *eps);
 
+/* Host+guest capture: guest CPU (with its base) runs on host thread pid. */
+void hp_dec_set_vcpu_pid(struct hp_decoder *d, uint32_t guest_cpu, int32_t pid);
+
 /* Feed one event, in time order; 0, or -1 with err (out of memory). */
 int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_err *err);
 
 /* The recorder lost events on cpu before the next one (count 0 = unknown). */
 void hp_dec_gap(struct hp_decoder *d, uint32_t cpu, uint64_t count);
+
+/* hp_dec_gap() for one side of a host+guest capture (enum hp_side). */
+void hp_dec_gap_side(struct hp_decoder *d, uint32_t cpu, uint64_t count, uint8_t side);
 
 /* A record of a known kind whose fields could not be read. */
 void hp_dec_bad_record(struct hp_decoder *d);

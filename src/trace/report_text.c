@@ -43,6 +43,7 @@ struct tline {
 	uint32_t cpu; /* with the file's cpu_base added */
 	uint32_t cpu_base;
 	int32_t pid;
+	int32_t tgid;      /* the record-tgid column's process; 0: none */
 	uint32_t comm_off; /* comm starts this many bytes before off */
 	uint16_t comm_len;
 	uint8_t kind;
@@ -103,6 +104,7 @@ static bool parse_after_dash(const char *s, size_t len, size_t dash, struct tlin
 	size_t i = dash + 1, n0;
 	uint64_t pid, cpu, ts;
 
+	t->tgid = 0; /* an earlier candidate '-' may have set it */
 	if (!parse_dec(s, len, &i, &pid) || pid > 0x7fffffff)
 		return false;
 	if (i >= len || s[i] != ' ')
@@ -110,11 +112,18 @@ static bool parse_after_dash(const char *s, size_t len, size_t dash, struct tlin
 	skip_sp(s, len, &i);
 	if (i < len && s[i] == '(') {
 		/* the kernel's record-tgid column: "(   TGID)", or "(-------)" when unknown */
+		uint64_t tgid = 0;
+		size_t d;
+
 		n0 = i;
 		while (i < len && s[i] != ')' && i - n0 < 12)
 			i++;
 		if (i >= len || s[i] != ')')
 			return false;
+		d = n0 + 1;
+		skip_sp(s, i, &d);
+		if (parse_dec(s, i, &d, &tgid) && d == i && tgid <= 0x7fffffff)
+			t->tgid = (int32_t)tgid;
 		i++;
 		skip_sp(s, len, &i);
 	}
@@ -396,10 +405,11 @@ static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tli
 	    .cpu = t->cpu,
 	    .cpu_base = t->cpu_base,
 	    .pid = t->pid,
+	    .tgid = t->tgid,
 	    .comm = r->buf + t->off - t->comm_off,
 	    .comm_len = t->comm_len,
 	    .kind = c.kind,
-	    .f = {hp_text_num, hp_text_str, &c},
+	    .f = {hp_text_num, hp_text_str, &c, hp_text_mask},
 	};
 	bad = sk->bad_records;
 	if (hp_dec_event(dec, &ev, err) < 0)

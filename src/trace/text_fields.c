@@ -293,6 +293,86 @@ int hp_text_str(void *p, const char *name, const char **s, size_t *len)
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* libtraceevent's hex bitmask, 32-bit groups of 8 digits, most significant first. */
+static bool hex_groups(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n < 8 || (n + 1) % 9 != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((i % 9 == 8) ? v[i] != ',' : hex_digit(v[i]) < 0)
+			return false;
+	return true;
+}
+
+static void set_bit(uint64_t *bits, size_t nwords, uint64_t cpu)
+{
+	if (cpu / 64 < nwords)
+		bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+int hp_text_mask(void *p, const char *name, uint64_t *bits, size_t nwords)
+{
+	struct tctx *c = p;
+	const struct tfield *f = lookup(c, name);
+	const char *v;
+	size_t n, i = 0, bit = 0;
+	uint64_t a, b;
+
+	if (!f)
+		return missed(c, name, f, false);
+	v = f->val;
+	n = f->vlen;
+	memset(bits, 0, nwords * sizeof(*bits));
+	if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		v += 2;
+		n -= 2;
+	} else if (!hex_groups(v, n)) {
+		/* the kernel's list form: 0-3,8 */
+		while (i < n) {
+			if (!parse_dec(v, n, &i, &a))
+				return missed(c, name, f, false);
+			b = a;
+			if (i < n && v[i] == '-') {
+				i++;
+				if (!parse_dec(v, n, &i, &b) || b < a)
+					return missed(c, name, f, false);
+			}
+			for (; a <= b && a < nwords * 64; a++)
+				set_bit(bits, nwords, a);
+			if (i < n && v[i] != ',')
+				return missed(c, name, f, false);
+			i++;
+		}
+		return 0;
+	}
+	for (i = n; i-- > 0;) {
+		int d;
+
+		if (v[i] == ',')
+			continue;
+		d = hex_digit(v[i]);
+		if (d < 0)
+			return missed(c, name, f, false);
+		for (a = 0; a < 4; a++, bit++)
+			if (d >> a & 1)
+				set_bit(bits, nwords, bit);
+	}
+	return 0;
+}
+
 void hp_text_misses(const struct tctx *c, char *buf, size_t len)
 {
 	size_t used = 0;

@@ -135,6 +135,9 @@ int hp_text_num(void *ctx, const char *name, uint64_t *out);
 /* hp_dec_fields.str over a tctx: a field's text; 0 or -1. */
 int hp_text_str(void *ctx, const char *name, const char **s, size_t *len);
 
+/* hp_dec_fields.mask over a tctx: a cpumask, hex (0x.. or 8-digit groups) or a list (0-3,8). */
+int hp_text_mask(void *ctx, const char *name, uint64_t *bits, size_t nwords);
+
 /* Say which fields asked for did not read and what each should have been, into buf. */
 void hp_text_misses(const struct tctx *c, char *buf, size_t len);
 
