@@ -20,6 +20,7 @@
 /* What happened to one halt, across the layers that handled it. */
 struct hp_outcome {
 	const struct hp_episode *ep; /* as recorded */
+	const struct hp_cost *cost;  /* the costs this halt paid (drawn per halt from distributions) */
 	uint64_t wake_ns;    /* the wakeup's arrival in this replay (closed loop moves it) */
 	uint64_t enter_ns;   /* the halt began (later than recorded if the vCPU resumed late) */
 	uint64_t resume_ns;  /* the vCPU runs guest code again */

@@ -35,11 +35,12 @@ static const char replay_help[] =
     "  --mode MODE          open (default: wakeups at their recorded times) or closed\n"
     "                       (a vCPU's later activity moves by the latency its halts took)\n"
     "  --cost FILE          cost model from JSON (start from `hpsim cost --arch ARCH`)\n"
-    "  --cost-set NAME=NS   one cost-model value, after --cost (repeatable)\n"
+    "  --cost-set NAME=NS   one cost-model value, after --cost (repeatable); NS may be\n"
+    "                       lognormal:MEDIAN:P99 for a log-normal distribution\n"
     "  --host-load F        another host task runnable a fraction F (0..1) of the time\n"
     "  --host-load-model M  poisson (default) or periodic\n"
     "  --host-load-burst-us U  mean (poisson) or exact (periodic) busy burst, us (default 50)\n"
-    "  --seed N             the load model's seed (default 1)\n"
+    "  --seed N             the seed of the load model and of cost distributions (default 1)\n"
     "\n"
     "output:\n"
     "  --format FMT         table (default), json or csv\n"
@@ -300,6 +301,7 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
+	cfg.cost.seed = o.load.seed;
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
 	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)

@@ -20,6 +20,7 @@ struct halt_ctx {
 	const struct hp_episode *e;
 	uint64_t wake; /* the wakeup's arrival in this replay */
 	struct hp_outcome *o;
+	const struct hp_cost *c; /* this halt's costs (drawn, when some vary) */
 };
 
 /* The layer that handles a halt on the host: the vcore loop or kvm_vcpu_halt(); -1: none. */
@@ -66,7 +67,7 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 {
 	struct halt_ctx *h = ctx;
 	const struct hp_engine_config *cfg = h->cfg;
-	const struct hp_cost *c = &cfg->cost;
+	const struct hp_cost *c = h->c;
 	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->wake;
 	int l = host_layer(cfg);
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
@@ -104,7 +105,8 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
                      struct hp_vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
 {
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
-	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o};
+	struct halt_ctx h = {
+	    .cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o, .c = o->cost};
 
 	if (guest) {
 		struct hp_halt_in in = {
@@ -112,7 +114,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		    .enter_ns = o->enter_ns,
 		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
 		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
-		    .cost = &cfg->cost,
+		    .cost = o->cost,
 		    .lower = vm_halt,
 		    .lower_ctx = &h,
 		};
@@ -127,9 +129,9 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		/* guest polling keeps the host CPU busy whatever else wants it */
 		o->guest_poll_contended_ns = hp_engine_busy_overlap(eps, first, e->cpu, o->enter_ns,
 		                                                    o->enter_ns + d->polled_ns);
-		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
+		o->resume_ns = d->waited ? d->end_ns + o->cost->guest_wakeup_ns : d->end_ns;
 	} else {
-		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
+		o->resume_ns = vm_halt(&h, o->enter_ns) + o->cost->guest_wakeup_ns;
 	}
 }
 
@@ -187,6 +189,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 {
 	uint32_t ncpu = eps->ncpu ? eps->ncpu : 1;
 	char *state[HP_LAYER_COUNT] = {NULL};
+	struct hp_cost *drawn = NULL; /* the halt's costs, when some are distributions */
 	struct hp_vcpu *v;
 	size_t i;
 	int l, rc = 0;
@@ -234,6 +237,14 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		rc = hp_engine_run_vcores(eps, cfg, v, st, err);
 		goto out;
 	}
+	if (cfg->cost.varying) {
+		drawn = malloc(sizeof(*drawn));
+		if (!drawn) {
+			rc = hp_errf(err, "out of memory");
+			goto out;
+		}
+		*drawn = cfg->cost;
+	}
 	for (i = 0; i < eps->n; i++) {
 		const struct hp_episode *e = &eps->ep[i];
 		struct hp_vcpu *vc = &v[e->cpu];
@@ -241,6 +252,11 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 
 		memset(&o, 0, sizeof(o));
 		o.ep = e;
+		o.cost = &cfg->cost;
+		if (drawn) {
+			hp_cost_draw(&cfg->cost, drawn, e->cpu, i);
+			o.cost = drawn;
+		}
 		o.enter_ns = e->halt_start_ns;
 		o.wake_ns = e->wake_ns;
 		if (cfg->mode == HP_MODE_CLOSED)
@@ -267,6 +283,7 @@ out:
 				st->extension_ns = v[i].shift;
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
+	free(drawn);
 	free(v);
 	return rc;
 }

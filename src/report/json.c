@@ -173,7 +173,7 @@ static json_t *config_json(const struct hp_run_info *in)
 	json_object_set_new(o, "layers", pol);
 	f = hp_cost_fields(&n);
 	for (i = 0; i < n; i++)
-		json_object_set_new(cost, f[i].name, u64(hp_cost_get(&cfg->cost, &f[i])));
+		json_object_set_new(cost, f[i].name, hp_cost_value_json(&cfg->cost, i));
 	json_object_set_new(o, "cost", cost);
 	json_object_set_new(o, "cost_file",
 	                    in->cost_file ? json_string(in->cost_file) : json_null());

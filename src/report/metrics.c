@@ -207,7 +207,8 @@ void hp_metrics_add(void *ctx, const struct hp_outcome *o)
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		m->layers[l] |= o->has[l];
 	/* the total is summed from the CPUs once, by hp_metrics_total() */
-	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, &m->cost, o);
+	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, o->cost ? o->cost : &m->cost,
+	        o);
 }
 
 static void hist_sum(uint64_t *a, const uint64_t *b)

@@ -49,9 +49,14 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 
 		cf = hp_cost_fields(&n);
 		fprintf(f, "cost:    ");
-		for (i = 0; i < n; i++)
-			fprintf(f, "%s %s=%" PRIu64, i ? "," : "", cf[i].name,
-			        hp_cost_get(&cfg->cost, &cf[i]));
+		for (i = 0; i < n; i++) {
+			char d[96];
+
+			fprintf(f, "%s %s=%s", i ? "," : "", cf[i].name,
+			        hp_cost_describe(&cfg->cost, i, d, sizeof(d)));
+		}
+		if (cfg->cost.varying)
+			fprintf(f, " (drawn per halt, seed %" PRIu64 ")", cfg->cost.seed);
 		if (in->cost_file)
 			fprintf(f, " (from %s)", in->cost_file);
 		fputc('\n', f);

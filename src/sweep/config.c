@@ -11,6 +11,7 @@
 
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 #define PATH_LEN 512
 
@@ -566,6 +567,19 @@ static int add_cost(struct hp_sweep_config *c, json_t *obj, const char *path, st
 		struct hp_err e;
 
 		path_key(p, path, key);
+		if (json_is_object(v)) {
+			char *text = sweep_cost_dist_text(v, key, p, err);
+
+			if (!text)
+				return -1;
+			if (c->ncost == HP_MAX_SETTINGS) {
+				free(text);
+				return hp_errf(err, "%s: too many cost values", path);
+			}
+			c->cost[c->ncost].name = xstrdup(key);
+			c->cost[c->ncost++].value = text;
+			continue;
+		}
 		if (get_uint(v, p, UINT32_MAX, &x, err) < 0)
 			return -1;
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)x);

@@ -11,4 +11,12 @@
  */
 int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
 
+/*
+ * A cost value of a sweep config that is a distribution object, as the text
+ * hp_cost_set() reads (malloc'd); NULL with err naming path.
+ */
+struct json_t;
+char *sweep_cost_dist_text(struct json_t *v, const char *key, const char *path,
+                           struct hp_err *err);
+
 #endif
