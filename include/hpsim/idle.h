@@ -9,6 +9,7 @@
 #define HPSIM_IDLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -60,8 +61,8 @@ struct hp_idle_gov;
 struct hp_idle_gov_ops {
 	const char *name; /* "menu", "teo", "ladder" */
 	/* Create per-CPU state for table t and kernel release (major, minor). */
-	struct hp_idle_gov *(*create)(const struct hp_idle_table *t, unsigned major,
-	                              unsigned minor, struct hp_err *err);
+	struct hp_idle_gov *(*create)(const struct hp_idle_table *t, unsigned major, unsigned minor,
+	                              struct hp_err *err);
 	/* Choose a state index for the idle period starting now; *stop_tick as the kernel's. */
 	int (*select)(struct hp_idle_gov *g, const struct hp_idle_ctx *ctx, bool *stop_tick);
 	/* The idle period ended after measured_ns in state idx (the kernel's reflect/update). */
@@ -71,5 +72,14 @@ struct hp_idle_gov_ops {
 
 /* Find a governor by name (menu, teo, ladder, menu@kernel, teo@kernel); NULL if none. */
 const struct hp_idle_gov_ops *hp_idle_gov_find(const char *name);
+/* All governors, for listings; *n gets their number. */
+const struct hp_idle_gov_ops *const *hp_idle_gov_list(size_t *n);
+/*
+ * The time limit of the polling state 0 for g's table (the kernel's
+ * cpuidle_poll_time(): the first target residency of at least 10 us, at most
+ * TICK_NSEC/16): a POLL period ends there and the governor runs again.
+ * reflect() on POLL with measured_ns at or past it is a poll that timed out.
+ */
+uint64_t hp_idle_gov_poll_limit_ns(const struct hp_idle_gov *g);
 
 #endif

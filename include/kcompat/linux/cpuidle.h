@@ -10,6 +10,7 @@
 #include <linux/compiler.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/percpu.h>
 #include "hpsim_shim.h"
 
 #define CPUIDLE_STATE_MAX       10

@@ -1,9 +1,15 @@
-/* kcompat: min/max, ARRAY_SIZE, fls64, KERNEL_VERSION. */
+/* kcompat: min/max, ARRAY_SIZE, fls64, KERNEL_VERSION, the integer limits. */
 #ifndef KCOMPAT_LINUX_KERNEL_H
 #define KCOMPAT_LINUX_KERNEL_H
 
 #include <linux/types.h>
 #include <linux/compiler.h>
+#include <limits.h>
+#include <string.h>
+
+#define U32_MAX ((u32)~0U)
+#define S64_MAX ((s64)(~0ULL >> 1))
+#define U64_MAX ((u64)~0ULL)
 
 #define ARRAY_SIZE(a)           (sizeof(a) / sizeof((a)[0]))
 #define min(a, b)               ((a) < (b) ? (a) : (b))

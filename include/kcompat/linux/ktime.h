@@ -25,5 +25,6 @@ static inline u64 local_clock(void)
 #define ktime_to_ns(kt)      ((s64)(kt))
 #define ktime_before(a, b)   ((a) < (b))
 #define ktime_after(a, b)    ((a) > (b))
+#define ktime_to_us(kt)      ((s64)(kt) / 1000)
 
 #endif
