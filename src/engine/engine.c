@@ -62,6 +62,14 @@ uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uin
 	return sum;
 }
 
+/* The vCPU thread sleeps from sleep_ns: its host CPU may idle (host_idle.c). */
+static uint64_t host_sleep(void *ctx, uint64_t sleep_ns, uint64_t wake_ns)
+{
+	struct halt_ctx *h = ctx;
+
+	return hp_host_idle_sleep(h->cfg, h->eps, h->v, h->e, sleep_ns, wake_ns, h->o);
+}
+
 /* The guest executed HLT at hlt_ns; returns when guest code runs again (after VM entry). */
 static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 {
@@ -89,9 +97,20 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	}
 	if (l < 0) {
 		/* no host policy simulated: the host puts the vCPU thread to sleep */
-		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
+		if (wake <= host_enter)
+			return host_enter + c->vm_entry_ns;
+		if (h->v->gov) {
+			hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from,
+			                    &in.busy_until);
+			wake += hp_host_idle_sleep(cfg, h->eps, h->v, h->e, host_enter, wake, h->o);
+		}
+		return wake + c->host_wakeup_ns + c->vm_entry_ns;
 	}
 	hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
+	if (h->v->gov) {
+		in.host_sleep = host_sleep;
+		in.host_sleep_ctx = h;
+	}
 	if (cfg->kernel.arch == HP_ARCH_S390)
 		in.steal_pct = hp_steal_pct(&h->v->steal, h->eps, in.cpu, host_enter);
 	in.host_poll_disabled =
@@ -175,6 +194,10 @@ static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 	if ((cfg->vcore_size > 1 || cfg->event_driven) && cfg->layer[HP_LAYER_GUEST])
 		return hp_errf(err, "vcores of several vCPUs model powerpc guests, which have no "
 		                    "guest halt-polling layer: drop --guest");
+	if ((cfg->vcore_size > 1 || cfg->event_driven) && hp_host_idle_active(&cfg->idle))
+		return hp_errf(err, "host idle states (--host-idle %s) are not modelled for vcores "
+		                    "of several vCPUs: use --host-idle none",
+		               cfg->idle.table.name);
 	if (cfg->event_driven && !cfg->layer[HP_LAYER_VCORE])
 		return hp_errf(err, "the discrete-event scheduler runs vcores: choose --vcore");
 	for (l = 0; l < HP_LAYER_COUNT; l++)
@@ -216,6 +239,15 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 			ops->init(v[i].state[l], (uint32_t)i);
 		}
 	}
+	if (hp_host_idle_active(&cfg->idle) && !(cfg->vcore_size > 1 || cfg->event_driven))
+		for (i = 0; i < ncpu; i++) {
+			v[i].gov = cfg->idle.gov->create(&cfg->idle.table, cfg->kernel.version >> 16,
+			                                 (cfg->kernel.version >> 8) & 0xff, err);
+			if (!v[i].gov) {
+				rc = -1;
+				goto out;
+			}
+		}
 	for (i = 0; i < eps->n; i++) {
 		const struct hp_episode *e = &eps->ep[i];
 
@@ -251,6 +283,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 		struct hp_outcome o;
 
 		memset(&o, 0, sizeof(o));
+		o.idle_state = -1;
 		o.ep = e;
 		o.cost = &cfg->cost;
 		if (drawn) {
@@ -284,6 +317,9 @@ out:
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(drawn);
+	for (i = 0; i < ncpu; i++)
+		if (v[i].gov)
+			cfg->idle.gov->destroy(v[i].gov);
 	free(v);
 	return rc;
 }

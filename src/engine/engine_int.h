@@ -25,6 +25,7 @@ struct hp_vcpu {
 	bool halts;     /* the CPU has halts in the capture */
 	size_t busy;    /* cursor into the episodes' contention intervals */
 	struct hp_steal steal;
+	struct hp_idle_gov *gov; /* the host CPU's idle governor (cfg->idle active) */
 };
 
 /* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */
@@ -44,6 +45,14 @@ void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint3
 /* Closed loop: set o's enter and wake times and shift from the vCPUs' shifts so far. */
 void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
                             struct hp_outcome *o);
+
+/*
+ * v's thread sleeps from sleep_ns until its wakeup at wake_ns: its host CPU
+ * idles (host_idle.c), recorded in o; returns the exit latency the wakeup pays.
+ */
+uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                            struct hp_vcpu *v, const struct hp_episode *e, uint64_t sleep_ns,
+                            uint64_t wake_ns, struct hp_outcome *o);
 
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */
 int hp_engine_run_vcores(const struct hp_episodes *eps, const struct hp_engine_config *cfg,

@@ -81,6 +81,7 @@ static void next_halt(struct sched *s, uint32_t cpu)
 	}
 	e = &eps->ep[x->next++];
 	memset(o, 0, sizeof(*o));
+	o->idle_state = -1;
 	o->ep = e;
 	o->enter_ns = e->halt_start_ns;
 	o->wake_ns = e->wake_ns;

@@ -171,7 +171,7 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 			hp = h->polled_ns;
 			sl = h->wait_ns;
 		} else if (o->wake_ns > host_enter) {
-			sl = o->wake_ns + c->host_wakeup_ns - host_enter;
+			sl = o->wake_ns + o->idle_exit_ns + c->host_wakeup_ns - host_enter;
 		}
 	}
 	t->halted_ns += span;
@@ -197,6 +197,7 @@ static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
 		if (o->has[l])
 			layer_add(&c->layer[l], &o->d[l]);
 	lat_add(&c->latency, o->latency_ns);
+	hp_idle_metrics_add(&c->idle, o);
 }
 
 void hp_metrics_add(void *ctx, const struct hp_outcome *o)
@@ -274,6 +275,7 @@ static void cpu_sum(struct hp_cpu_metrics *a, const struct hp_cpu_metrics *b)
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		layer_sum(&a->layer[l], &b->layer[l]);
 	lat_sum(&a->latency, &b->latency);
+	hp_idle_metrics_sum(&a->idle, &b->idle);
 }
 
 void hp_metrics_total(struct hp_metrics *m)

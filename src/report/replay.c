@@ -26,6 +26,8 @@ int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg
 		return -1;
 	m->t_first_ns = eps->t_first_ns;
 	m->cost = cfg->cost;
+	if (hp_host_idle_active(&cfg->idle))
+		m->idle = cfg->idle.table;
 	cfg->on_outcome = tee_outcome;
 	cfg->ctx = &t;
 	if (hp_engine_run(eps, cfg, st, err) < 0) {
