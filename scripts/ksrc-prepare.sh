@@ -5,7 +5,8 @@
 # leaves the build directory.
 #
 # OUTDIR/tree/        the few members needed (top-level Makefile, haltpoll.c,
-#                     poll_state.c, kvm_main.c, book3s_hv.c)
+#                     menu.c, teo.c, poll_state.c, kvm_main.c, book3s_hv.c;
+#                     the governors' gov.h where the tree has one, v6.6+)
 # OUTDIR/*.inc        the named functions and module parameters (kextract.sh)
 # OUTDIR/hpsim_ksrc.h the tree's path and version (VERSION.PATCHLEVEL)
 set -eu
@@ -19,7 +20,10 @@ out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 
 MEMBERS="Makefile drivers/cpuidle/governors/haltpoll.c drivers/cpuidle/poll_state.c \
-virt/kvm/kvm_main.c arch/powerpc/kvm/book3s_hv.c"
+virt/kvm/kvm_main.c arch/powerpc/kvm/book3s_hv.c drivers/cpuidle/governors/menu.c \
+drivers/cpuidle/governors/teo.c"
+# included by the governors from v6.6 on; older trees have none
+OPTIONAL="drivers/cpuidle/governors/gov.h"
 
 rm -rf "$out/tree"
 mkdir -p "$out/tree"
@@ -31,6 +35,11 @@ if [ -d "$src" ]; then
 		fi
 		mkdir -p "$out/tree/$(dirname "$m")"
 		cp "$src/$m" "$out/tree/$m"
+	done
+	for m in $OPTIONAL; do
+		if [ -f "$src/$m" ]; then
+			cp "$src/$m" "$out/tree/$m"
+		fi
 	done
 elif [ -f "$src" ]; then
 	# one pass over the archive, only the members needed, below its top directory
@@ -51,6 +60,11 @@ elif [ -f "$src" ]; then
 		cat "$out/tar.err" >&2
 		exit 1
 	fi
+	for m in $OPTIONAL; do
+		# shellcheck disable=SC2086
+		tar -xf "$src" -C "$out/tree" --wildcards --no-wildcards-match-slash \
+			--strip-components=1 "*/$m" 2>/dev/null || true
+	done
 	set +f
 else
 	echo "ksrc-prepare: $src: no such kernel tree or tarball" >&2

@@ -17,6 +17,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
+int cmd_idle_states(int argc, char **argv);
 
 struct hp_sweep_dir;
 

@@ -383,12 +383,15 @@ int hp_idle_table_from_sysfs(const char *root, unsigned cpu, struct hp_idle_tabl
 		snprintf(cpudir, sizeof(cpudir), "%s/devices/system/cpu/cpu%u", root, cpu);
 		if (stat(cpudir, &st) != 0)
 			return hp_errf(err, "%s: no such CPU", cpudir);
+		snprintf(sdir, sizeof(sdir), "%s/devices/system/cpu/cpuidle", root);
+		if (read_attr(sdir, "current_driver", buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "unknown");
 		return hp_errf(err,
 		               "%s: no such directory: this machine exposes no cpuidle states "
-		               "(no cpuidle driver is registered, as on many virtual machines "
+		               "(cpuidle driver: %s; none is registered on many virtual machines "
 		               "and with cpuidle.off=1); use a built-in table (skx, icx, spr) "
 		               "or write one",
-		               dir);
+		               dir, buf[0] ? buf : "unknown");
 	}
 	snprintf(t->name, sizeof(t->name), "cpu%u", cpu);
 	snprintf(sdir, sizeof(sdir), "%s/devices/system/cpu/cpuidle", root);

@@ -10,6 +10,8 @@
  *   HP_IDLE_NAME      the name in the registry
  *   HP_IDLE_SYM       the struct hp_idle_gov_ops to define
  *   HP_IDLE_SINCE     the release that merged the governor (KERNEL_VERSION)
+ * and, for a kernel tree's governor, HP_IDLE_TREE_KVER, the tree's release:
+ * the code is that release's whatever release the instance is created for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,9 @@ static struct hp_idle_gov *idle_gov_create(const struct hp_idle_table *t, unsign
 	unsigned int kver = (major << 16) + (minor << 8);
 	struct hp_idle_call call;
 
+#ifdef HP_IDLE_TREE_KVER
+	kver = HP_IDLE_TREE_KVER;
+#endif
 	if (hp_idle_gov_check(HP_IDLE_NAME, t, kver, HP_IDLE_SINCE, err))
 		return NULL;
 	g = calloc(1, sizeof(*g));
