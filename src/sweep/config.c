@@ -958,7 +958,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 {
 	static const char *const keys[] = {
 	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
-	    "params",      "zip",    "objective", "max_points", "oracle", NULL};
+	    "params",      "zip",    "objective", "max_points", "oracle", "host_idle",
+	    "host_governor", NULL};
 	struct raw_axes *global;
 	json_t *v;
 	uint64_t x;
@@ -998,6 +999,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 		c->mode = xstrdup(json_string_value(v));
 	}
 	if ((v = json_object_get(root, "cost")) && parse_cost(v, dir, c, err) < 0)
+		return -1;
+	if (sweep_parse_host_idle(root, dir, c, err) < 0)
 		return -1;
 	if ((v = json_object_get(root, "objective")) && parse_objective(v, c, err) < 0)
 		return -1;
@@ -1168,6 +1171,8 @@ void hp_sweep_config_free(struct hp_sweep_config *c)
 	}
 	free(c->arch);
 	free(c->mode);
+	free(c->host_idle);
+	free(c->host_governor);
 	free(c->windows);
 	memset(c, 0, sizeof(*c));
 }

@@ -19,4 +19,12 @@ struct json_t;
 char *sweep_cost_dist_text(struct json_t *v, const char *key, const char *path,
                            struct hp_err *err);
 
+/*
+ * The config's "host_idle" and "host_governor" keys into c (each optional);
+ * dir resolves a relative table file. 0, or -1 with err naming the key.
+ */
+struct hp_sweep_config;
+int sweep_parse_host_idle(struct json_t *root, const char *dir, struct hp_sweep_config *c,
+                          struct hp_err *err);
+
 #endif
