@@ -26,6 +26,7 @@ struct hp_vcpu {
 	size_t busy;    /* cursor into the episodes' contention intervals */
 	struct hp_steal steal;
 	struct hp_idle_gov *gov; /* the host CPU's idle governor (cfg->idle active) */
+	uint64_t idle_res_ns[HP_IDLE_MAX_STATES]; /* the halt in flight's residencies */
 };
 
 /* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */

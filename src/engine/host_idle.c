@@ -108,6 +108,8 @@ uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_
 	if (wake_ns <= sleep_ns || !idle_from(eps, v, e->cpu, sleep_ns, wake_ns, &t))
 		return 0;
 	timer = e->source == HP_SRC_TIMER ? wake_ns : t + c->horizon_ns;
+	memset(v->idle_res_ns, 0, sizeof(v->idle_res_ns));
+	o->idle_res_ns = v->idle_res_ns;
 	for (;;) {
 		const struct hp_idle_state *s;
 		bool stop_tick = true;
@@ -132,7 +134,7 @@ uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_
 		}
 		if (stop_tick)
 			ctx.tick_stopped = true;
-		o->idle_res_ns[idx] += end - t;
+		v->idle_res_ns[idx] += end - t;
 		if (end == wake_ns) {
 			/* polling sees the wakeup at once; a real state must be left */
 			uint64_t exit = s->polling ? 0 : s->exit_latency_ns;

@@ -197,7 +197,8 @@ static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
 		if (o->has[l])
 			layer_add(&c->layer[l], &o->d[l]);
 	lat_add(&c->latency, o->latency_ns);
-	hp_idle_metrics_add(&c->idle, o);
+	if (o->idle_res_ns)
+		hp_idle_metrics_add(&c->idle, o);
 }
 
 void hp_metrics_add(void *ctx, const struct hp_outcome *o)
