@@ -21,7 +21,7 @@ static const struct command commands[] = {
     {"gen", cmd_gen, "generate synthetic episodes (periodic, poisson, ...) as CSV"},
     {"compare", cmd_compare, "compare two JSON reports figure by figure (A the baseline)"},
     {"cost", cmd_cost, "print the cost model's defaults for an architecture as JSON"},
-    {"idle-states", cmd_idle_states, "write this machine's (or a built-in) host idle states as JSON"},
+    {"idle-states", cmd_idle_states, "host idle states (sysfs, built-in) as JSON"},
     {"sweep", cmd_sweep,
      "replay a grid of settings from a JSON config; Pareto front, recommendation"},
     {"merge", cmd_merge, "combine the directories of a sharded sweep"},

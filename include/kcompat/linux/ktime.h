@@ -26,5 +26,6 @@ static inline u64 local_clock(void)
 #define ktime_before(a, b)   ((a) < (b))
 #define ktime_after(a, b)    ((a) > (b))
 #define ktime_to_us(kt)      ((s64)(kt) / 1000)
+#define KTIME_MAX            ((s64)~((u64)1 << 63))
 
 #endif

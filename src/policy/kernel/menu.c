@@ -13,8 +13,11 @@
  * tick-stop logic keeps the tick when the prediction is shorter than a tick.
  *
  * Every release difference is a branch on hpsim_kernel_version naming the
- * release that made it. The arithmetic is that of the ns-based governor
- * (v5.5 and later); earlier releases computed in microseconds.
+ * release that made it: v6.6 (typical interval first), v6.12 (no I/O
+ * waiters; latency-first state loop), v6.15 and v6.17 (typical interval
+ * computation). The arithmetic is that of the ns-based governor (v5.5 and
+ * later); earlier releases computed in microseconds, and releases before
+ * v4.17 did not decide about the tick (see docs/idle-states.md).
  */
 #include <linux/kernel.h>
 #include <linux/cpuidle.h>
@@ -36,7 +39,6 @@
 #define MAX_INTERESTING (50000 * NSEC_PER_USEC)
 /* v6.6: below this typical interval the next timer is not looked up */
 #define RESIDENCY_THRESHOLD_NS (15 * NSEC_PER_USEC)
-#define KTIME_MAX              ((s64) ~((u64)1 << 63))
 
 struct menu_device {
 	int needs_update;
@@ -190,9 +192,14 @@ again:
 		}
 	}
 
-	/* the timer-based prediction is lower anyway (from v6.6 there is none yet: UINT_MAX) */
-	if (min >= predicted_us)
+	if (hpsim_kernel_version >= KERNEL_VERSION(6, 6, 0)) {
+		/* v6.6: there is no timer-based prediction yet; only zeros make none */
+		if (!max)
+			return UINT_MAX;
+	} else if (min >= predicted_us) {
+		/* the timer-based prediction is lower anyway */
 		return UINT_MAX;
+	}
 
 	if (divisor == INTERVALS)
 		avg = (unsigned int)(sum >> INTERVAL_SHIFT);
@@ -256,7 +263,10 @@ static int menu_select(struct cpuidle_driver *drv, struct cpuidle_device *dev, b
 		 * when that interval is long enough to matter.
 		 */
 		predicted_ns = (u64)get_typical_interval(data, UINT_MAX) * NSEC_PER_USEC;
-		if (predicted_ns > RESIDENCY_THRESHOLD_NS) {
+		/* v6.12: with the tick stopped the timer is always looked up */
+		if (predicted_ns > RESIDENCY_THRESHOLD_NS ||
+		    (hpsim_kernel_version >= KERNEL_VERSION(6, 12, 0) &&
+		     tick_nohz_tick_stopped())) {
 			unsigned int timer_us;
 
 			delta = tick_nohz_get_sleep_length(&delta_tick);
@@ -331,12 +341,38 @@ static int menu_select(struct cpuidle_driver *drv, struct cpuidle_device *dev, b
 		if (idx == -1)
 			idx = i; /* first enabled state */
 
-		/* v6.17: a state over the latency limit ends the search before anything else */
-		if (hpsim_kernel_version >= KERNEL_VERSION(6, 17, 0) &&
-		    s->exit_latency_ns > latency_req)
-			break;
+		if (hpsim_kernel_version >= KERNEL_VERSION(6, 12, 0)) {
+			/* v6.12: a state over the latency limit ends the search first */
+			if (s->exit_latency_ns > latency_req)
+				break;
 
-		if ((u64)s->target_residency_ns > predicted_ns) {
+			if ((u64)s->target_residency_ns <= predicted_ns) {
+				idx = i;
+				continue;
+			}
+
+			/*
+			 * Rather a real idle state than polling when it is a short
+			 * one (under RESIDENCY_THRESHOLD_NS), the timer is not
+			 * sooner, and its exit latency fits the prediction.
+			 */
+			if ((drv->states[idx].flags & CPUIDLE_FLAG_POLLING) &&
+			    s->target_residency_ns < RESIDENCY_THRESHOLD_NS &&
+			    (u64)s->target_residency_ns <= data->next_timer_ns &&
+			    (u64)s->exit_latency_ns <= predicted_ns) {
+				predicted_ns = (u64)s->target_residency_ns;
+				idx = i;
+				break;
+			}
+		} else {
+			if ((u64)s->target_residency_ns <= predicted_ns) {
+				if (s->exit_latency_ns > latency_req)
+					break;
+
+				idx = i;
+				continue;
+			}
+
 			/* rather a real idle state than polling, when a timer comes soon enough */
 			if ((drv->states[idx].flags & CPUIDLE_FLAG_POLLING) &&
 			    s->exit_latency_ns <= latency_req &&
@@ -345,26 +381,24 @@ static int menu_select(struct cpuidle_driver *drv, struct cpuidle_device *dev, b
 				idx = i;
 				break;
 			}
-			if (predicted_ns < (u64)TICK_NSEC)
-				break;
-
-			if (!tick_nohz_tick_stopped()) {
-				/* a shallow state with the tick kept: the next tick re-selects */
-				predicted_ns = (u64)drv->states[idx].target_residency_ns;
-				break;
-			}
-
-			/* tick stopped: go deeper if this state still fits before the next event */
-			if (drv->states[idx].target_residency_ns < (s64)TICK_NSEC &&
-			    s->target_residency_ns <= delta_tick)
-				idx = i;
-
-			return idx;
 		}
-		if (s->exit_latency_ns > latency_req)
+
+		/* this state's target residency is beyond the prediction */
+		if (predicted_ns < (u64)TICK_NSEC)
 			break;
 
-		idx = i;
+		if (!tick_nohz_tick_stopped()) {
+			/* a shallow state with the tick kept: the next tick re-selects */
+			predicted_ns = (u64)drv->states[idx].target_residency_ns;
+			break;
+		}
+
+		/* tick stopped: go deeper if this state still fits before the next event */
+		if (drv->states[idx].target_residency_ns < (s64)TICK_NSEC &&
+		    s->target_residency_ns <= delta_tick)
+			idx = i;
+
+		return idx;
 	}
 
 	if (idx == -1)

@@ -15,9 +15,13 @@
  * were intercepts), a shallower state whose bins held most of those
  * intercepts is chosen.
  *
- * The algorithm is that of v5.16 to v6.11 (the bins with recent intercepts);
- * v6.12 dropped the recent intercepts. See docs/idle-states.md for the
- * releases whose teo changes are not modelled.
+ * Releases: teo was merged in v5.1. Up to v6.11 this is the algorithm of
+ * v6.1 (bins of hits and intercepts, and the recent intercepts); v6.12
+ * (teo_select_v612) dropped the recent intercepts, counts the periods that
+ * reached the tick apart when every state is shorter than a tick, starts
+ * from the deepest state and looks the timer up only when it matters. The
+ * releases whose teo differs from these two are listed in
+ * docs/idle-states.md.
  */
 #include <linux/cpuidle.h>
 #include <linux/jiffies.h>
@@ -25,6 +29,9 @@
 #include <linux/sched/clock.h>
 #include <linux/tick.h>
 #include <linux/module.h>
+
+/* v6.6: shorter target residencies than this are not worth a timer lookup */
+#define RESIDENCY_THRESHOLD_NS (15 * NSEC_PER_USEC)
 
 /* a metric grows by PULSE and decays by 1/2^DECAY_SHIFT per idle period */
 #define PULSE       1024
@@ -44,8 +51,9 @@ struct teo_cpu {
 	s64 sleep_length_ns;
 	struct teo_bin state_bins[CPUIDLE_STATE_MAX];
 	unsigned int total;
-	int next_recent_idx;
-	int recent_idx[NR_RECENT];
+	int next_recent_idx;       /* before v6.12 */
+	int recent_idx[NR_RECENT]; /* before v6.12 */
+	unsigned int tick_hits;    /* v6.12: periods that reached the tick */
 };
 
 static DEFINE_PER_CPU(struct teo_cpu, teo_cpus);
@@ -95,6 +103,28 @@ static void teo_update(struct cpuidle_driver *drv, struct cpuidle_device *dev)
 		}
 	}
 
+	if (hpsim_kernel_version >= KERNEL_VERSION(6, 12, 0)) {
+		s64 target_residency_ns = drv->states[drv->state_count - 1].target_residency_ns;
+
+		/*
+		 * v6.12: when the deepest state is shorter than a tick, periods
+		 * that reached the tick (with the timer beyond it) count apart.
+		 */
+		if (target_residency_ns < (s64)TICK_NSEC) {
+			cpu_data->tick_hits -= cpu_data->tick_hits >> DECAY_SHIFT;
+
+			cpu_data->total += cpu_data->tick_hits;
+
+			if ((s64)TICK_NSEC <= cpu_data->sleep_length_ns) {
+				idx_timer = drv->state_count;
+				if ((u64)TICK_NSEC <= measured_ns) {
+					cpu_data->tick_hits += PULSE;
+					goto end;
+				}
+			}
+		}
+	}
+
 	if (teo_has_recent()) {
 		i = cpu_data->next_recent_idx++;
 		if (cpu_data->next_recent_idx >= NR_RECENT)
@@ -119,6 +149,7 @@ static void teo_update(struct cpuidle_driver *drv, struct cpuidle_device *dev)
 		}
 	}
 
+end:
 	cpu_data->total += PULSE;
 }
 
@@ -135,14 +166,18 @@ static s64 teo_middle_of_bin(int idx, struct cpuidle_driver *drv)
 	       2;
 }
 
-/* The deepest enabled state shallower than state_idx whose target residency fits duration_ns. */
+/*
+ * The deepest enabled state shallower than state_idx whose target residency
+ * fits duration_ns (v6.12: skipping a polling state when no_poll).
+ */
 static int teo_find_shallower_state(struct cpuidle_driver *drv, struct cpuidle_device *dev,
-                                    int state_idx, s64 duration_ns)
+                                    int state_idx, s64 duration_ns, bool no_poll)
 {
 	int i;
 
 	for (i = state_idx - 1; i >= 0; i--) {
-		if (dev->states_usage[i].disable)
+		if (dev->states_usage[i].disable ||
+		    (no_poll && drv->states[i].flags & CPUIDLE_FLAG_POLLING))
 			continue;
 
 		state_idx = i;
@@ -150,6 +185,170 @@ static int teo_find_shallower_state(struct cpuidle_driver *drv, struct cpuidle_d
 			break;
 	}
 	return state_idx;
+}
+
+/* v6.12: with the tick stopped, only states of at least a tick are acceptable. */
+static bool teo_state_ok(int i, struct cpuidle_driver *drv)
+{
+	return !tick_nohz_tick_stopped() || drv->states[i].target_residency_ns >= (s64)TICK_NSEC;
+}
+
+/*
+ * v6.12: the candidate is the deepest enabled state; when the intercepts of
+ * the shallower bins outweigh the rest, the shallowest state whose bins hold
+ * over half of them. The timer is looked up only when the choice is not the
+ * shallowest state already, and then caps the state; a tick-dominated
+ * history (intercepts of the deepest bin and below over 5/8 of the total)
+ * keeps the tick.
+ */
+static int teo_select_v612(struct cpuidle_driver *drv, struct cpuidle_device *dev, bool *stop_tick)
+{
+	struct teo_cpu *cpu_data = per_cpu_ptr(&teo_cpus, dev->cpu);
+	s64 latency_req = cpuidle_governor_latency_req(dev->cpu);
+	ktime_t delta_tick = TICK_NSEC / 2;
+	unsigned int tick_intercept_sum = 0;
+	unsigned int idx_intercept_sum = 0;
+	unsigned int intercept_sum = 0;
+	unsigned int idx_hit_sum = 0;
+	unsigned int hit_sum = 0;
+	int constraint_idx = 0;
+	int idx0 = 0, idx = -1;
+	int prev_intercept_idx;
+	s64 duration_ns;
+	int i;
+
+	if (dev->last_state_idx >= 0) {
+		teo_update(drv, dev);
+		dev->last_state_idx = -1;
+	}
+
+	cpu_data->time_span_ns = (s64)local_clock();
+	/* no timer looked up yet: as good as none */
+	cpu_data->sleep_length_ns = KTIME_MAX;
+
+	if (drv->state_count < 2) {
+		idx = 0;
+		goto out_tick;
+	}
+
+	if (!dev->states_usage[0].disable)
+		idx = 0;
+
+	/* the deepest enabled state, the deepest within the latency limit, the sums below it */
+	for (i = 1; i < drv->state_count; i++) {
+		struct teo_bin *prev_bin = &cpu_data->state_bins[i - 1];
+		struct cpuidle_state *s = &drv->states[i];
+
+		intercept_sum += prev_bin->intercepts;
+		hit_sum += prev_bin->hits;
+
+		if (dev->states_usage[i].disable)
+			continue;
+
+		if (idx < 0)
+			idx0 = i; /* first enabled state */
+
+		idx = i;
+
+		if (s->exit_latency_ns <= latency_req)
+			constraint_idx = i;
+
+		idx_intercept_sum = intercept_sum;
+		idx_hit_sum = hit_sum;
+	}
+
+	if (idx < 0) {
+		idx = 0; /* no state enabled: state 0 */
+		goto out_tick;
+	}
+
+	if (idx == idx0) {
+		/* one state to choose: expect its target residency */
+		duration_ns = drv->states[idx].target_residency_ns;
+		goto end;
+	}
+
+	tick_intercept_sum = intercept_sum + cpu_data->state_bins[drv->state_count - 1].intercepts;
+
+	prev_intercept_idx = idx;
+	if (2 * idx_intercept_sum > cpu_data->total - idx_hit_sum) {
+		int first_suitable_idx = idx;
+
+		/* early wakeups likely: walk down until the bins hold over half the intercepts */
+		intercept_sum = 0;
+
+		for (i = idx - 1; i >= 0; i--) {
+			struct teo_bin *bin = &cpu_data->state_bins[i];
+
+			intercept_sum += bin->intercepts;
+
+			if (2 * intercept_sum > idx_intercept_sum) {
+				if (teo_state_ok(i, drv) && !dev->states_usage[i].disable)
+					idx = i;
+				else
+					idx = first_suitable_idx;
+
+				break;
+			}
+
+			if (dev->states_usage[i].disable)
+				continue;
+
+			if (!teo_state_ok(i, drv)) {
+				/* too shallow, but a suitable candidate found so far may do */
+				if (first_suitable_idx != idx)
+					continue;
+
+				break;
+			}
+
+			first_suitable_idx = i;
+		}
+	}
+	if (!idx && prev_intercept_idx) {
+		/* state 0 after all: look the timer up for the tick decision only */
+		duration_ns = tick_nohz_get_sleep_length(&delta_tick);
+		cpu_data->sleep_length_ns = duration_ns;
+		goto out_tick;
+	}
+
+	/* the latency limit may call for a shallower state */
+	if (idx > constraint_idx)
+		idx = constraint_idx;
+
+	if (!idx)
+		goto out_tick;
+
+	/* a state this short after a polling state 0 is not worth a timer lookup */
+	if ((drv->states[0].flags & CPUIDLE_FLAG_POLLING) &&
+	    drv->states[idx].target_residency_ns < RESIDENCY_THRESHOLD_NS)
+		goto out_tick;
+
+	duration_ns = tick_nohz_get_sleep_length(&delta_tick);
+	cpu_data->sleep_length_ns = duration_ns;
+
+	/* the timer comes before the state pays off: a shallower one */
+	if (drv->states[idx].target_residency_ns > duration_ns)
+		idx = teo_find_shallower_state(drv, dev, idx, duration_ns, false);
+
+	/* mostly woken before the tick: expect half a tick, which keeps it */
+	if (drv->states[idx].target_residency_ns < (s64)TICK_NSEC &&
+	    tick_intercept_sum > cpu_data->total / 2 + cpu_data->total / 8)
+		duration_ns = TICK_NSEC / 2;
+
+end:
+	/* a non-polling state for at least a tick, or the tick already stopped: stop it */
+	if ((!(drv->states[idx].flags & CPUIDLE_FLAG_POLLING) && duration_ns >= (s64)TICK_NSEC) ||
+	    tick_nohz_tick_stopped())
+		return idx;
+
+	/* the tick will wake us: the state must pay off before it does */
+	if (idx > idx0 && drv->states[idx].target_residency_ns > delta_tick)
+		idx = teo_find_shallower_state(drv, dev, idx, delta_tick, false);
+
+out_tick:
+	*stop_tick = false;
+	return idx;
 }
 
 /* Choose the idle state for the period starting now; *stop_tick false keeps the tick. */
@@ -169,6 +368,9 @@ static int teo_select(struct cpuidle_driver *drv, struct cpuidle_device *dev, bo
 	ktime_t delta_tick;
 	s64 duration_ns;
 	int i;
+
+	if (hpsim_kernel_version >= KERNEL_VERSION(6, 12, 0))
+		return teo_select_v612(drv, dev, stop_tick);
 
 	if (dev->last_state_idx >= 0) {
 		teo_update(drv, dev);
@@ -301,7 +503,7 @@ end:
 
 		/* the tick will wake us: the state must pay off before it does */
 		if (idx > idx0 && drv->states[idx].target_residency_ns > delta_tick)
-			idx = teo_find_shallower_state(drv, dev, idx, delta_tick);
+			idx = teo_find_shallower_state(drv, dev, idx, delta_tick, false);
 	}
 
 	return idx;
