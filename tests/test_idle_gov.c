@@ -184,6 +184,59 @@ static void test_menu_tick_near(void **state)
 	destroy("menu", g);
 }
 
+/* Periods measured in C1 (exit 2 us) of us[0..n) + 2 us: intervals of exactly us[k]. */
+static struct hp_idle_gov *menu_history(unsigned minor, const unsigned *us, int n)
+{
+	struct hp_idle_gov *g = make("menu", "skx", 6, minor);
+	bool stop;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		sel("menu", g, ctx(0, 10 * MS), &stop);
+		refl("menu", g, 1, (us[k] + 2) * US);
+	}
+	return g;
+}
+
+/*
+ * The typical interval across releases (timer 10 ms away; its correction
+ * factor decays to about 0.36 in eight steps: a timer-based prediction of
+ * about 3.6 ms). Eight pushes after the first select's UINT_MAX leave the
+ * ring holding exactly the eight intervals.
+ *
+ * {10, 500 x 7}: up to 6.14 the mean 438 with variance 26261 fails, the
+ * largest values go, and the lone 10 us remains (variance 0): prediction
+ * 10 us, under 15 us, so no timer: C1 fits, C1E (20 us) does not: C1. From
+ * 6.15 the outlier is dropped from the far end (438 - 10 > 500 - 438): the
+ * seven 500 us have variance 0: prediction 500 us: C1E.
+ *
+ * {50, 100, ..., 400}: from 6.15 no subset passes (mean and spread shrink
+ * together) until six remain: no typical interval before 6.17, so the
+ * timer's 3.6 ms decides: C6 (600 us); from 6.17 the largest of those six,
+ * 300 us, is the prediction: C1E.
+ */
+static void test_menu_typical_versions(void **state)
+{
+	static const unsigned a[] = {10, 500, 500, 500, 500, 500, 500, 500};
+	static const unsigned b[] = {50, 100, 150, 200, 250, 300, 350, 400};
+	struct hp_idle_gov *g;
+	bool stop;
+
+	(void)state;
+	g = menu_history(12, a, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 1);
+	destroy("menu", g);
+	g = menu_history(15, a, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 2);
+	destroy("menu", g);
+	g = menu_history(15, b, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 3);
+	destroy("menu", g);
+	g = menu_history(17, b, 8);
+	assert_int_equal(sel("menu", g, ctx(0, 10 * MS), &stop), 2);
+	destroy("menu", g);
+}
+
 /*
  * Two instances are two CPUs: the history of one does not move the other. A
  * fresh CPU next to one with the regular history still picks POLL.
@@ -240,18 +293,27 @@ static void test_teo_fresh(void **state)
  * 1920 - 896: teo looks shallower, and bin 2 alone holds all of them: C1E,
  * with the expected duration its bin's middle, (20 + 600) / 2 = 310 us,
  * under a tick: the tick is kept.
+ * 6.12 reaches C1E the same way (the period did not reach the tick, so it
+ * is the same intercept), then looks the timer up: 10 ms, and the
+ * intercepts (1024) are not over 5/8 of the total (1200): the expected
+ * duration stays 10 ms, over a tick: C1E with the tick stopped.
  */
 static void test_teo_intercept(void **state)
 {
-	struct hp_idle_gov *g = make("teo", "skx", 6, 1);
+	struct hp_idle_gov *g;
 	bool stop;
+	unsigned minor;
 
 	(void)state;
-	assert_int_equal(sel("teo", g, ctx(0, 10 * MS), &stop), 3);
-	refl("teo", g, 3, 50 * US);
-	assert_int_equal(sel("teo", g, ctx(1 * MS, 10 * MS), &stop), 2);
-	assert_false(stop);
-	destroy("teo", g);
+	for (minor = 1; minor <= 12; minor += 11) {
+		g = make("teo", "skx", 6, minor);
+		assert_int_equal(sel("teo", g, ctx(0, 10 * MS), &stop), 3);
+		assert_true(stop);
+		refl("teo", g, 3, 50 * US);
+		assert_int_equal(sel("teo", g, ctx(1 * MS, 10 * MS), &stop), 2);
+		assert_int_equal(stop, minor == 12);
+		destroy("teo", g);
+	}
 }
 
 /* A 50 us PM QoS limit: C6 (133 us exit) is out, C1E (10 us) the deepest allowed. */
@@ -267,7 +329,7 @@ static void test_teo_latency(void **state)
 	destroy("teo", g);
 }
 
-/* teo was merged in 5.1: a 5.0 kernel has none, and says so. */
+/* teo was merged in 5.1: a 5.0 kernel has none, and says so; a table of no states is refused. */
 static void test_teo_since(void **state)
 {
 	struct hp_idle_table t;
@@ -278,6 +340,10 @@ static void test_teo_since(void **state)
 	assert_null(hp_idle_gov_find("teo")->create(&t, 5, 0, &err));
 	assert_non_null(strstr(err.msg, "merged in 5.1"));
 	assert_null(hp_idle_gov_find("no-such-governor"));
+	/* the "none" table has no state to choose */
+	assert_int_equal(hp_idle_table_builtin("none", &t, &err), 0);
+	assert_null(hp_idle_gov_find("menu")->create(&t, 6, 1, &err));
+	assert_non_null(strstr(err.msg, "no states"));
 }
 
 /*
@@ -326,6 +392,7 @@ int main(void)
 	    cmocka_unit_test(test_menu_regular),
 	    cmocka_unit_test(test_menu_tick_near),
 	    cmocka_unit_test(test_menu_per_cpu),
+	    cmocka_unit_test(test_menu_typical_versions),
 	    cmocka_unit_test(test_teo_fresh),
 	    cmocka_unit_test(test_teo_intercept),
 	    cmocka_unit_test(test_teo_latency),

@@ -2,7 +2,8 @@
 # test_kextract: scripts/kextract.sh on small C files written here: nested
 # braces, braces in strings, character literals and comments, prototypes and
 # calls that must not match, variables, macros, and missing names; and
-# scripts/ksrc-prepare.sh on made-up trees, complete or lacking a function.
+# scripts/ksrc-prepare.sh on made-up trees, complete or lacking a function or a
+# governor file.
 # usage: test_kextract.sh SOURCE-DIR C-COMPILER
 set -u
 src=$1
@@ -137,6 +138,9 @@ tree="$tmp/tree"
 mkdir -p "$tree/drivers/cpuidle/governors" "$tree/virt/kvm" "$tree/arch/powerpc/kvm"
 printf 'VERSION = 7\nPATCHLEVEL = 42\nSUBLEVEL = 3\n' >"$tree/Makefile"
 echo 'static int governor_stand_in;' >"$tree/drivers/cpuidle/governors/haltpoll.c"
+echo 'static int menu_stand_in;' >"$tree/drivers/cpuidle/governors/menu.c"
+echo 'static int teo_stand_in;' >"$tree/drivers/cpuidle/governors/teo.c"
+echo '#define GOV_STAND_IN 1' >"$tree/drivers/cpuidle/governors/gov.h"
 printf '#define POLL_IDLE_RELAX_COUNT 5\nstatic int poll_idle(void)\n{\n\treturn 0;\n}\n' \
 	>"$tree/drivers/cpuidle/poll_state.c"
 for v in halt_poll_ns halt_poll_ns_grow halt_poll_ns_grow_start halt_poll_ns_shrink; do
@@ -156,6 +160,12 @@ if sh "$src/scripts/ksrc-prepare.sh" "$tree" "$tmp/out" 2>"$tmp/err"; then
 		fail "prepare: kvm_vcpu_halt not extracted"
 	contains "$tmp/out/poll_state.inc" '#define POLL_IDLE_RELAX_COUNT 5' ||
 		fail "prepare: POLL_IDLE_RELAX_COUNT not extracted"
+	# the host governors whole, and their gov.h where the tree has one
+	for m in menu.c teo.c gov.h; do
+		cmp -s "$tree/drivers/cpuidle/governors/$m" \
+			"$tmp/out/tree/drivers/cpuidle/governors/$m" ||
+			fail "prepare: governors/$m not copied"
+	done
 else
 	fail "prepare: a complete tree failed: $(cat "$tmp/err")"
 fi
@@ -166,6 +176,15 @@ fi
 grep -qF 'virt/kvm/kvm_main.c: no definition of kvm_vcpu_halt' "$tmp/err" ||
 	fail "prepare: message does not name the function and file: $(cat "$tmp/err")"
 grep -qF "$tree (7.42) lacks" "$tmp/err" || fail "prepare: message does not name the tree"
+# a tree without gov.h (before v6.6) is complete; one without teo.c is not
+rm "$tree/drivers/cpuidle/governors/gov.h"
+sed -i 's/kvm_vcpu_halt_renamed/kvm_vcpu_halt/' "$tree/virt/kvm/kvm_main.c"
+sh "$src/scripts/ksrc-prepare.sh" "$tree" "$tmp/out4" 2>"$tmp/err" ||
+	fail "prepare: a tree without gov.h failed: $(cat "$tmp/err")"
+rm "$tree/drivers/cpuidle/governors/teo.c"
+sh "$src/scripts/ksrc-prepare.sh" "$tree" "$tmp/out5" 2>"$tmp/err" &&
+	fail "prepare: a tree without teo.c passed"
+grep -qF "drivers/cpuidle/governors/teo.c" "$tmp/err" || fail "prepare: missing teo.c not named"
 sh "$src/scripts/ksrc-prepare.sh" "$tmp/no-such-tree" "$tmp/out3" 2>"$tmp/err" &&
 	fail "prepare: a missing tree passed"
 grep -qF "$tmp/no-such-tree" "$tmp/err" || fail "prepare: missing tree not named"

@@ -60,12 +60,17 @@ struct hp_idle_gov;
 
 struct hp_idle_gov_ops {
 	const char *name; /* "menu", "teo", "ladder" */
-	/* Create per-CPU state for table t and kernel release (major, minor). */
+	/* Create per-CPU state for table t (one state or more) and release (major, minor). */
 	struct hp_idle_gov *(*create)(const struct hp_idle_table *t, unsigned major, unsigned minor,
 	                              struct hp_err *err);
 	/* Choose a state index for the idle period starting now; *stop_tick as the kernel's. */
 	int (*select)(struct hp_idle_gov *g, const struct hp_idle_ctx *ctx, bool *stop_tick);
-	/* The idle period ended after measured_ns in state idx (the kernel's reflect/update). */
+	/*
+	 * The idle period ended after measured_ns in state idx (the kernel's
+	 * reflect/update). A select not followed by reflect before the next
+	 * select is a state never entered (a wakeup was already pending when
+	 * the CPU was to enter it), as the kernel's call_cpuidle() refuses one.
+	 */
 	void (*reflect)(struct hp_idle_gov *g, int idx, uint64_t measured_ns);
 	void (*destroy)(struct hp_idle_gov *g);
 };

@@ -20,6 +20,11 @@ int hp_idle_gov_check(const char *name, const struct hp_idle_table *t, unsigned 
 		return hp_errf(err, "host governor %s: kernel %u.%u has none (merged in %u.%u)",
 		               name, kver >> 16, (kver >> 8) & 0xff, since >> 16,
 		               (since >> 8) & 0xff);
+	if (t->count == 0)
+		return hp_errf(err,
+		               "host governor %s: idle table '%s' has no states: there is nothing "
+		               "to choose",
+		               name, t->name);
 	if (t->count > HP_IDLE_MAX_STATES)
 		return hp_errf(err, "host governor %s: idle table '%s' has %u states (at most %d)",
 		               name, t->name, t->count, HP_IDLE_MAX_STATES);
@@ -108,6 +113,14 @@ void hp_idle_before_select(struct hp_idle_gov *g, const struct hp_idle_ctx *ctx)
 		if ((s64)(tick - ctx->now_ns) < next)
 			next = (s64)(tick - ctx->now_ns);
 	}
+	/*
+	 * The previous selection was never entered (no reflect): call_cpuidle()
+	 * found a wakeup pending and recorded a residency of 0, calling no
+	 * reflect.
+	 */
+	if (g->select_pending)
+		g->dev.last_residency_ns = 0;
+	g->select_pending = true;
 	g->sh.now = clamp_s64(ctx->now_ns);
 	g->select_now_ns = ctx->now_ns;
 	g->io.sleep_length_ns = sleep;
@@ -130,6 +143,7 @@ void hp_idle_before_reflect(struct hp_idle_gov *g, int idx, uint64_t measured_ns
 	bool polling = idx >= 0 && idx < g->drv.state_count &&
 	               (g->drv.states[idx].flags & CPUIDLE_FLAG_POLLING);
 
+	g->select_pending = false;
 	/* cpuidle_enter_state(): the residency, and poll_idle()'s time-limit flag */
 	g->dev.last_residency_ns = measured_ns;
 	g->dev.poll_time_limit = polling && measured_ns >= g->poll_limit_ns;

@@ -23,6 +23,7 @@ struct hp_idle_gov {
 	uint64_t select_now_ns; /* when the current idle period began */
 	bool tick_running;      /* the tick stays on through the current period */
 	uint64_t poll_limit_ns; /* the POLL state's time limit (cpuidle_poll_time) */
+	bool select_pending;    /* selected, not reflected: refused if selected again */
 };
 
 /* What a call into kernel C replaces in the shim's globals, to put back afterwards. */

@@ -117,7 +117,7 @@ again:
 
 		divisor++;
 		avg += (u64)value;
-		variance += (u64)(value * value);
+		variance += (u64)value * (u64)value; /* the kernel's s64 product, wrapping */
 		if ((unsigned int)value > max)
 			max = (unsigned int)value;
 		if ((unsigned int)value < min)
