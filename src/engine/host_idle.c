@@ -22,6 +22,7 @@
  * latency included, as cpuidle_enter_state() measures it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,11 +60,18 @@ int hp_host_idle_configure(const struct hp_run_spec *spec, const struct hp_kerne
 	if (spec->idle.horizon && c->horizon_ns == 0)
 		return hp_errf(err, "--host-idle-horizon: 0 (expected a positive number of ns)");
 	c->gov = hp_idle_gov_find(gov);
-	if (!c->gov)
-		return hp_errf(err,
-		               "--host-governor: unknown governor '%s' (`hpsim policies` lists "
-		               "them; menu, teo, ladder)",
-		               gov);
+	if (!c->gov) {
+		const struct hp_idle_gov_ops *const *all;
+		char names[256] = "";
+		size_t i, n, len = 0;
+
+		all = hp_idle_gov_list(&n);
+		for (i = 0; i < n && len < sizeof(names); i++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+			                        i ? ", " : "", all[i]->name);
+		return hp_errf(err, "--host-governor: unknown governor '%s' (valid: %s)", gov,
+		               names);
+	}
 	if (!spec->idle.table)
 		return hp_idle_table_builtin("none", &c->table, err);
 	if (hp_idle_table_resolve(spec->idle.table, &c->table, err) < 0)
