@@ -1,9 +1,11 @@
 /*
  * Replay throughput: the bundled captures tiled to 10 million halts, run
  * through each policy, through guest+host stacked, and dealt to two vCPUs
- * sharing a powerpc vcore (the discrete-event scheduler); prints halts per
- * second for the engine alone and with the metrics that `hpsim replay`
- * keeps. A benchmark, not a test: it prints figures and asserts nothing.
+ * sharing a powerpc vcore (the discrete-event scheduler); then host kvm and
+ * guest haltpoll again with host idle states (skx, menu and teo) and with a
+ * cost distribution, against the same without; prints halts per second for
+ * the engine alone and with the metrics that `hpsim replay` keeps. A
+ * benchmark, not a test: it prints figures and asserts nothing.
  *
  * usage: bench_replay [SOURCE_DIR] [HALTS]
  */
@@ -69,6 +71,12 @@ static int tile(const char *dir, size_t n, struct hp_episodes *out)
 	return 0;
 }
 
+/* Host idle states and a cost distribution for the runs that ask for them. */
+struct extra {
+	const char *idle, *governor; /* --host-idle, --host-governor */
+	const char *cost;            /* one --cost-set NAME=VALUE */
+};
+
 static void bench(const struct hp_episodes *eps, const char *label, const char *guest,
                   const char *host, const char *vcore, const char *arch, uint32_t vcore_size)
 {
@@ -100,6 +108,72 @@ static void bench(const struct hp_episodes *eps, const char *label, const char *
 	hp_metrics_free(&m);
 }
 
+/*
+ * The halts per second for guest/host on x86 with x (NULL: without): the
+ * engine alone, and (*with_metrics) the replay with the metrics.
+ */
+static double engine_speed(const struct hp_episodes *eps, const char *guest, const char *host,
+                           const struct extra *x, double *with_metrics)
+{
+	struct hp_run_spec spec = {.policy = {guest, host, NULL}, .arch = "x86"};
+	struct hp_engine_config cfg;
+	struct hp_engine_stats st;
+	struct hp_metrics m;
+	struct hp_err err;
+	double t0, t1;
+
+	if (x) {
+		spec.idle.table = x->idle;
+		spec.idle.governor = x->governor;
+		if (x->cost) {
+			spec.cost[0].name = "host_wakeup_ns";
+			spec.cost[0].value = x->cost;
+			spec.ncost = 1;
+		}
+	}
+	if (hp_engine_configure(&spec, &cfg, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	t0 = now();
+	if (hp_engine_run(eps, &cfg, &st, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	t1 = now();
+	if (hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+	*with_metrics = (double)eps->n / (now() - t1);
+	hp_metrics_free(&m);
+	return (double)eps->n / (t1 - t0);
+}
+
+/*
+ * The same configuration without and with x, alternately, best of three
+ * each (the machine is shared: the best is the least disturbed): the
+ * speed with x as a share of the speed without.
+ */
+static void bench_pair(const struct hp_episodes *eps, const char *label, const char *guest,
+                       const char *host, const struct extra *x)
+{
+	double a = 0, b = 0, am = 0, bm = 0, s, sm;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		if ((s = engine_speed(eps, guest, host, NULL, &sm)) > a)
+			a = s;
+		am = sm > am ? sm : am;
+		if ((s = engine_speed(eps, guest, host, x, &sm)) > b)
+			b = s;
+		bm = sm > bm ? sm : bm;
+	}
+	printf("%-16s %-21s %6.2f -> %6.2f (%5.1f%%)   %6.2f -> %6.2f (%5.1f%%)\n", label,
+	       x->idle ? (x->governor ? x->governor : "menu") : x->cost, a / 1e6, b / 1e6,
+	       100.0 * b / a, am / 1e6, bm / 1e6, 100.0 * bm / am);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
@@ -117,6 +191,17 @@ int main(int argc, char **argv)
 	bench(&eps, "guest haltpoll", "haltpoll", NULL, NULL, "x86", 0);
 	bench(&eps, "vcore (ppc)", NULL, NULL, "vcore", "ppc", 0);
 	bench(&eps, "guest haltpoll + host kvm", "haltpoll", "kvm", NULL, "arm64", 0);
+	printf("\nwithout -> with host idle states (skx) or a cost distribution, best of 3,\n"
+	       "M halts/s:                              engine                 with metrics\n");
+	{
+		static const struct extra menu = {"skx", "menu", NULL}, teo = {"skx", "teo", NULL},
+		                          dist = {NULL, NULL, "lognormal:5000:40000"};
+
+		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &menu);
+		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &teo);
+		bench_pair(&eps, "guest haltpoll", "haltpoll", NULL, &menu);
+		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &dist);
+	}
 	/* the same halts dealt alternately to two vCPUs that share one vcore */
 	for (i = 0; i < eps.n; i++)
 		eps.ep[i].cpu = (uint32_t)(i % 2);

@@ -8,6 +8,7 @@
 
 #include "hpsim/cost.h"
 #include "hpsim/episode.h"
+#include "hpsim/idle.h"
 #include "hpsim/policy.h"
 #include "hpsim/source.h"
 
@@ -21,6 +22,7 @@
 /* What happened to one halt, across the layers that handled it. */
 struct hp_outcome {
 	const struct hp_episode *ep; /* as recorded */
+	const struct hp_cost *cost;  /* the costs this halt paid (drawn per halt from distributions) */
 	uint64_t wake_ns;    /* the wakeup's arrival in this replay (closed loop moves it) */
 	uint64_t enter_ns;   /* the halt began (later than recorded if the vCPU resumed late) */
 	uint64_t resume_ns;  /* the vCPU runs guest code again */
@@ -35,6 +37,10 @@ struct hp_outcome {
 	uint64_t split_host_poll_ns;  /* the vcore's poll, when this vCPU ran it */
 	uint64_t split_sleep_ns;      /* ceded: napping in the guest or asleep on the host */
 	uint64_t split_transition_ns; /* exit, entry (if the host woke it) and interrupt handling */
+	/* host idle states (cfg->idle active): the vCPU's host CPU while its thread slept */
+	int8_t idle_state;     /* the state the wakeup found the host CPU in; -1: not idle */
+	uint64_t idle_exit_ns; /* that state's exit latency, paid on the wake path */
+	const uint64_t *idle_res_ns; /* idle_state >= 0: time in each state during this halt */
 };
 
 typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);
@@ -44,6 +50,24 @@ enum hp_mode {
 	HP_MODE_CLOSED,   /* a vCPU's later activity moves by the latency its halts took */
 };
 
+/*
+ * Host CPU idle states: when a vCPU thread sleeps and no other task is
+ * runnable on its host CPU, the governor picks a state from the table, and
+ * the wakeup pays the state's exit latency (see src/engine/host_idle.c).
+ */
+struct hp_host_idle_config {
+	struct hp_idle_table table;         /* count 0 (table "none"): no idle states */
+	const struct hp_idle_gov_ops *gov;  /* NULL: no idle states */
+	uint64_t latency_req_ns;            /* PM QoS resume-latency limit; UINT64_MAX: none */
+	uint64_t horizon_ns;                /* the next host timer after a non-timer idle entry */
+};
+
+/* The host tick the engine assumes when the governor keeps it running (HZ=250). */
+#define HP_HOST_TICK_NS 4000000ull
+
+/* The default horizon: the next host timer event when the wakeup is not a timer. */
+#define HP_HOST_IDLE_HORIZON_NS 10000000ull
+
 struct hp_engine_config {
 	struct hp_kernel kernel;
 	enum hp_mode mode;
@@ -51,6 +75,7 @@ struct hp_engine_config {
 	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
 	uint32_t vcore_size; /* vCPUs per powerpc vcore (consecutive indices); 0 or 1: one each */
 	bool event_driven;   /* use the discrete-event scheduler even for vcores of one */
+	struct hp_host_idle_config idle;
 	hp_outcome_fn on_outcome;
 	void *ctx;
 };
@@ -98,6 +123,12 @@ struct hp_run_spec {
 	struct hp_setting params[HP_MAX_SETTINGS];
 	size_t nparams;
 	const char *cost_file; /* JSON cost model applied before the cost settings; NULL: none */
+	struct {
+		const char *table;       /* --host-idle NAME|FILE; NULL: none */
+		const char *governor;    /* --host-governor; NULL: menu */
+		const char *latency_req; /* --host-latency-req NS; NULL: no limit */
+		const char *horizon;     /* --host-idle-horizon NS; NULL: HP_HOST_IDLE_HORIZON_NS */
+	} idle;
 	struct hp_setting cost[HP_MAX_SETTINGS];
 	size_t ncost;
 };
@@ -109,6 +140,16 @@ struct hp_run_spec {
  */
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err);
+
+/* Resolve spec's host idle settings into c for kernel k; 0, or -1 with err naming the option. */
+int hp_host_idle_configure(const struct hp_run_spec *spec, const struct hp_kernel *k,
+                           struct hp_host_idle_config *c, struct hp_err *err);
+
+/* Whether c models host idle states (a table with states and a governor). */
+static inline bool hp_host_idle_active(const struct hp_host_idle_config *c)
+{
+	return c->gov && c->table.count > 0;
+}
 
 /*
  * Replay eps through cfg's layers, calling on_outcome per halt (in the order

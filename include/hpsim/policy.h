@@ -69,6 +69,13 @@ struct hp_halt_in {
 	bool host_poll_disabled; /* x86: the guest turned host polling off (MSR_KVM_POLL_CONTROL) */
 	uint32_t steal_pct;      /* s390: the average steal-time percentage of the vCPU's CPU */
 	const struct hp_cost *cost;
+	/*
+	 * host layers: the vCPU thread sleeps from sleep_ns and its wakeup comes at
+	 * wake_ns; returns what the wake path pays on top of host_wakeup_ns (the
+	 * host CPU's idle-state exit). NULL: nothing.
+	 */
+	uint64_t (*host_sleep)(void *ctx, uint64_t sleep_ns, uint64_t wake_ns);
+	void *host_sleep_ctx;
 	/* guest layers: the HLT at hlt_ns; returns when the vCPU runs guest code again */
 	uint64_t (*lower)(void *ctx, uint64_t hlt_ns);
 	void *lower_ctx;

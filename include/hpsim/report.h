@@ -52,6 +52,13 @@ struct hp_time_split {
 	uint64_t accounting_errors;
 };
 
+/* The vCPU's host CPU in its idle states (host idle states modelled). */
+struct hp_idle_metrics {
+	uint64_t res_ns[HP_IDLE_MAX_STATES]; /* residency per state */
+	uint64_t wakes[HP_IDLE_MAX_STATES];  /* wakeups that found the CPU in each state */
+	uint64_t exit_ns;                    /* exit latency the wakeups paid, summed */
+};
+
 struct hp_cpu_metrics {
 	uint64_t halts;
 	uint64_t pending_at_exit;
@@ -59,6 +66,7 @@ struct hp_cpu_metrics {
 	struct hp_time_split time;
 	struct hp_layer_stats layer[HP_LAYER_COUNT];
 	struct hp_lat_dist latency;
+	struct hp_idle_metrics idle;
 };
 
 struct hp_metrics {
@@ -66,6 +74,7 @@ struct hp_metrics {
 	uint64_t wall_ns; /* the capture's span: poll CPU % is relative to it, per CPU */
 	uint64_t t_first_ns;
 	struct hp_cost cost; /* the transitions' costs, to split halt spans */
+	struct hp_idle_table idle; /* the host idle states modelled (count 0: none) */
 	uint8_t layers[HP_LAYER_COUNT];
 	struct hp_cpu_metrics *cpu;  /* ncpu entries */
 	struct hp_cpu_metrics stray; /* outcomes of a CPU index past ncpu (none from the engine) */
@@ -105,6 +114,29 @@ void hp_metrics_add(void *m, const struct hp_outcome *o);
 
 /* Sum the CPUs into m->total (hp_report_replay() does it after the run). */
 void hp_metrics_total(struct hp_metrics *m);
+
+/* Add the host idle figures of one outcome to a. */
+void hp_idle_metrics_add(struct hp_idle_metrics *a, const struct hp_outcome *o);
+
+/* a += b. */
+void hp_idle_metrics_sum(struct hp_idle_metrics *a, const struct hp_idle_metrics *b);
+
+/* The host idle figures of vCPU cpu's host CPU (cpu < 0: all of them). */
+struct hp_idle_summary {
+	uint64_t wall_ns;                     /* as hp_summary's */
+	double res_pct[HP_IDLE_MAX_STATES];   /* residency per state, % of wall */
+	double active_pct;                    /* not in any idle state (C0), % of wall */
+	double exit_share_pct;                /* exit latency paid, % of all wakeup latency */
+	bool has_energy;                      /* every state of the table has a power */
+	double energy_mj;                     /* C0 at state 0's power, idle at each state's */
+	double power_mw;                      /* energy_mj over wall time */
+};
+
+/* Summarize m's host idle figures (m->idle.count > 0) for vCPU cpu, or the total. */
+void hp_idle_summarize(const struct hp_metrics *m, int cpu, struct hp_idle_summary *s);
+
+/* The host idle section of the table report (nothing without idle states). */
+void hp_report_idle_table(FILE *f, const struct hp_metrics *m);
 
 /* Free m's buffers. */
 void hp_metrics_free(struct hp_metrics *m);

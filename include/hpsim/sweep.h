@@ -74,6 +74,7 @@ struct hp_sweep_config {
 	size_t ncols; /* parameter columns: the union of the series' qualified names */
 	char **cols;
 	char *arch, *mode;
+	char *host_idle, *host_governor; /* NULL: none, menu */
 	size_t ncost;
 	struct hp_setting cost[HP_MAX_SETTINGS]; /* owned strings */
 	enum hp_sweep_lat lat_stat;              /* objective latency statistic */

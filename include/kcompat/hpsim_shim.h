@@ -40,6 +40,10 @@ struct hp_shim {
 	bool deadline_set;      /* the code computed a poll deadline: it polled */
 	int64_t sleep_at;       /* the clock when the task prepared to sleep (poll end) */
 
+	/* host: schedule() adds what this returns to resume_cost_ns (the idle-state exit) */
+	uint64_t (*on_sleep)(void *ctx, uint64_t sleep_ns, uint64_t wake_ns);
+	void *on_sleep_ctx;
+
 	/* the layer below: what a guest's HLT does (VM exit, host policy, VM entry) */
 	uint64_t (*lower)(void *ctx, uint64_t hlt_ns); /* returns when the vCPU is back */
 	void *lower_ctx;

@@ -38,11 +38,19 @@ static const char replay_help[] =
     "  --mode MODE          open (default: wakeups at their recorded times) or closed\n"
     "                       (a vCPU's later activity moves by the latency its halts took)\n"
     "  --cost FILE          cost model from JSON (start from `hpsim cost --arch ARCH`)\n"
-    "  --cost-set NAME=NS   one cost-model value, after --cost (repeatable)\n"
+    "  --cost-set NAME=NS   one cost-model value, after --cost (repeatable); NS may be\n"
+    "                       lognormal:MEDIAN:P99 for a log-normal distribution\n"
     "  --host-load F        another host task runnable a fraction F (0..1) of the time\n"
     "  --host-load-model M  poisson (default) or periodic\n"
     "  --host-load-burst-us U  mean (poisson) or exact (periodic) busy burst, us (default 50)\n"
-    "  --seed N             the load model's seed (default 1)\n"
+    "  --seed N             the seed of the load model and of cost distributions (default 1)\n"
+    "  --host-idle T        host CPU idle states: skx, icx, spr, a table file (`hpsim\n"
+    "                       idle-states`), or none (default: every wakeup costs the same)\n"
+    "  --host-governor G    the host cpuidle governor choosing them: menu (default), teo,\n"
+    "                       ladder\n"
+    "  --host-latency-req NS  PM QoS resume-latency limit for the governor (default none)\n"
+    "  --host-idle-horizon NS the next host timer after an idle entry whose wakeup is not\n"
+    "                       a timer (default 10000000)\n"
     "\n"
     "output:\n"
     "  --format FMT         table (default), json or csv\n"
@@ -122,6 +130,10 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-load-model", required_argument, NULL, 'K'},
 	    {"host-load-burst-us", required_argument, NULL, 'B'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"host-idle", required_argument, NULL, 'I'},
+	    {"host-governor", required_argument, NULL, 'g'},
+	    {"host-latency-req", required_argument, NULL, 'q'},
+	    {"host-idle-horizon", required_argument, NULL, 'z'},
 	    {"no-cache", no_argument, NULL, 'X'},
 	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"cost", required_argument, NULL, 'C'},
@@ -211,6 +223,18 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		}
 		case 'X':
 			o->read.use_cache = 0;
+			break;
+		case 'I':
+			o->spec.idle.table = optarg;
+			break;
+		case 'g':
+			o->spec.idle.governor = optarg;
+			break;
+		case 'q':
+			o->spec.idle.latency_req = optarg;
+			break;
+		case 'z':
+			o->spec.idle.horizon = optarg;
 			break;
 		case 'N': {
 			double n;
@@ -319,6 +343,7 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
+	cfg.cost.seed = o.load.seed;
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
 	o.read.host_kver = cfg.kernel.version; /* 6.12+: delayed dequeue in host contention */

@@ -146,5 +146,5 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		if (cfg->layer[l] && hp_policy_check_kernel(cfg->layer[l], &cfg->kernel, err) < 0)
 			return -1;
-	return 0;
+	return hp_host_idle_configure(spec, &cfg->kernel, &cfg->idle, err);
 }

@@ -23,6 +23,9 @@ static const struct hp_cost_field fields[] = {
 };
 #undef F
 
+_Static_assert(sizeof(fields) / sizeof(fields[0]) == HP_COST_NFIELDS,
+               "HP_COST_NFIELDS counts the fields");
+
 static const struct hp_cost defaults[HP_ARCH_COUNT] = {
     [HP_ARCH_X86] = {.hlt_exit_ns = 1000,
                      .vm_entry_ns = 600,
@@ -61,11 +64,62 @@ const struct hp_cost_field *hp_cost_fields(size_t *n)
 void hp_cost_defaults(struct hp_cost *c, enum hp_arch arch)
 {
 	*c = defaults[arch];
+	c->seed = 1; /* as replay's --seed */
 }
 
 uint64_t hp_cost_get(const struct hp_cost *c, const struct hp_cost_field *f)
 {
 	return *(const uint64_t *)((const char *)c + f->offset);
+}
+
+size_t hp_cost_index(const struct hp_cost_field *f)
+{
+	return (size_t)(f - fields);
+}
+
+/* "lognormal:MEDIAN:P99" for field i. */
+static int set_lognormal(struct hp_cost *c, size_t i, const char *value, struct hp_err *err)
+{
+	double median, p99;
+	char *end;
+
+	errno = 0;
+	median = strtod(value + strlen("lognormal:"), &end);
+	if (!errno && *end == ':') {
+		const char *q = end + 1;
+
+		p99 = strtod(q, &end);
+		if (!errno && end != q && !*end)
+			return hp_cost_set_lognormal(c, i, median, p99, err);
+	}
+	return hp_errf(err, "cost %s: '%s' is not lognormal:MEDIAN:P99 (ns)", fields[i].name,
+	               value);
+}
+
+/* "quantiles:P:NS,P:NS,..." for field i. */
+static int set_quantiles(struct hp_cost *c, size_t i, const char *value, struct hp_err *err)
+{
+	double p[HP_COST_MAX_POINTS], ns[HP_COST_MAX_POINTS];
+	const char *q = value + strlen("quantiles:");
+	size_t n = 0;
+	char *end;
+
+	while (n < HP_COST_MAX_POINTS) {
+		errno = 0;
+		p[n] = strtod(q, &end);
+		if (errno || end == q || *end != ':')
+			break;
+		q = end + 1;
+		ns[n] = strtod(q, &end);
+		if (errno || end == q || (*end && *end != ','))
+			break;
+		n++;
+		if (!*end)
+			return hp_cost_set_quantiles(c, i, p, ns, n, 0, err);
+		q = end + 1;
+	}
+	return hp_errf(err, "cost %s: '%s' is not quantiles:P:NS,P:NS,... (up to %d points)",
+	               fields[i].name, value, HP_COST_MAX_POINTS);
 }
 
 int hp_cost_set(struct hp_cost *c, const char *name, const char *value, struct hp_err *err)
@@ -77,12 +131,19 @@ int hp_cost_set(struct hp_cost *c, const char *name, const char *value, struct h
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (strcmp(fields[i].name, name) != 0)
 			continue;
+		if (!strncmp(value, "lognormal:", strlen("lognormal:")))
+			return set_lognormal(c, i, value, err);
+		if (!strncmp(value, "quantiles:", strlen("quantiles:")))
+			return set_quantiles(c, i, value, err);
 		errno = 0;
 		v = strtoull(value, &end, 10);
 		if (errno || end == value || *end || value[0] == '-' || v > HP_COST_MAX_NS)
-			return hp_errf(err, "cost %s: '%s' is not an integer in 0..%llu (ns)", name,
-			               value, HP_COST_MAX_NS);
+			return hp_errf(err,
+			               "cost %s: '%s' is not an integer in 0..%llu (ns) nor "
+			               "lognormal:MEDIAN:P99",
+			               name, value, HP_COST_MAX_NS);
 		*(uint64_t *)((char *)c + fields[i].offset) = v;
+		c->varying &= ~(1u << i);
 		return 0;
 	}
 	return hp_errf(err, "unknown cost-model field '%s' (see `hpsim cost`)", name);

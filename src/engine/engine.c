@@ -21,6 +21,7 @@ struct halt_ctx {
 	const struct hp_episode *e;
 	uint64_t wake; /* the wakeup's arrival in this replay */
 	struct hp_outcome *o;
+	const struct hp_cost *c; /* this halt's costs (drawn, when some vary) */
 };
 
 /* The layer that handles a halt on the host: the vcore loop or kvm_vcpu_halt(); -1: none. */
@@ -62,12 +63,20 @@ uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uin
 	return sum;
 }
 
+/* The vCPU thread sleeps from sleep_ns: its host CPU may idle (host_idle.c). */
+static uint64_t host_sleep(void *ctx, uint64_t sleep_ns, uint64_t wake_ns)
+{
+	struct halt_ctx *h = ctx;
+
+	return hp_host_idle_sleep(h->cfg, h->eps, h->v, h->e, sleep_ns, wake_ns, h->o);
+}
+
 /* The guest executed HLT at hlt_ns; returns when guest code runs again (after VM entry). */
 static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 {
 	struct halt_ctx *h = ctx;
 	const struct hp_engine_config *cfg = h->cfg;
-	const struct hp_cost *c = &cfg->cost;
+	const struct hp_cost *c = h->c;
 	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->wake;
 	int l = host_layer(cfg);
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
@@ -89,9 +98,20 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	}
 	if (l < 0) {
 		/* no host policy simulated: the host puts the vCPU thread to sleep */
-		return (wake > host_enter ? wake + c->host_wakeup_ns : host_enter) + c->vm_entry_ns;
+		if (wake <= host_enter)
+			return host_enter + c->vm_entry_ns;
+		if (h->v->gov) {
+			hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from,
+			                    &in.busy_until);
+			wake += hp_host_idle_sleep(cfg, h->eps, h->v, h->e, host_enter, wake, h->o);
+		}
+		return wake + c->host_wakeup_ns + c->vm_entry_ns;
 	}
 	hp_engine_next_busy(h->eps, h->v, in.cpu, host_enter, &in.busy_from, &in.busy_until);
+	if (h->v->gov) {
+		in.host_sleep = host_sleep;
+		in.host_sleep_ctx = h;
+	}
 	if (cfg->kernel.arch == HP_ARCH_S390)
 		in.steal_pct = hp_steal_pct(&h->v->steal, h->eps, in.cpu, host_enter);
 	in.host_poll_disabled =
@@ -105,7 +125,8 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
                      struct hp_vcpu *v, const struct hp_episode *e, struct hp_outcome *o)
 {
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
-	struct halt_ctx h = {.cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o};
+	struct halt_ctx h = {
+	    .cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o, .c = o->cost};
 
 	if (guest) {
 		struct hp_halt_in in = {
@@ -113,7 +134,7 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		    .enter_ns = o->enter_ns,
 		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
 		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
-		    .cost = &cfg->cost,
+		    .cost = o->cost,
 		    .lower = vm_halt,
 		    .lower_ctx = &h,
 		};
@@ -128,9 +149,9 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 		/* guest polling keeps the host CPU busy whatever else wants it */
 		o->guest_poll_contended_ns = hp_engine_busy_overlap(eps, first, e->cpu, o->enter_ns,
 		                                                    o->enter_ns + d->polled_ns);
-		o->resume_ns = d->waited ? d->end_ns + cfg->cost.guest_wakeup_ns : d->end_ns;
+		o->resume_ns = d->waited ? d->end_ns + o->cost->guest_wakeup_ns : d->end_ns;
 	} else {
-		o->resume_ns = vm_halt(&h, o->enter_ns) + cfg->cost.guest_wakeup_ns;
+		o->resume_ns = vm_halt(&h, o->enter_ns) + o->cost->guest_wakeup_ns;
 	}
 }
 
@@ -174,6 +195,10 @@ static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 	if ((cfg->vcore_size > 1 || cfg->event_driven) && cfg->layer[HP_LAYER_GUEST])
 		return hp_errf(err, "vcores of several vCPUs model powerpc guests, which have no "
 		                    "guest halt-polling layer: drop --guest");
+	if ((cfg->vcore_size > 1 || cfg->event_driven) && hp_host_idle_active(&cfg->idle))
+		return hp_errf(err, "host idle states (--host-idle %s) are not modelled for vcores "
+		                    "of several vCPUs: use --host-idle none",
+		               cfg->idle.table.name);
 	if (cfg->event_driven && !cfg->layer[HP_LAYER_VCORE])
 		return hp_errf(err, "the discrete-event scheduler runs vcores: choose --vcore");
 	for (l = 0; l < HP_LAYER_COUNT; l++)
@@ -217,12 +242,15 @@ void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config
 		if (cfg->layer[l])
 			memset(&o->d[l], 0, sizeof(o->d[l]));
 	o->split_host_poll_ns = o->split_sleep_ns = o->split_transition_ns = 0;
+	o->idle_state = -1;
+	o->idle_exit_ns = 0;
+	o->idle_res_ns = NULL;
 }
 
 /* Open loop and closed loop with vcores of one: the halts in stream order, block by block. */
 static int run_stream(struct hp_episode_source *src, const struct hp_engine_config *cfg,
-                      struct hp_vcpu *v, uint32_t ncpu, struct hp_engine_stats *st,
-                      struct hp_err *err)
+                      struct hp_vcpu *v, uint32_t ncpu, struct hp_cost *drawn,
+                      struct hp_engine_stats *st, struct hp_err *err)
 {
 	const struct hp_episodes *eps = src->eps;
 	const struct hp_episode *blk;
@@ -247,6 +275,11 @@ static int run_stream(struct hp_episode_source *src, const struct hp_engine_conf
 			vc = &v[e->cpu];
 			hp_engine_reset_outcome(&o, cfg);
 			o.ep = e;
+			o.cost = &cfg->cost;
+			if (drawn) {
+				hp_cost_draw(&cfg->cost, drawn, e->cpu, idx);
+				o.cost = drawn;
+			}
 			o.enter_ns = e->halt_start_ns;
 			o.wake_ns = e->wake_ns;
 			if (cfg->mode == HP_MODE_CLOSED)
@@ -275,6 +308,7 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 {
 	uint32_t ncpu = src->eps->ncpu ? src->eps->ncpu : 1, i;
 	char *state[HP_LAYER_COUNT] = {NULL};
+	struct hp_cost *drawn = NULL; /* the halt's costs, when some are distributions */
 	struct hp_vcpu *v;
 	int l, rc = 0;
 
@@ -289,10 +323,28 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 		goto out;
 	for (i = 0; i < ncpu; i++)
 		v[i].halts = src->halts[i] != 0;
-	if (cfg->vcore_size > 1 || cfg->event_driven)
+	if (cfg->vcore_size > 1 || cfg->event_driven) {
 		rc = hp_engine_run_vcores(src, cfg, v, st, err);
-	else
-		rc = run_stream(src, cfg, v, ncpu, st, err);
+		goto out;
+	}
+	if (hp_host_idle_active(&cfg->idle))
+		for (i = 0; i < ncpu; i++) {
+			v[i].gov = cfg->idle.gov->create(&cfg->idle.table, cfg->kernel.version >> 16,
+			                                 (cfg->kernel.version >> 8) & 0xff, err);
+			if (!v[i].gov) {
+				rc = -1;
+				goto out;
+			}
+		}
+	if (cfg->cost.varying) {
+		drawn = malloc(sizeof(*drawn));
+		if (!drawn) {
+			rc = hp_errf(err, "out of memory");
+			goto out;
+		}
+		*drawn = cfg->cost;
+	}
+	rc = run_stream(src, cfg, v, ncpu, drawn, st, err);
 	/* the workload ends later by the shift its vCPUs carry after their last halts */
 	if (!rc && cfg->mode == HP_MODE_CLOSED)
 		for (i = 0; i < ncpu; i++)
@@ -301,6 +353,10 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 out:
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
+	free(drawn);
+	for (i = 0; i < ncpu; i++)
+		if (v[i].gov)
+			cfg->idle.gov->destroy(v[i].gov);
 	free(v);
 	return rc;
 }

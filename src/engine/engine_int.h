@@ -25,6 +25,8 @@ struct hp_vcpu {
 	bool halts;     /* the CPU has halts in the capture */
 	size_t busy;    /* cursor into the episodes' contention intervals */
 	struct hp_steal steal;
+	struct hp_idle_gov *gov; /* the host CPU's idle governor (cfg->idle active) */
+	uint64_t idle_res_ns[HP_IDLE_MAX_STATES]; /* the halt in flight's residencies */
 };
 
 /* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */
@@ -63,6 +65,14 @@ static inline void hp_engine_pending_wake(struct hp_outcome *o)
 	if (o->wake_ns < o->enter_ns)
 		o->wake_ns = o->enter_ns;
 }
+
+/*
+ * v's thread sleeps from sleep_ns until its wakeup at wake_ns: its host CPU
+ * idles (host_idle.c), recorded in o; returns the exit latency the wakeup pays.
+ */
+uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                            struct hp_vcpu *v, const struct hp_episode *e, uint64_t sleep_ns,
+                            uint64_t wake_ns, struct hp_outcome *o);
 
 /* The discrete-event scheduler for vcores (cfg->vcore_size > 1 or cfg->event_driven). */
 int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_config *cfg,

@@ -64,6 +64,8 @@ static void host_halt(const struct baseline *b, const struct hp_halt_in *in, str
 		 * once */
 		d->end_ns = (in->wake_ns > sleep_from ? in->wake_ns : sleep_from) +
 		            in->cost->host_wakeup_ns;
+		if (in->host_sleep)
+			d->end_ns += in->host_sleep(in->host_sleep_ctx, sleep_from, in->wake_ns);
 		d->wait_ns = d->end_ns - sleep_from;
 	}
 	d->block_ns = d->end_ns - in->enter_ns;

@@ -63,6 +63,8 @@ static void kvm_halt(void *state, const struct hp_halt_in *in, struct hp_decisio
 	              (int64_t)in->cost->poll_detect_ns, (int64_t)in->cost->host_wakeup_ns);
 	sh.busy_from = (int64_t)in->busy_from;
 	sh.busy_until = (int64_t)in->busy_until;
+	sh.on_sleep = in->host_sleep;
+	sh.on_sleep_ctx = in->host_sleep_ctx;
 	s->vcpu.valid_wakeup = in->valid_wakeup;
 	/* x86: the guest haltpoll driver writes MSR_KVM_POLL_CONTROL = 0 while it is active */
 	s->vcpu.arch.msr_kvm_poll_control = in->host_poll_disabled ? 0 : 1;

@@ -45,6 +45,8 @@ static void vcore_policy_halt(void *state, const struct hp_halt_in *in, struct h
 	              (int64_t)in->cost->poll_detect_ns, (int64_t)in->cost->host_wakeup_ns);
 	sh.busy_from = (int64_t)in->busy_from;
 	sh.busy_until = (int64_t)in->busy_until;
+	sh.on_sleep = in->host_sleep;
+	sh.on_sleep_ctx = in->host_sleep_ctx;
 	/* the vcore loop polls on ktime_get() alone, without cpu_relax() */
 	sh.clock_polls = true;
 	out->poll_limit_before_ns = s->vc.halt_poll_ns;

@@ -61,7 +61,48 @@ static void end(struct line *l)
 	l->n = 0;
 }
 
-static void header(struct line *l)
+/*
+ * With host idle states: the residency of C0 and of each state, the exit
+ * latency paid and its share, and the energy estimate (empty without powers).
+ */
+static void idle_header(struct line *l, const struct hp_idle_table *t)
+{
+	char name[64];
+	unsigned i;
+
+	field(l, "idle_active_pct");
+	for (i = 0; i < t->count; i++) {
+		snprintf(name, sizeof(name), "idle_%s_ns", t->state[i].name);
+		field(l, name);
+		snprintf(name, sizeof(name), "idle_%s_pct", t->state[i].name);
+		field(l, name);
+	}
+	field(l, "idle_exit_latency_ns");
+	field(l, "idle_exit_share_pct");
+	field(l, "energy_mj");
+}
+
+static void idle_fields(struct line *l, const struct hp_metrics *m, int cpu)
+{
+	const struct hp_cpu_metrics *c = cpu >= 0 ? &m->cpu[cpu] : &m->total;
+	struct hp_idle_summary s;
+	unsigned i;
+
+	hp_idle_summarize(m, cpu, &s);
+	dblf(l, s.active_pct);
+	for (i = 0; i < m->idle.count; i++) {
+		u64f(l, c->idle.res_ns[i]);
+		dblf(l, s.res_pct[i]);
+	}
+	u64f(l, c->idle.exit_ns);
+	dblf(l, s.exit_share_pct);
+	if (s.has_energy)
+		dblf(l, s.energy_mj);
+	else
+		field(l, "");
+}
+
+static void header(struct line *l, const struct hp_metrics *m)
 {
 	char name[64];
 	size_t i;
@@ -78,6 +119,8 @@ static void header(struct line *l)
 		}
 	for (i = 0; i < NTAIL_COLS; i++)
 		field(l, tail_cols[i]);
+	if (m->idle.count)
+		idle_header(l, &m->idle);
 	end(l);
 }
 
@@ -137,6 +180,8 @@ static void row(struct line *l, const struct hp_metrics *m, int cpu)
 	u64f(l, s.time.accounting_errors);
 	u64f(l, hp_cpu_cost_ns(&s));
 	dblf(l, hp_pct(hp_cpu_cost_ns(&s), s.wall_ns));
+	if (m->idle.count)
+		idle_fields(l, m, cpu);
 	end(l);
 }
 
@@ -147,7 +192,7 @@ int hp_report_csv(FILE *f, const struct hp_metrics *m, const struct hp_run_info 
 	uint32_t i;
 
 	(void)info;
-	header(&l);
+	header(&l, m);
 	for (i = 0; i < m->ncpu; i++)
 		row(&l, m, (int)i);
 	row(&l, m, -1);

@@ -109,6 +109,32 @@ static json_t *time_json(const struct hp_metrics *m, int cpu)
 	return t;
 }
 
+/* The host CPU's idle states (cpu < 0: all vCPUs' host CPUs). */
+static json_t *idle_json(const struct hp_metrics *m, const struct hp_cpu_metrics *c, int cpu)
+{
+	json_t *o = json_object(), *st = json_array();
+	struct hp_idle_summary s;
+	unsigned i;
+
+	hp_idle_summarize(m, cpu, &s);
+	json_object_set_new(o, "active_pct", json_real(s.active_pct));
+	for (i = 0; i < m->idle.count; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "name", json_string(m->idle.state[i].name));
+		json_object_set_new(x, "residency_ns", u64(c->idle.res_ns[i]));
+		json_object_set_new(x, "residency_pct", json_real(s.res_pct[i]));
+		json_object_set_new(x, "wakeups", u64(c->idle.wakes[i]));
+		json_array_append_new(st, x);
+	}
+	json_object_set_new(o, "states", st);
+	json_object_set_new(o, "exit_latency_ns", u64(c->idle.exit_ns));
+	json_object_set_new(o, "exit_latency_share_pct", json_real(s.exit_share_pct));
+	json_object_set_new(o, "energy_mj", s.has_energy ? json_real(s.energy_mj) : json_null());
+	json_object_set_new(o, "power_mw", s.has_energy ? json_real(s.power_mw) : json_null());
+	return o;
+}
+
 static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics *c, int cpu,
                         uint64_t wall_ns)
 {
@@ -125,6 +151,8 @@ static json_t *cpu_json(const struct hp_metrics *m, const struct hp_cpu_metrics 
 			                    layer_json(&c->layer[l], wall_ns));
 	json_object_set_new(o, "latency", latency_json(&c->latency));
 	json_object_set_new(o, "time", time_json(m, cpu));
+	if (m->idle.count)
+		json_object_set_new(o, "host_idle", idle_json(m, c, cpu));
 	return o;
 }
 
@@ -174,7 +202,7 @@ static json_t *config_json(const struct hp_run_info *in)
 	json_object_set_new(o, "layers", pol);
 	f = hp_cost_fields(&n);
 	for (i = 0; i < n; i++)
-		json_object_set_new(cost, f[i].name, u64(hp_cost_get(&cfg->cost, &f[i])));
+		json_object_set_new(cost, f[i].name, hp_cost_value_json(&cfg->cost, i));
 	json_object_set_new(o, "cost", cost);
 	json_object_set_new(o, "cost_file",
 	                    in->cost_file ? json_string(in->cost_file) : json_null());
@@ -182,6 +210,17 @@ static json_t *config_json(const struct hp_run_info *in)
 	                    json_string(cfg->mode == HP_MODE_CLOSED ? "closed" : "open"));
 	json_object_set_new(o, "vcore_size", u64(cfg->vcore_size ? cfg->vcore_size : 1));
 	json_object_set_new(o, "host_load", load_json(in->load));
+	if (hp_host_idle_active(&cfg->idle)) {
+		json_t *hi = json_object();
+
+		json_object_set_new(hi, "table", json_string(cfg->idle.table.name));
+		json_object_set_new(hi, "governor", json_string(cfg->idle.gov->name));
+		json_object_set_new(hi, "latency_req_ns", cfg->idle.latency_req_ns == UINT64_MAX
+		                                              ? json_null()
+		                                              : u64(cfg->idle.latency_req_ns));
+		json_object_set_new(hi, "horizon_ns", u64(cfg->idle.horizon_ns));
+		json_object_set_new(o, "host_idle", hi);
+	}
 	return o;
 }
 

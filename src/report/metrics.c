@@ -171,7 +171,7 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 			hp = h->polled_ns;
 			sl = h->wait_ns;
 		} else if (o->wake_ns > host_enter) {
-			sl = o->wake_ns + c->host_wakeup_ns - host_enter;
+			sl = o->wake_ns + o->idle_exit_ns + c->host_wakeup_ns - host_enter;
 		}
 	}
 	t->halted_ns += span;
@@ -197,6 +197,8 @@ static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
 		if (o->has[l])
 			layer_add(&c->layer[l], &o->d[l]);
 	lat_add(&c->latency, o->latency_ns);
+	if (o->idle_res_ns)
+		hp_idle_metrics_add(&c->idle, o);
 }
 
 void hp_metrics_add(void *ctx, const struct hp_outcome *o)
@@ -207,7 +209,8 @@ void hp_metrics_add(void *ctx, const struct hp_outcome *o)
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		m->layers[l] |= o->has[l];
 	/* the total is summed from the CPUs once, by hp_metrics_total() */
-	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, &m->cost, o);
+	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, o->cost ? o->cost : &m->cost,
+	        o);
 }
 
 static void hist_sum(uint64_t *a, const uint64_t *b)
@@ -273,6 +276,7 @@ static void cpu_sum(struct hp_cpu_metrics *a, const struct hp_cpu_metrics *b)
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		layer_sum(&a->layer[l], &b->layer[l]);
 	lat_sum(&a->latency, &b->latency);
+	hp_idle_metrics_sum(&a->idle, &b->idle);
 }
 
 void hp_metrics_total(struct hp_metrics *m)

@@ -41,6 +41,8 @@ int hp_report_replay_source(struct hp_episode_source *src, struct hp_engine_conf
 		return -1;
 	m->t_first_ns = eps->t_first_ns;
 	m->cost = cfg->cost;
+	if (hp_host_idle_active(&cfg->idle))
+		m->idle = cfg->idle.table;
 	cfg->on_outcome = tee_outcome;
 	cfg->ctx = &t;
 	if (hp_engine_run_source(src, cfg, st, err) < 0) {

@@ -25,6 +25,7 @@ static void print_params(FILE *f, const struct hp_policy_ops *ops, enum hp_arch 
 static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
 {
 	const struct hp_engine_config *cfg = in->cfg;
+	unsigned i;
 	int l;
 
 	fprintf(f, "trace:    %s (%s, %u CPUs, %.3f s)\n", in->trace, in->format, m->ncpu,
@@ -45,16 +46,33 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	}
 	{
 		const struct hp_cost_field *cf;
-		size_t i, n;
+		size_t n;
 
 		cf = hp_cost_fields(&n);
 		fprintf(f, "cost:    ");
-		for (i = 0; i < n; i++)
-			fprintf(f, "%s %s=%" PRIu64, i ? "," : "", cf[i].name,
-			        hp_cost_get(&cfg->cost, &cf[i]));
+		for (i = 0; i < n; i++) {
+			char d[96];
+
+			fprintf(f, "%s %s=%s", i ? "," : "", cf[i].name,
+			        hp_cost_describe(&cfg->cost, i, d, sizeof(d)));
+		}
+		if (cfg->cost.varying)
+			fprintf(f, " (drawn per halt, seed %" PRIu64 ")", cfg->cost.seed);
 		if (in->cost_file)
 			fprintf(f, " (from %s)", in->cost_file);
 		fputc('\n', f);
+	}
+	if (hp_host_idle_active(&cfg->idle)) {
+		fprintf(f, "idle:     host idle states %s (", cfg->idle.table.name);
+		for (i = 0; i < cfg->idle.table.count; i++)
+			fprintf(f, "%s%s %" PRIu64 "/%" PRIu64, i ? ", " : "",
+			        cfg->idle.table.state[i].name,
+			        cfg->idle.table.state[i].exit_latency_ns / 1000,
+			        cfg->idle.table.state[i].target_residency_ns / 1000);
+		fprintf(f, " us exit/residency), governor %s", cfg->idle.gov->name);
+		if (cfg->idle.latency_req_ns != UINT64_MAX)
+			fprintf(f, ", latency limit %" PRIu64 " ns", cfg->idle.latency_req_ns);
+		fprintf(f, ", horizon %" PRIu64 " ns\n", cfg->idle.horizon_ns);
 	}
 	if (cfg->vcore_size > 1)
 		fprintf(f, "vcores:   %u consecutive vCPUs per vcore\n", cfg->vcore_size);
@@ -168,4 +186,5 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 	fprintf(f, "\nwall time = busy + g_poll (guest polling) + h_poll (host polling) + sleep + "
 	           "trans (VM exit,\nentry and interrupt handling), per vCPU; poll_ok/poll_bad = "
 	           "polling that saw its\nwakeup / that ended without it (wasted), all layers.\n");
+	hp_report_idle_table(f, m);
 }

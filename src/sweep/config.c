@@ -12,6 +12,7 @@
 #include "hpsim/host.h"
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 #define PATH_LEN 512
 
@@ -567,6 +568,19 @@ static int add_cost(struct hp_sweep_config *c, json_t *obj, const char *path, st
 		struct hp_err e;
 
 		path_key(p, path, key);
+		if (json_is_object(v)) {
+			char *text = sweep_cost_dist_text(v, key, p, err);
+
+			if (!text)
+				return -1;
+			if (c->ncost == HP_MAX_SETTINGS) {
+				free(text);
+				return hp_errf(err, "%s: too many cost values", path);
+			}
+			c->cost[c->ncost].name = xstrdup(key);
+			c->cost[c->ncost++].value = text;
+			continue;
+		}
 		if (get_uint(v, p, UINT32_MAX, &x, err) < 0)
 			return -1;
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)x);
@@ -945,7 +959,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 {
 	static const char *const keys[] = {
 	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
-	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", NULL};
+	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", "host_idle",
+	    "host_governor", NULL};
 	struct raw_axes *global;
 	json_t *v;
 	uint64_t x;
@@ -985,6 +1000,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 		c->mode = xstrdup(json_string_value(v));
 	}
 	if ((v = json_object_get(root, "cost")) && parse_cost(v, dir, c, err) < 0)
+		return -1;
+	if (sweep_parse_host_idle(root, dir, c, err) < 0)
 		return -1;
 	if ((v = json_object_get(root, "objective")) && parse_objective(v, c, err) < 0)
 		return -1;
@@ -1157,6 +1174,8 @@ void hp_sweep_config_free(struct hp_sweep_config *c)
 	}
 	free(c->arch);
 	free(c->mode);
+	free(c->host_idle);
+	free(c->host_governor);
 	free(c->windows);
 	hp_sweep_host_free(c);
 	memset(c, 0, sizeof(*c));

@@ -117,6 +117,8 @@ static void base_spec(const struct hp_sweep_config *c, struct hp_sweep_spec *s)
 	s->spec.mode = c->mode;
 	memcpy(s->spec.cost, c->cost, c->ncost * sizeof(c->cost[0]));
 	s->spec.ncost = c->ncost;
+	s->spec.idle.table = c->host_idle;
+	s->spec.idle.governor = c->host_governor;
 }
 
 void hp_sweep_unit_spec(const struct hp_sweep_config *c, uint64_t unit, struct hp_sweep_spec *s,

@@ -11,4 +11,20 @@
  */
 int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
 
+/*
+ * A cost value of a sweep config that is a distribution object, as the text
+ * hp_cost_set() reads (malloc'd); NULL with err naming path.
+ */
+struct json_t;
+char *sweep_cost_dist_text(struct json_t *v, const char *key, const char *path,
+                           struct hp_err *err);
+
+/*
+ * The config's "host_idle" and "host_governor" keys into c (each optional);
+ * dir resolves a relative table file. 0, or -1 with err naming the key.
+ */
+struct hp_sweep_config;
+int sweep_parse_host_idle(struct json_t *root, const char *dir, struct hp_sweep_config *c,
+                          struct hp_err *err);
+
 #endif

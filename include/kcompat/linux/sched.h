@@ -23,6 +23,9 @@ static inline void schedule(void)
 {
 	int64_t t = hp_shim->now > hp_shim->wake_ns ? hp_shim->now : hp_shim->wake_ns;
 
+	if (hp_shim->on_sleep)
+		t += (int64_t)hp_shim->on_sleep(hp_shim->on_sleep_ctx, (uint64_t)hp_shim->now,
+		                                (uint64_t)hp_shim->wake_ns);
 	hp_shim->now = t + hp_shim->resume_cost_ns;
 	hp_shim->schedules++;
 }
