@@ -48,6 +48,7 @@ struct hp_engine_config {
 	enum hp_mode mode;
 	struct hp_cost cost;
 	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
+	struct hp_param_values params[HP_LAYER_COUNT];     /* each layer's parameter values */
 	uint32_t vcore_size; /* vCPUs per powerpc vcore (consecutive indices); 0 or 1: one each */
 	bool event_driven;   /* use the discrete-event scheduler even for vcores of one */
 	hp_outcome_fn on_outcome;
@@ -103,14 +104,16 @@ struct hp_run_spec {
 
 /*
  * Build cfg from spec: resolve the policies, set every parameter to its
- * default for the kernel and arch, then apply the settings. Sets the
- * policies' module-parameter globals. 0, or -1 with err naming what is wrong.
+ * default for the kernel and arch, then apply the settings, all into cfg
+ * (hp_engine_run loads them into the policies' module-parameter globals).
+ * 0, or -1 with err naming what is wrong.
  */
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err);
 
 /*
- * Replay eps through cfg's layers, calling on_outcome per halt (in the order
+ * Replay eps through cfg's layers (first loading cfg's parameter values and
+ * kernel into the policy code), calling on_outcome per halt (in the order
  * halts end, which is episode order unless vcores hold more than one vCPU);
  * 0 or -1 with err.
  */

@@ -75,7 +75,7 @@ static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cf
 		               hp_layer_name((enum hp_layer)found), name,
 		               arch_list(p->arch_mask, arches, sizeof(arches)),
 		               hp_arch_name(cfg->kernel.arch));
-	return hp_policy_set(cfg->layer[found], name, s->value, err);
+	return hp_param_values_set(cfg->layer[found], &cfg->params[found], name, s->value, err);
 }
 
 /*
@@ -134,12 +134,15 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 		cfg->layer[l] = hp_policy_lookup(spec->policy[l], (enum hp_layer)l, err);
 		if (!cfg->layer[l])
 			return -1;
+		if (cfg->layer[l]->nparams > HP_MAX_PARAMS)
+			return hp_errf(err, "policy '%s' has %zu parameters, more than %d",
+			               cfg->layer[l]->name, cfg->layer[l]->nparams, HP_MAX_PARAMS);
 		if (tree_kernel(cfg->layer[l], spec->kernel, &cfg->kernel, err) < 0)
 			return -1;
 	}
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		if (cfg->layer[l])
-			hp_policy_defaults(cfg->layer[l], &cfg->kernel);
+			hp_param_values_default(cfg->layer[l], &cfg->kernel, &cfg->params[l]);
 	for (i = 0; i < spec->nparams; i++)
 		if (apply_setting(&spec->params[i], cfg, err) < 0)
 			return -1;

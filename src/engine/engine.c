@@ -202,6 +202,7 @@ int hp_engine_run(const struct hp_episodes *eps, const struct hp_engine_config *
 
 		if (!ops)
 			continue;
+		hp_policy_load(ops, &cfg->kernel, &cfg->params[l]);
 		state[l] = calloc(ncpu, ops->state_size);
 		if (!state[l]) {
 			rc = hp_errf(err, "out of memory for the %s policy state of %u vCPUs",
