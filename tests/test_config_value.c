@@ -120,10 +120,41 @@ static void test_last_configuration_does_not_win(void **unused)
 	free(text);
 }
 
+/* One resolver for NAME and LAYER.NAME, for replay settings and sweep axes alike. */
+static void test_resolver(void **unused)
+{
+	const struct hp_policy_ops *layer[HP_LAYER_COUNT] = {0};
+	struct hp_param_ref r;
+	struct hp_err err;
+
+	(void)unused;
+	layer[HP_LAYER_GUEST] = hp_policy_lookup("fixed", HP_LAYER_GUEST, NULL);
+	layer[HP_LAYER_HOST] = hp_policy_lookup("kvm", HP_LAYER_HOST, NULL);
+	assert_int_equal(hp_param_resolve(layer, "halt_poll_ns", "configured policy", &r, &err), 0);
+	assert_int_equal(r.layer, HP_LAYER_HOST);
+	assert_string_equal(r.param->name, "halt_poll_ns");
+	assert_ptr_equal(&layer[HP_LAYER_HOST]->params[r.index], r.param);
+	assert_int_equal(hp_param_resolve(layer, "guest.fixed_poll_ns", "x", &r, &err), 0);
+	assert_int_equal(r.layer, HP_LAYER_GUEST);
+	assert_int_equal(
+	    hp_param_resolve(layer, "host.fixed_poll_ns", "configured policy", &r, &err), -1);
+	assert_non_null(strstr(err.msg, "no configured policy has a parameter 'fixed_poll_ns' "
+	                                "(valid: host.halt_poll_ns"));
+	assert_int_equal(hp_param_resolve(layer, "vcore.halt_poll_ns", "policy of S", &r, &err),
+	                 -1);
+	assert_non_null(strstr(err.msg, "no policy of S has a parameter 'vcore.halt_poll_ns'"));
+	assert_int_equal(hp_param_resolve(layer, "hots.halt_poll_ns", "p", &r, &err), -1);
+	assert_non_null(strstr(err.msg, "unknown layer"));
+	layer[HP_LAYER_HOST] = hp_policy_lookup("fixed", HP_LAYER_HOST, NULL);
+	assert_int_equal(hp_param_resolve(layer, "fixed_poll_ns", "p", &r, &err), -1);
+	assert_non_null(strstr(err.msg, "qualify it as guest.fixed_poll_ns or host.fixed_poll_ns"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_last_configuration_does_not_win),
+	    cmocka_unit_test(test_resolver),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

@@ -168,6 +168,23 @@ bool hp_param_in_arch(const struct hp_param *p, enum hp_arch a);
 /* The parameter of ops called name; NULL if it has none. */
 const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name);
 
+/* A parameter as a setting names it: the layer, and the parameter of that layer's policy. */
+struct hp_param_ref {
+	enum hp_layer layer;
+	const struct hp_param *param;
+	size_t index; /* in the policy's params table (and struct hp_param_values) */
+};
+
+/*
+ * Resolve a setting's NAME or LAYER.NAME against the policies of the layers
+ * (layer[l] NULL: none) to the one layer whose policy has it. scope names
+ * the policies in messages ("configured policy"). -1 with err: an unknown
+ * layer, a layer without a policy, a name no policy has (listing the valid
+ * ones), or a name two layers share.
+ */
+int hp_param_resolve(const struct hp_policy_ops *const layer[HP_LAYER_COUNT], const char *name,
+                     const char *scope, struct hp_param_ref *ref, struct hp_err *err);
+
 /* Check that parameter p of ops exists in kernel k; -1 with err naming the release needed. */
 int hp_param_check_kernel(const struct hp_policy_ops *ops, const struct hp_param *p,
                           const struct hp_kernel *k, struct hp_err *err);

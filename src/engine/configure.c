@@ -22,60 +22,20 @@ static const char *arch_list(uint32_t mask, char *buf, size_t size)
 static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cfg,
                          struct hp_err *err)
 {
-	const char *dot = strchr(s->name, '.'), *name = s->name;
-	int l, want = -1, found = -1;
-	char valid[512] = "";
-	size_t len = 0, i;
-	const struct hp_param *p;
+	struct hp_param_ref r;
 	char arches[64];
 
-	if (dot) {
-		for (l = 0; l < HP_LAYER_COUNT; l++)
-			if (strlen(hp_layer_name((enum hp_layer)l)) == (size_t)(dot - s->name) &&
-			    !strncmp(s->name, hp_layer_name((enum hp_layer)l),
-			             (size_t)(dot - s->name)))
-				want = l;
-		if (want < 0)
-			return hp_errf(err, "'%s': unknown layer (valid: guest, host, vcore)",
-			               s->name);
-		if (!cfg->layer[want])
-			return hp_errf(err, "'%s': no %s policy is configured", s->name,
-			               hp_layer_name((enum hp_layer)want));
-		name = dot + 1;
-	}
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		const struct hp_policy_ops *ops = cfg->layer[l];
-
-		if (!ops || (want >= 0 && l != want))
-			continue;
-		for (i = 0; i < ops->nparams && len < sizeof(valid); i++)
-			len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s.%s",
-			                        len ? ", " : "", hp_layer_name((enum hp_layer)l),
-			                        ops->params[i].name);
-		if (!hp_policy_param(ops, name))
-			continue;
-		if (found >= 0)
-			return hp_errf(err,
-			               "'%s' is a parameter of both the %s and the %s policy; "
-			               "qualify it as %s.%s or %s.%s",
-			               name, hp_layer_name((enum hp_layer)found),
-			               hp_layer_name((enum hp_layer)l),
-			               hp_layer_name((enum hp_layer)found), name,
-			               hp_layer_name((enum hp_layer)l), name);
-		found = l;
-	}
-	if (found < 0)
-		return hp_errf(err, "no configured policy has a parameter '%s' (valid: %s)", name,
-		               len ? valid : "none");
-	p = hp_policy_param(cfg->layer[found], name);
-	if (hp_param_check_kernel(cfg->layer[found], p, &cfg->kernel, err) < 0)
+	if (hp_param_resolve(cfg->layer, s->name, "configured policy", &r, err) < 0)
 		return -1;
-	if (!hp_param_in_arch(p, cfg->kernel.arch))
+	if (hp_param_check_kernel(cfg->layer[r.layer], r.param, &cfg->kernel, err) < 0)
+		return -1;
+	if (!hp_param_in_arch(r.param, cfg->kernel.arch))
 		return hp_errf(err, "%s.%s is a parameter of %s only; --arch %s does not have it",
-		               hp_layer_name((enum hp_layer)found), name,
-		               arch_list(p->arch_mask, arches, sizeof(arches)),
+		               hp_layer_name(r.layer), r.param->name,
+		               arch_list(r.param->arch_mask, arches, sizeof(arches)),
 		               hp_arch_name(cfg->kernel.arch));
-	return hp_param_values_set(cfg->layer[found], &cfg->params[found], name, s->value, err);
+	return hp_param_values_set(cfg->layer[r.layer], &cfg->params[r.layer], r.param->name,
+	                           s->value, err);
 }
 
 /*

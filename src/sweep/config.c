@@ -11,6 +11,7 @@
 
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 #define PATH_LEN 512
 
@@ -358,49 +359,19 @@ static int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct ra
 	return 0;
 }
 
-static const struct hp_param *find_param(const struct hp_policy_ops *ops, const char *name)
-{
-	return ops ? hp_policy_param(ops, name) : NULL;
-}
-
 /* Qualify name against the series' stack: "layer.param"; -1 with err. */
 static int qualify(const struct hp_sweep_series *s, const char *name, const char *path, char *out,
                    size_t outlen, struct hp_err *err)
 {
-	const struct hp_policy_ops *ops[HP_LAYER_COUNT] = {0};
-	const char *dot = strchr(name, '.'), *base = dot ? dot + 1 : name;
-	char valid[400] = "";
-	size_t len = 0, i;
-	int l, found = -1;
+	const struct hp_policy_ops *ops[HP_LAYER_COUNT];
+	struct hp_param_ref r;
+	char scope[200];
 
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		if (s->policy[l])
-			ops[l] = hp_policy_lookup(s->policy[l], (enum hp_layer)l, NULL);
-		for (i = 0; ops[l] && i < ops[l]->nparams && len < sizeof(valid); i++)
-			len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s.%s",
-			                        len ? ", " : "", hp_layer_name((enum hp_layer)l),
-			                        ops[l]->params[i].name);
-	}
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		const char *ln = hp_layer_name((enum hp_layer)l);
-
-		if (dot && (strlen(ln) != (size_t)(dot - name) || strncmp(name, ln, strlen(ln))))
-			continue;
-		if (!find_param(ops[l], base))
-			continue;
-		if (found >= 0)
-			return hp_errf(err,
-			               "%s: '%s' is a parameter of both the %s and the %s policy "
-			               "of series '%s'; qualify it as %s.%s or %s.%s",
-			               path, name, hp_layer_name((enum hp_layer)found), ln,
-			               s->label, hp_layer_name((enum hp_layer)found), base, ln,
-			               base);
-		found = l;
-	}
-	if (found < 0)
-		return hp_errf(err, "%s: no policy of series '%s' has a parameter '%s' (valid: %s)",
-		               path, s->label, name, len ? valid : "none");
-	snprintf(out, outlen, "%s.%s", hp_layer_name((enum hp_layer)found), base);
+	sweep_series_ops(s, ops);
+	snprintf(scope, sizeof(scope), "policy of series '%s'", s->label);
+	if (hp_param_resolve(ops, name, scope, &r, err) < 0)
+		return hp_err_prefix(err, "%s: ", path);
+	snprintf(out, outlen, "%s.%s", hp_layer_name(r.layer), r.param->name);
 	return 0;
 }
 
@@ -1013,35 +984,17 @@ static void place_defaults(struct hp_sweep_config *c)
 	c->npoints = c->ngrid;
 	for (si = 0; si < c->nseries; si++) {
 		struct hp_sweep_series *s = &c->series[si];
-		struct hp_kernel kern = {HP_ARCH_X86, 0};
 		uint64_t idx = 0;
 		bool found = true;
 
-		if (c->arch)
-			kern.arch = (enum hp_arch)hp_arch_parse(c->arch, NULL);
-		hp_kver_parse(s->kernel, &kern.version, NULL);
 		for (a = 0; a < s->naxes && found; a++) {
 			const struct hp_sweep_axis *ax = &s->axes[a];
 
 			for (v = 0; v < ax->nvalues; v++) {
-				for (k = 0; k < ax->nnames; k++) {
-					const char *dot = strchr(ax->names[k], '.');
-					int l;
-					const struct hp_param *p = NULL;
-
-					for (l = 0; l < HP_LAYER_COUNT; l++)
-						if (!strncmp(ax->names[k],
-						             hp_layer_name((enum hp_layer)l),
-						             (size_t)(dot - ax->names[k])) &&
-						    s->policy[l])
-							p = find_param(hp_policy_lookup(
-							                   s->policy[l],
-							                   (enum hp_layer)l, NULL),
-							               dot + 1);
-					if (!p || ax->values[v * ax->nnames + k] !=
-					              hp_param_default(p, &kern))
+				for (k = 0; k < ax->nnames; k++)
+					if (ax->values[v * ax->nnames + k] !=
+					    sweep_param_default(c, s, ax->names[k]))
 						break;
-				}
 				if (k == ax->nnames)
 					break;
 			}

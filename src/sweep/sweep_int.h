@@ -4,11 +4,23 @@
 
 #include "hpsim/atomic_file.h"
 #include "hpsim/err.h"
+#include "hpsim/sweep.h"
 
 /*
  * hp_atomic_commit() with the mode any new file gets (0666 less the umask),
  * not the temporary file's private 0600; 0 or -1 with err.
  */
 int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
+
+/* The policies of series s, per layer (NULL where it has none). */
+void sweep_series_ops(const struct hp_sweep_series *s,
+                      const struct hp_policy_ops *ops[HP_LAYER_COUNT]);
+
+/*
+ * The default of a parameter (NAME or LAYER.NAME, resolved by
+ * hp_param_resolve) for series s: its kernel, the config's arch; 0 if none.
+ */
+uint32_t sweep_param_default(const struct hp_sweep_config *c, const struct hp_sweep_series *s,
+                             const char *qname);
 
 #endif
