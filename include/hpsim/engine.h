@@ -102,6 +102,10 @@ struct hp_run_spec {
 	size_t ncost;
 };
 
+/* The cost model of spec: the arch's defaults, then the cost file, then the cost settings; 0 or -1
+ * with err. */
+int hp_run_spec_cost(const struct hp_run_spec *spec, struct hp_cost *cost, struct hp_err *err);
+
 /*
  * Build cfg from spec: resolve the policies, set every parameter to its
  * default for the kernel and arch, then apply the settings, all into cfg

@@ -300,8 +300,7 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
-	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
-	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	hp_read_opts_cost(&o.read, &cfg.cost);
 	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)
 		return cli_fail(&err);
 	if (hp_load_apply(&eps, &o.load, &err) < 0)

@@ -61,6 +61,22 @@ static int tree_kernel(const struct hp_policy_ops *ops, const char *given, struc
 	return 0;
 }
 
+int hp_run_spec_cost(const struct hp_run_spec *spec, struct hp_cost *cost, struct hp_err *err)
+{
+	int a = HP_ARCH_X86;
+	size_t i;
+
+	if (spec->arch && (a = hp_arch_parse(spec->arch, err)) < 0)
+		return -1;
+	hp_cost_defaults(cost, (enum hp_arch)a);
+	if (spec->cost_file && hp_cost_load_json(cost, spec->cost_file, err) < 0)
+		return -1;
+	for (i = 0; i < spec->ncost; i++)
+		if (hp_cost_set(cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
+			return -1;
+	return 0;
+}
+
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err)
 {
@@ -82,12 +98,8 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 	cfg->vcore_size = spec->vcore_size;
 	if (spec->kernel && hp_kver_parse(spec->kernel, &cfg->kernel.version, err) < 0)
 		return -1;
-	hp_cost_defaults(&cfg->cost, cfg->kernel.arch);
-	if (spec->cost_file && hp_cost_load_json(&cfg->cost, spec->cost_file, err) < 0)
+	if (hp_run_spec_cost(spec, &cfg->cost, err) < 0)
 		return -1;
-	for (i = 0; i < spec->ncost; i++)
-		if (hp_cost_set(&cfg->cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
-			return -1;
 	for (l = 0; l < HP_LAYER_COUNT; l++) {
 		if (!spec->policy[l])
 			continue;
