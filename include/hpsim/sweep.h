@@ -15,6 +15,7 @@
 
 #include "hpsim/engine.h"
 #include "hpsim/gen.h"
+#include "hpsim/pareto.h"
 #include "hpsim/episode.h"
 #include "hpsim/err.h"
 
@@ -210,12 +211,6 @@ double hp_sweep_row_lat(const struct hp_sweep_row *r, enum hp_sweep_lat s);
 
 /* Does a row meet the config's constraints? */
 bool hp_sweep_meets(const struct hp_sweep_config *c, const struct hp_sweep_row *r);
-
-/*
- * Mark the non-dominated points (cpu[k], lat[k]), k < n, minimizing both:
- * front[k] = 1 when no other point is as good on both and better on one.
- */
-void hp_sweep_pareto(const double *cpu, const double *lat, size_t n, uint8_t *front);
 
 /* Pareto fronts and recommendations from a complete set of rows; 0 or -1 with err. */
 int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row *rows,
