@@ -15,6 +15,7 @@
 
 #include "hpsim/engine.h"
 #include "hpsim/report.h"
+#include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 
 static struct hp_episodes eps;
@@ -150,11 +151,45 @@ static void test_resolver(void **unused)
 	assert_non_null(strstr(err.msg, "qualify it as guest.fixed_poll_ns or host.fixed_poll_ns"));
 }
 
+/* p999 is the statistic's one name; configs written with p99.9 still parse to it. */
+static void test_p999_one_name(void **unused)
+{
+	static const char *const spellings[] = {"\"p999\"", "\"p99.9\""};
+	struct hp_sweep_config c;
+	struct hp_err err;
+	char json[512];
+	size_t i;
+
+	(void)unused;
+	assert_string_equal(hp_sweep_lat_name(HP_LAT_P999), "p999");
+	for (i = 0; i < 2; i++) {
+		snprintf(json, sizeof(json),
+		         "{\"traces\": [\"traces/pingpong.dat\"], \"policies\": {\"host\": "
+		         "\"kvm\"}, \"objective\": {\"latency\": %s, \"constraints\": "
+		         "{\"%s_us_max\": 7}}}",
+		         spellings[i], i ? "p99.9" : "p999");
+		memset(&c, 0, sizeof(c));
+		if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, &c, &err) < 0)
+			fail_msg("%s: %s", spellings[i], err.msg);
+		assert_int_equal(c.lat_stat, HP_LAT_P999);
+		assert_true(c.lat_max_ns[HP_LAT_P999] == 7000.0);
+		hp_sweep_config_free(&c);
+	}
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(hp_sweep_config_parse("{\"traces\": [\"traces/pingpong.dat\"], "
+	                                       "\"objective\": {\"latency\": \"p99.99\"}}",
+	                                       HPSIM_SOURCE_DIR, 0, &c, &err),
+	                 -1);
+	assert_non_null(strstr(err.msg, "p999 (or p99.9, its old name)"));
+	hp_sweep_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_last_configuration_does_not_win),
 	    cmocka_unit_test(test_resolver),
+	    cmocka_unit_test(test_p999_one_name),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);

@@ -90,7 +90,7 @@ struct hp_sweep_config {
 struct hp_sweep_row {
 	uint64_t unit;
 	uint64_t halts, attempted, successful, poll_ns, wall_ns, lat_sum;
-	uint64_t lat_q[4]; /* p50, p90, p99, p99.9 */
+	uint64_t lat_q[4]; /* p50, p90, p99, p999 */
 	uint64_t lat_max;
 	uint32_t ncpu;
 	uint32_t failed; /* 1: error says why */
@@ -110,7 +110,7 @@ int hp_sweep_config_load(const char *path, struct hp_sweep_config *c, struct hp_
 /* Free everything the config owns. */
 void hp_sweep_config_free(struct hp_sweep_config *c);
 
-/* The name of a latency statistic ("mean", "p50", "p90", "p99", "p99.9"). */
+/* The name of a latency statistic ("mean", "p50", "p90", "p99", "p999"), as plots name it too. */
 const char *hp_sweep_lat_name(enum hp_sweep_lat s);
 
 /* Units in the sweep: points x traces, then oracle windows x traces. */

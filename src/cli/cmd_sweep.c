@@ -74,14 +74,6 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t hal
 	}
 }
 
-/* The objective's latency statistic as `hpsim plot` names it (the column lat_NAME_ns). */
-static const char *latency_name(const struct hp_sweep_config *c)
-{
-	static const char *const names[HP_LAT_NSTAT] = {"mean", "p50", "p90", "p99", "p999"};
-
-	return c->lat_stat < HP_LAT_NSTAT ? names[c->lat_stat] : "p99";
-}
-
 /* --plot: the Pareto plot and heatmaps of the finished sweep, in its directory. */
 static int plot_sweep(const char *dir, const char *latency)
 {
@@ -299,7 +291,7 @@ int cmd_sweep(int argc, char **argv)
 	}
 	rc = cli_sweep_finish(o.dir, &d, 1);
 	if (rc == 0 && o.plot)
-		rc = plot_sweep(o.dir, latency_name(&d.cfg));
+		rc = plot_sweep(o.dir, hp_sweep_lat_name(d.cfg.lat_stat));
 	hp_sweep_dir_free(&d);
 	return rc;
 }

@@ -17,7 +17,11 @@
 #include "hpsim/sweep.h"
 #include "sweep_int.h"
 
-static const char *const lat_names[HP_LAT_NSTAT] = {"mean", "p50", "p90", "p99", "p99.9"};
+/* As results.csv and `hpsim plot` name them (lat_p999_ns); configs may still say "p99.9". */
+static const char *const lat_names[HP_LAT_NSTAT] = {"mean", "p50", "p90", "p99", "p999"};
+
+/* The name configs used for p999 before it had one name everywhere; still accepted. */
+#define OLD_P999 "p99.9"
 
 const char *hp_sweep_lat_name(enum hp_sweep_lat s)
 {
@@ -39,12 +43,14 @@ int parse_objective(json_t *o, struct hp_sweep_config *c, struct hp_err *err)
 	v = json_object_get(o, "latency");
 	if (v) {
 		for (i = 0; i < HP_LAT_NSTAT; i++)
-			if (json_is_string(v) && !strcmp(json_string_value(v), lat_names[i]))
+			if (json_is_string(v) &&
+			    (!strcmp(json_string_value(v), lat_names[i]) ||
+			     (i == HP_LAT_P999 && !strcmp(json_string_value(v), OLD_P999))))
 				break;
 		if (i == HP_LAT_NSTAT)
 			return hp_errf(err,
 			               "$.objective.latency: expected one of mean, p50, p90, p99, "
-			               "p99.9");
+			               "p999 (or p99.9, its old name)");
 		c->lat_stat = (enum hp_sweep_lat)i;
 	}
 	v = json_object_get(o, "cpu");
@@ -72,13 +78,14 @@ int parse_objective(json_t *o, struct hp_sweep_config *c, struct hp_err *err)
 		}
 		for (i = 0; i < HP_LAT_NSTAT; i++) {
 			snprintf(name, sizeof(name), "%s_us_max", lat_names[i]);
-			if (!strcmp(key, name) || (i == HP_LAT_P999 && !strcmp(key, "p999_us_max")))
+			if (!strcmp(key, name) ||
+			    (i == HP_LAT_P999 && !strcmp(key, OLD_P999 "_us_max")))
 				break;
 		}
 		if (i == HP_LAT_NSTAT)
 			return hp_errf(err,
 			               "%s: unknown constraint (expected mean_us_max, p50_us_max, "
-			               "p90_us_max, p99_us_max, p99.9_us_max or poll_cpu_pct_max)",
+			               "p90_us_max, p99_us_max, p999_us_max or poll_cpu_pct_max)",
 			               p);
 		/*
 		 * In ns, rounded to a millionth of one: d * 1000 alone can land just
