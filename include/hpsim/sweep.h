@@ -162,7 +162,6 @@ struct hp_sweep_run_opts {
 	uint8_t *have;            /* optional: have[unit] set when stored */
 	hp_sweep_progress_fn progress;
 	void *progress_ctx;
-	int64_t crash_unit; /* test hook: the worker running this unit crashes (-1: none) */
 };
 
 /*

@@ -187,7 +187,6 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	struct hp_sweep_run_opts ro = {0};
 	struct progress pr = {0};
 	uint64_t n = hp_sweep_nunits(&d->cfg), u, *todo;
-	const char *crash = getenv("HPSIM_TEST_CRASH_UNIT");
 	char path[4096];
 	int fd, rc = -1;
 	size_t t;
@@ -235,7 +234,6 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	ro.have = d->have;
 	ro.progress = show_progress;
 	ro.progress_ctx = &pr;
-	ro.crash_unit = crash ? strtoll(crash, NULL, 10) : -1;
 	rc = hp_sweep_run(&d->cfg, eps, &ro, err);
 	d->ndone += rc == 0 ? ro.ntodo : 0;
 out:
