@@ -64,9 +64,6 @@ extern const struct hp_trace_reader hp_reader_report_text;
  */
 void hp_read_opts_init(struct hp_read_opts *opts);
 
-/* The defaults of hp_read_opts_init() as a value. */
-struct hp_read_opts hp_read_opts_default(void);
-
 /* Take the costs host-capture decoding subtracts (VM exit, host wakeup) from the cost model c. */
 void hp_read_opts_cost(struct hp_read_opts *opts, const struct hp_cost *c);
 

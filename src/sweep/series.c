@@ -114,7 +114,7 @@ static int parse_stack(json_t *st, const char *path, struct hp_sweep_series *s, 
 	return 0;
 }
 
-static int series_label(struct hp_sweep_series *s)
+static void series_label(struct hp_sweep_series *s)
 {
 	size_t len = 0;
 	int l;
@@ -124,7 +124,6 @@ static int series_label(struct hp_sweep_series *s)
 			len += (size_t)snprintf(s->label + len, sizeof(s->label) - len, "%s=%s ",
 			                        hp_layer_name((enum hp_layer)l), s->policy[l]);
 	snprintf(s->label + len, sizeof(s->label) - len, "k=%s", s->kernel);
-	return 0;
 }
 
 static int add_col(struct hp_sweep_config *c, const char *name, struct hp_err *err)

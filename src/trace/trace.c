@@ -32,14 +32,6 @@ void hp_read_opts_cost(struct hp_read_opts *opts, const struct hp_cost *c)
 	opts->hlt_exit_ns = c->hlt_exit_ns;
 }
 
-struct hp_read_opts hp_read_opts_default(void)
-{
-	struct hp_read_opts o;
-
-	hp_read_opts_init(&o);
-	return o;
-}
-
 int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err)
 {
 	const char *p = spec;
