@@ -180,6 +180,7 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 	uint8_t *front;
 	uint64_t *idx;
 	size_t t, n;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->c = c;
@@ -191,14 +192,8 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 	lat = malloc((c->npoints + 1) * sizeof(*lat));
 	idx = malloc((c->npoints + 1) * sizeof(*idx));
 	front = malloc(c->npoints + 1);
-	if (!r->pareto || !r->recommended || !r->reco || !cpu || !lat || !idx || !front) {
-		free(cpu);
-		free(lat);
-		free(idx);
-		free(front);
-		hp_sweep_results_free(r);
-		return hp_errf(err, "out of memory");
-	}
+	if (!r->pareto || !r->recommended || !r->reco || !cpu || !lat || !idx || !front)
+		goto out;
 	for (t = 0; t < c->ntraces; t++) {
 		n = 0;
 		for (p = 0; p < c->npoints; p++) {
@@ -210,22 +205,22 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 			lat[n] = hp_sweep_row_lat(row, c->lat_stat);
 			idx[n++] = p * c->ntraces + t;
 		}
-		if (hp_pareto_front(cpu, lat, n, front) < 0) {
-			free(cpu);
-			free(lat);
-			free(idx);
-			free(front);
-			hp_sweep_results_free(r);
-			return hp_errf(err, "out of memory");
-		}
+		if (hp_pareto_front(cpu, lat, n, front) < 0)
+			goto out;
 		for (p = 0; p < n; p++)
 			r->pareto[idx[p]] = front[p];
 		recommend(r, t);
 	}
+	rc = 0;
+out:
 	free(cpu);
 	free(lat);
 	free(idx);
 	free(front);
+	if (rc < 0) {
+		hp_sweep_results_free(r);
+		return hp_errf(err, "out of memory");
+	}
 	return 0;
 }
 
