@@ -1,11 +1,16 @@
 /* What the tests share (helpers.h). */
 #include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "helpers.h"
+#include "hpsim/sweep.h"
 
 char *test_slurp(const char *path, size_t *len)
 {
@@ -74,4 +79,14 @@ int test_sh_err(char *errbuf, size_t errlen, const char *fmt, ...)
 	}
 	unlink(errpath);
 	return status_of(st);
+}
+
+void test_sweep_config_ok(const char *json, struct hp_sweep_config *c)
+{
+	struct hp_err err = {""};
+
+	if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, c, &err) < 0)
+		fail_msg("config rejected: %s", err.msg);
+	if (hp_sweep_validate(c, &err) < 0)
+		fail_msg("config invalid: %s", err.msg);
 }

@@ -19,4 +19,10 @@ int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int test_sh_err(char *errbuf, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+struct hp_sweep_config;
+
+/* Parse and validate a sweep config (relative paths from the source tree) into c; fail the test
+ * naming the error otherwise. */
+void test_sweep_config_ok(const char *json, struct hp_sweep_config *c);
+
 #endif

@@ -16,21 +16,13 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "helpers.h"
+
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 
 #define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
-
-static void parse_ok(const char *json, struct hp_sweep_config *c)
-{
-	struct hp_err err = {""};
-
-	if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, c, &err) < 0)
-		fail_msg("config rejected: %s", err.msg);
-	if (hp_sweep_validate(c, &err) < 0)
-		fail_msg("config invalid: %s", err.msg);
-}
 
 /* The config must fail (in parsing or validation) with a message containing want. */
 static void parse_err(const char *json, const char *want)
@@ -68,33 +60,38 @@ static void test_range_kinds(void **state)
 	struct hp_sweep_config c;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 200000, "
-	         "\"step\": 50000}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 200000, "
+	                     "\"step\": 50000}}}",
+	                     &c);
 	values_of(&c, lin, 5);
 	assert_string_equal(c.cols[0], "host.halt_poll_ns");
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 100000, "
-	         "\"per_decade\": 2}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 100000, "
+	                     "\"per_decade\": 2}}}",
+	                     &c);
 	values_of(&c, logr, 5);
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"host.halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"host.halt_poll_ns\": [80000, 200000, 400000]}}", &c);
 	values_of(&c, list, 3);
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
+	test_sweep_config_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
 	assert_int_equal(c.series[0].axes[0].nvalues, 1);
 	hp_sweep_config_free(&c);
 	/* the bound applies to the rounded values: 316.2 rounds to 316, which "to" admits */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
-	         "\"per_decade\": 2}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
+	                     "\"per_decade\": 2}}}",
+	                     &c);
 	values_of(&c, to_rounded, 2);
 	hp_sweep_config_free(&c);
 	/* duplicates after rounding are dropped: 1, 1.33, 1.78, 2.37, 3.16, 4.22, 5.62, 7.50, 10 */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
-	         "\"per_decade\": 8}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
+	                     "\"per_decade\": 8}}}",
+	                     &c);
 	values_of(&c, small, 7);
 	hp_sweep_config_free(&c);
 }
@@ -107,10 +104,10 @@ static void test_zip_and_counts(void **state)
 
 	(void)state;
 	/* 3 zipped pairs x 2 shrinks = 6 grid points; the default (200000/10000, 2) is not in it */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns_shrink\": [0, 2]},"
-	         " \"zip\": [{\"halt_poll_ns\": [50000, 100000, 400000],"
-	         "            \"halt_poll_ns_grow_start\": [5000, 10000, 40000]}]}",
-	         &c);
+	test_sweep_config_ok("{" TRACES ", \"params\": {\"halt_poll_ns_shrink\": [0, 2]},"
+	                     " \"zip\": [{\"halt_poll_ns\": [50000, 100000, 400000],"
+	                     "            \"halt_poll_ns_grow_start\": [5000, 10000, 40000]}]}",
+	                     &c);
 	assert_int_equal(c.ngrid, 6);
 	assert_int_equal(c.npoints, 7);
 	assert_int_equal(c.series[0].default_point, 6);
@@ -130,13 +127,14 @@ static void test_zip_and_counts(void **state)
 	hp_sweep_config_free(&c);
 
 	/* the default already in the grid is not added again */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"halt_poll_ns\": [80000, 200000, 400000]}}", &c);
 	assert_int_equal(c.npoints, 3);
 	assert_int_equal(c.series[0].default_point, 1);
 	hp_sweep_config_free(&c);
 
 	/* two stacks x two kernels = four series; shrink's default is 0 before 6.11 */
-	parse_ok(
+	test_sweep_config_ok(
 	    "{" TRACES ", \"policies\": [{\"host\": \"kvm\", \"params\": "
 	    "{\"halt_poll_ns_shrink\": [0, 2]}}, {\"guest\": \"haltpoll\", \"host\": \"kvm\"}],"
 	    " \"kernel\": [\"6.1\", \"6.11\"]}",
@@ -258,10 +256,11 @@ static void test_row_matches_replay(void **state)
 	int l;
 
 	(void)state;
-	parse_ok("{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
-	         "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
-	         "400000], \"guest_halt_poll_ns\": [20000]}}",
-	         &c);
+	test_sweep_config_ok(
+	    "{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
+	    "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
+	    "400000], \"guest_halt_poll_ns\": [20000]}}",
+	    &c);
 	assert_int_equal(hp_sweep_read_traces(&c, eps, &err), 0);
 	hp_sweep_run_unit(&c, eps, 1, &row);
 	assert_int_equal(row.failed, 0);
@@ -360,9 +359,9 @@ static void test_generator_trace(void **unused)
 	size_t i;
 
 	(void)unused;
-	parse_ok("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 250, "
-	         "\"count\": \"500\", \"seed\": 7}}]}",
-	         &c);
+	test_sweep_config_ok("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 250, "
+	                     "\"count\": \"500\", \"seed\": 7}}]}",
+	                     &c);
 	assert_int_equal(c.ntraces, 1);
 	assert_string_equal(c.traces[0].label, "gen:periodic hz=250,count=500,seed=7");
 	assert_null(c.traces[0].path);
@@ -391,9 +390,9 @@ static void test_host_trace_uses_config_costs(void **unused)
 	size_t i;
 
 	(void)unused;
-	parse_ok("{\"traces\": [\"traces/host-minivm.dat\"], \"arch\": \"arm64\", "
-	         "\"cost\": {\"hlt_exit_ns\": 700}}",
-	         &c);
+	test_sweep_config_ok("{\"traces\": [\"traces/host-minivm.dat\"], \"arch\": \"arm64\", "
+	                     "\"cost\": {\"hlt_exit_ns\": 700}}",
+	                     &c);
 	assert_int_equal(hp_sweep_read_traces(&c, got, &err), 0);
 	hp_read_opts_init(&o);
 	o.hlt_exit_ns = 700;

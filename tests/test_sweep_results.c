@@ -16,21 +16,13 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "helpers.h"
+
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 
 #define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
-
-static void parse_ok(const char *json, struct hp_sweep_config *c)
-{
-	struct hp_err err = {""};
-
-	if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, c, &err) < 0)
-		fail_msg("config rejected: %s", err.msg);
-	if (hp_sweep_validate(c, &err) < 0)
-		fail_msg("config invalid: %s", err.msg);
-}
 
 static void test_pareto_constructed(void **state)
 {
@@ -71,10 +63,11 @@ static void test_recommendation(void **state)
 	uint64_t n, u;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 50000, 100000, 200000, 400000]},"
-	         " \"objective\": {\"latency\": \"p99\", \"constraints\": {\"p99_us_max\": 5}},"
-	         " \"oracle\": {\"from\": 1000, \"to\": 100000, \"per_decade\": 1}}",
-	         &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 50000, 100000, 200000, 400000]},"
+	    " \"objective\": {\"latency\": \"p99\", \"constraints\": {\"p99_us_max\": 5}},"
+	    " \"oracle\": {\"from\": 1000, \"to\": 100000, \"per_decade\": 1}}",
+	    &c);
 	n = hp_sweep_nunits(&c);
 	assert_int_equal(n, 5 + 3);
 	rows = calloc(n, sizeof(*rows));
@@ -149,9 +142,9 @@ static void test_knee_tie(void **state)
 	uint64_t n;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 100000, 200000]},"
-	         " \"oracle\": false}",
-	         &c);
+	test_sweep_config_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 100000, 200000]},"
+	                     " \"oracle\": false}",
+	                     &c);
 	n = hp_sweep_nunits(&c);
 	assert_int_equal(n, 3);
 	rows = calloc(n, sizeof(*rows));
@@ -196,9 +189,10 @@ static void test_constraint_at_bound(void **state)
 	struct hp_err err;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]},"
-	         " \"objective\": {\"constraints\": {\"p99_us_max\": 64.1}}, \"oracle\": false}",
-	         &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]},"
+	    " \"objective\": {\"constraints\": {\"p99_us_max\": 64.1}}, \"oracle\": false}",
+	    &c);
 	assert_int_equal(hp_sweep_nunits(&c), 2);
 	set_row(&rows[0], 0, 1.0, 64100); /* exactly at the bound: meets it, and cheapest */
 	set_row(&rows[1], 1, 20.0, 1000);
@@ -221,8 +215,8 @@ static void test_reco_all_failed(void **state)
 	FILE *f;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]}, \"oracle\": false}",
-	         &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]}, \"oracle\": false}", &c);
 	set_row(&rows[0], 0, 1.0, 1000);
 	set_row(&rows[1], 1, 2.0, 1000);
 	rows[0].failed = rows[1].failed = 1;
