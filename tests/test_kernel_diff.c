@@ -31,6 +31,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <linux/cpuidle.h>
 #include <linux/kvm_host.h>
 #include <asm/kvm_book3s.h>
@@ -94,28 +96,6 @@ static int report_first_diff(const char *what, const char *a, size_t na, const c
 	return 1;
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)len + 1);
-		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-			free(buf);
-			buf = NULL;
-		} else if (buf) {
-			buf[len] = '\0';
-			*n = (size_t)len;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 /* ---- 1. the captures through the hpsim binary ----------------------------- */
 
 static int run_replay(const char *trace, const char *policies, const char *extra, const char *out)
@@ -142,8 +122,8 @@ static void compare_replay(const char *trace, const char *ours, const char *thei
 	close(fb);
 	assert_int_equal(run_replay(trace, ours, extra, a_path), 0);
 	assert_int_equal(run_replay(trace, theirs, extra, b_path), 0);
-	a = slurp(a_path, &na);
-	b = slurp(b_path, &nb);
+	a = test_slurp(a_path, &na);
+	b = test_slurp(b_path, &nb);
 	unlink(a_path);
 	unlink(b_path);
 	assert_non_null(a);

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "hpsim/engine.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
@@ -34,25 +36,7 @@ struct fixture {
 /* Run a shell command line; its stderr into errbuf; the exit status (128+ on a signal). */
 static int sh(const char *cmd, char *errbuf, size_t errlen)
 {
-	char full[8192], errpath[] = "/tmp/hpsim-plot-err-XXXXXX";
-	size_t n = 0;
-	FILE *f;
-	int fd, st;
-
-	fd = mkstemp(errpath);
-	assert_true(fd >= 0);
-	close(fd);
-	snprintf(full, sizeof(full), "%s >/dev/null 2>'%s'", cmd, errpath);
-	st = system(full);
-	f = fopen(errpath, "r");
-	assert_non_null(f);
-	if (errbuf) {
-		n = fread(errbuf, 1, errlen - 1, f);
-		errbuf[n] = '\0';
-	}
-	fclose(f);
-	unlink(errpath);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return test_sh_err(errbuf, errlen, "%s", cmd);
 }
 
 /* `hpsim plot ARGS`: 0 or fail the test with what it said. */
@@ -100,20 +84,10 @@ static void png_size(const char *path, uint32_t *w, uint32_t *h)
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	char *buf = test_slurp(path, NULL);
 
-	if (!f)
+	if (!buf)
 		fail_msg("%s was not written", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
 	return buf;
 }
 

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "hpsim/trace.h"
 
 /*
@@ -44,27 +46,6 @@ static uint64_t next(void)
 	return rng;
 }
 
-static char *slurp(const char *p, size_t *len)
-{
-	FILE *f = fopen(p, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static int setup(void **unused)
 {
 	char cmd[1600];
@@ -81,8 +62,8 @@ static int setup(void **unused)
 	         HPSIM_SOURCE_DIR, text_path);
 	if (system(cmd) != 0)
 		return -1;
-	text = slurp(text_path, &text_len);
-	dat = slurp(dat_path, &dat_len);
+	text = test_slurp(text_path, &text_len);
+	dat = test_slurp(dat_path, &dat_len);
 	alarm(240); /* a hang fails the test instead of stalling the suite */
 	return text && dat && text_len > 100000 ? 0 : -1;
 }

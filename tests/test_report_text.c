@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "hpsim/trace.h"
 
 static const char *const traces[] = {"pingpong.dat", "pingpong-think50.dat", "timer-1ms.dat",
@@ -42,7 +44,7 @@ static void sh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	if (system(cmd) != 0)
+	if (test_sh("%s", cmd) != 0)
 		fail_msg("command failed: %s", cmd);
 }
 

@@ -1,8 +1,8 @@
 /*
  * Sweep configs and the grid, in-process: every range kind, zipped groups,
- * each error with its JSON path, grid and default-point counts, shards, the
- * Pareto front on constructed points and the recommendation under
- * constraints.
+ * each error with its JSON path, grid and default-point counts, shards,
+ * generator and host-capture traces, and a sweep row against the same
+ * replay (the journal, the front and the recommendation: test_sweep_results).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,21 +16,13 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "helpers.h"
+
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 
 #define TRACES "\"traces\": [\"traces/pingpong.dat\"]"
-
-static void parse_ok(const char *json, struct hp_sweep_config *c)
-{
-	struct hp_err err = {""};
-
-	if (hp_sweep_config_parse(json, HPSIM_SOURCE_DIR, 0, c, &err) < 0)
-		fail_msg("config rejected: %s", err.msg);
-	if (hp_sweep_validate(c, &err) < 0)
-		fail_msg("config invalid: %s", err.msg);
-}
 
 /* The config must fail (in parsing or validation) with a message containing want. */
 static void parse_err(const char *json, const char *want)
@@ -68,33 +60,38 @@ static void test_range_kinds(void **state)
 	struct hp_sweep_config c;
 
 	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 200000, "
-	         "\"step\": 50000}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 0, \"to\": 200000, "
+	                     "\"step\": 50000}}}",
+	                     &c);
 	values_of(&c, lin, 5);
 	assert_string_equal(c.cols[0], "host.halt_poll_ns");
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 100000, "
-	         "\"per_decade\": 2}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 1000, \"to\": 100000, "
+	                     "\"per_decade\": 2}}}",
+	                     &c);
 	values_of(&c, logr, 5);
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"host.halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"host.halt_poll_ns\": [80000, 200000, 400000]}}", &c);
 	values_of(&c, list, 3);
 	hp_sweep_config_free(&c);
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
+	test_sweep_config_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": 400000}}", &c);
 	assert_int_equal(c.series[0].axes[0].nvalues, 1);
 	hp_sweep_config_free(&c);
 	/* the bound applies to the rounded values: 316.2 rounds to 316, which "to" admits */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
-	         "\"per_decade\": 2}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 100, \"to\": 316, "
+	                     "\"per_decade\": 2}}}",
+	                     &c);
 	values_of(&c, to_rounded, 2);
 	hp_sweep_config_free(&c);
 	/* duplicates after rounding are dropped: 1, 1.33, 1.78, 2.37, 3.16, 4.22, 5.62, 7.50, 10 */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
-	         "\"per_decade\": 8}}}",
-	         &c);
+	test_sweep_config_ok("{" TRACES
+	                     ", \"params\": {\"halt_poll_ns\": {\"from\": 1, \"to\": 10, "
+	                     "\"per_decade\": 8}}}",
+	                     &c);
 	values_of(&c, small, 7);
 	hp_sweep_config_free(&c);
 }
@@ -107,10 +104,10 @@ static void test_zip_and_counts(void **state)
 
 	(void)state;
 	/* 3 zipped pairs x 2 shrinks = 6 grid points; the default (200000/10000, 2) is not in it */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns_shrink\": [0, 2]},"
-	         " \"zip\": [{\"halt_poll_ns\": [50000, 100000, 400000],"
-	         "            \"halt_poll_ns_grow_start\": [5000, 10000, 40000]}]}",
-	         &c);
+	test_sweep_config_ok("{" TRACES ", \"params\": {\"halt_poll_ns_shrink\": [0, 2]},"
+	                     " \"zip\": [{\"halt_poll_ns\": [50000, 100000, 400000],"
+	                     "            \"halt_poll_ns_grow_start\": [5000, 10000, 40000]}]}",
+	                     &c);
 	assert_int_equal(c.ngrid, 6);
 	assert_int_equal(c.npoints, 7);
 	assert_int_equal(c.series[0].default_point, 6);
@@ -130,13 +127,14 @@ static void test_zip_and_counts(void **state)
 	hp_sweep_config_free(&c);
 
 	/* the default already in the grid is not added again */
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [80000, 200000, 400000]}}", &c);
+	test_sweep_config_ok(
+	    "{" TRACES ", \"params\": {\"halt_poll_ns\": [80000, 200000, 400000]}}", &c);
 	assert_int_equal(c.npoints, 3);
 	assert_int_equal(c.series[0].default_point, 1);
 	hp_sweep_config_free(&c);
 
 	/* two stacks x two kernels = four series; shrink's default is 0 before 6.11 */
-	parse_ok(
+	test_sweep_config_ok(
 	    "{" TRACES ", \"policies\": [{\"host\": \"kvm\", \"params\": "
 	    "{\"halt_poll_ns_shrink\": [0, 2]}}, {\"guest\": \"haltpoll\", \"host\": \"kvm\"}],"
 	    " \"kernel\": [\"6.1\", \"6.11\"]}",
@@ -243,217 +241,6 @@ static void test_shards_partition(void **state)
 	assert_int_equal(hp_sweep_shard_parse("1-8", &i, &k, &err), -1);
 }
 
-static void test_pareto_constructed(void **state)
-{
-	/* (cpu, lat): the front is a, b, d, and e (equal to d); c and f are dominated */
-	static const double cpu[] = {1, 2, 3, 4, 4, 5, 0.5};
-	static const double lat[] = {10, 5, 6, 2, 2, 2, 20};
-	static const uint8_t want[] = {1, 1, 0, 1, 1, 0, 1};
-	uint8_t front[7];
-	size_t i;
-
-	(void)state;
-	hp_sweep_pareto(cpu, lat, 7, front);
-	for (i = 0; i < 7; i++)
-		if (front[i] != want[i])
-			fail_msg("point %zu: pareto %d, expected %d", i, front[i], want[i]);
-	hp_sweep_pareto(cpu, lat, 0, front);
-}
-
-/* Rows with chosen cpu and p99; wall 1e9 ns on one CPU, so poll_ns = cpu% x 1e7. */
-static void set_row(struct hp_sweep_row *r, uint64_t unit, double cpu, uint64_t p99)
-{
-	memset(r, 0, sizeof(*r));
-	r->unit = unit;
-	r->halts = 100;
-	r->ncpu = 1;
-	r->wall_ns = 1000000000;
-	r->poll_ns = (uint64_t)(cpu * 1e7);
-	r->lat_q[2] = p99;
-	r->lat_sum = 100 * p99;
-}
-
-static void test_recommendation(void **state)
-{
-	struct hp_sweep_config c;
-	struct hp_sweep_results res;
-	struct hp_sweep_row *rows;
-	struct hp_err err;
-	uint64_t n, u;
-
-	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 50000, 100000, 200000, 400000]},"
-	         " \"objective\": {\"latency\": \"p99\", \"constraints\": {\"p99_us_max\": 5}},"
-	         " \"oracle\": {\"from\": 1000, \"to\": 100000, \"per_decade\": 1}}",
-	         &c);
-	n = hp_sweep_nunits(&c);
-	assert_int_equal(n, 5 + 3);
-	rows = calloc(n, sizeof(*rows));
-	assert_non_null(rows);
-	set_row(&rows[0], 0, 0.0, 9000);  /* too slow */
-	set_row(&rows[1], 1, 10.0, 4000); /* meets: cheapest that does */
-	set_row(&rows[2], 2, 20.0, 3000);
-	set_row(&rows[3], 3, 30.0, 3000); /* the default: dominated by point 2 */
-	set_row(&rows[4], 4, 40.0, 1000);
-	set_row(&rows[5], 5, 1.0, 9000); /* oracle windows */
-	set_row(&rows[6], 6, 8.0, 4000);
-	set_row(&rows[7], 7, 9.0, 1000);
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 1);
-	assert_int_equal(res.reco[0].default_point, 3);
-	assert_int_equal(res.reco[0].oracle_window, 1); /* 8% at p99 = 4 us exactly */
-	assert_int_equal(res.reco[0].oracle_next, -1);  /* exact: nothing to interpolate */
-	assert_true(res.reco[0].oracle_cpu_pct > 7.999 && res.reco[0].oracle_cpu_pct < 8.001);
-	assert_int_equal(res.pareto[3], 0);
-	assert_int_equal(res.pareto[2], 1);
-	for (u = 0; u < 5; u++)
-		assert_int_equal(res.recommended[u], u == 1);
-	hp_sweep_results_free(&res);
-
-	/* the oracle front interpolated between windows: p99 2.5 us lies between 1 and 4 us */
-	set_row(&rows[2], 2, 5.0, 2500);
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 2);
-	assert_int_equal(res.reco[0].oracle_window, 2);
-	assert_int_equal(res.reco[0].oracle_next, 1);
-	assert_true(res.reco[0].oracle_cpu_pct > 8.499 && res.reco[0].oracle_cpu_pct < 8.501);
-	hp_sweep_results_free(&res);
-	set_row(&rows[2], 2, 20.0, 3000);
-
-	/* no point meets a tighter bound: no recommendation */
-	c.lat_max_ns[HP_LAT_P99] = 500;
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, -1);
-	hp_sweep_results_free(&res);
-
-	/* a failed point is never recommended, and the next cheapest is */
-	c.lat_max_ns[HP_LAT_P99] = 5000;
-	rows[1].failed = 1;
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 2);
-	hp_sweep_results_free(&res);
-
-	/* without constraints: the knee; front (0,9000) (20,3000) (40,1000): scaled sums 1, 1.0, 1
-	 */
-	c.lat_max_ns[HP_LAT_P99] = -1;
-	rows[1].failed = 0;
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	/* front: 0 (0,9000), 1 (10,4000), 2 (20,3000), 4 (40,1000); scores 1, .625, .75, 1 */
-	assert_int_equal(res.reco[0].point, 1);
-	assert_false(res.reco[0].constrained);
-	hp_sweep_results_free(&res);
-	free(rows);
-	hp_sweep_config_free(&c);
-}
-
-/*
- * The knee of a two-point front: both scaled sums are exactly 1, a tie that the
- * documented rule breaks by the lower latency statistic (then the lower point),
- * never by the lower CPU.
- */
-static void test_knee_tie(void **state)
-{
-	struct hp_sweep_config c;
-	struct hp_sweep_results res;
-	struct hp_sweep_row *rows;
-	struct hp_err err;
-	uint64_t n;
-
-	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 100000, 200000]},"
-	         " \"oracle\": false}",
-	         &c);
-	n = hp_sweep_nunits(&c);
-	assert_int_equal(n, 3);
-	rows = calloc(n, sizeof(*rows));
-	assert_non_null(rows);
-	set_row(&rows[0], 0, 10.0, 9000); /* cheap and slow */
-	set_row(&rows[1], 1, 30.0, 9500); /* dominated by both */
-	set_row(&rows[2], 2, 20.0, 3000); /* the default: fast and dearer */
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.pareto[0] + res.pareto[1] + res.pareto[2], 2);
-	assert_false(res.reco[0].constrained);
-	assert_int_equal(res.reco[0].point, 2);
-	assert_int_equal(res.recommended[2], 1);
-	hp_sweep_results_free(&res);
-
-	/* the same tie with the points swapped: still the lower latency */
-	set_row(&rows[0], 0, 20.0, 3000);
-	set_row(&rows[2], 2, 10.0, 9000);
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 0);
-	hp_sweep_results_free(&res);
-
-	/* equal points tie on everything: the lower point */
-	set_row(&rows[0], 0, 20.0, 3000);
-	set_row(&rows[1], 1, 20.0, 3000);
-	set_row(&rows[2], 2, 20.0, 3000);
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 0);
-	hp_sweep_results_free(&res);
-	free(rows);
-	hp_sweep_config_free(&c);
-}
-
-/*
- * A latency bound given in microseconds holds for a point exactly at it:
- * 64.1 us is 64100 ns, though 64.1 * 1000 is 64099.99999999999 in doubles.
- */
-static void test_constraint_at_bound(void **state)
-{
-	struct hp_sweep_config c;
-	struct hp_sweep_results res;
-	struct hp_sweep_row rows[2];
-	struct hp_err err;
-
-	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]},"
-	         " \"objective\": {\"constraints\": {\"p99_us_max\": 64.1}}, \"oracle\": false}",
-	         &c);
-	assert_int_equal(hp_sweep_nunits(&c), 2);
-	set_row(&rows[0], 0, 1.0, 64100); /* exactly at the bound: meets it, and cheapest */
-	set_row(&rows[1], 1, 20.0, 1000);
-	assert_true(hp_sweep_meets(&c, &rows[0]));
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, 0);
-	hp_sweep_results_free(&res);
-	hp_sweep_config_free(&c);
-}
-
-/* Every point failed and there are no constraints: the answer says so, not "constraints". */
-static void test_reco_all_failed(void **state)
-{
-	struct hp_sweep_config c;
-	struct hp_sweep_results res;
-	struct hp_sweep_row rows[2];
-	struct hp_err err;
-	char text[4096];
-	size_t n;
-	FILE *f;
-
-	(void)state;
-	parse_ok("{" TRACES ", \"params\": {\"halt_poll_ns\": [0, 200000]}, \"oracle\": false}",
-	         &c);
-	set_row(&rows[0], 0, 1.0, 1000);
-	set_row(&rows[1], 1, 2.0, 1000);
-	rows[0].failed = rows[1].failed = 1;
-	rows[0].error = rows[1].error = "replay failed";
-	assert_int_equal(hp_sweep_analyze(&c, rows, &res, &err), 0);
-	assert_int_equal(res.reco[0].point, -1);
-	f = tmpfile();
-	assert_non_null(f);
-	hp_sweep_print_reco(f, &res);
-	rewind(f);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	if (strstr(text, "constraints") || !strstr(text, "no point ran without an error"))
-		fail_msg("unexpected answer:\n%s", text);
-	hp_sweep_results_free(&res);
-	hp_sweep_config_free(&c);
-}
-
-/* A sweep's row has the figures `hpsim replay` reports for the same settings (stacked layers). */
 static void test_row_matches_replay(void **state)
 {
 	struct hp_sweep_config c;
@@ -469,10 +256,11 @@ static void test_row_matches_replay(void **state)
 	int l;
 
 	(void)state;
-	parse_ok("{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
-	         "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
-	         "400000], \"guest_halt_poll_ns\": [20000]}}",
-	         &c);
+	test_sweep_config_ok(
+	    "{\"traces\": [\"traces/pingpong-think50.dat\"], \"policies\": {\"guest\": "
+	    "\"haltpoll\", \"host\": \"kvm\"}, \"params\": {\"halt_poll_ns\": [50000, "
+	    "400000], \"guest_halt_poll_ns\": [20000]}}",
+	    &c);
 	assert_int_equal(hp_sweep_read_traces(&c, eps, &err), 0);
 	hp_sweep_run_unit(&c, eps, 1, &row);
 	assert_int_equal(row.failed, 0);
@@ -519,75 +307,6 @@ static void test_shipped_configs(void **state)
 	}
 }
 
-/* Journal lines round-trip (a long error text too); a torn or corrupted line ends the good part. */
-static void test_journal(void **state)
-{
-	char path[] = "/tmp/hpsim-journal-XXXXXX", longerr[1000];
-	struct hp_sweep_row in[3], out[8];
-	uint8_t have[8];
-	struct hp_err err;
-	long good, full;
-	FILE *f;
-	int fd, i;
-
-	(void)state;
-	memset(in, 0, sizeof(in));
-	memset(longerr, 'x', sizeof(longerr) - 1);
-	longerr[sizeof(longerr) - 1] = '\0';
-	for (i = 0; i < 3; i++) {
-		set_row(&in[i], (uint64_t)(2 * i + 1), 10.0 * i, 1000 + (uint64_t)i);
-		in[i].lat_max = UINT64_MAX;
-	}
-	in[1].failed = 1;
-	in[1].error = longerr;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(hp_sweep_journal_append(fd, in, 3, &err), 0);
-	close(fd);
-	memset(out, 0, sizeof(out));
-	memset(have, 0, sizeof(have));
-	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &full, &err), 0);
-	assert_int_equal(have[1] + have[3] + have[5], 3);
-	assert_int_equal(have[0] + have[2] + have[4] + have[6] + have[7], 0);
-	assert_int_equal(out[5].poll_ns, in[2].poll_ns);
-	assert_true(out[5].lat_max == UINT64_MAX);
-	assert_int_equal(out[3].failed, 1);
-	assert_int_equal(strlen(out[3].error), HP_SWEEP_ERR_LEN - 1); /* kept, cut to length */
-	free(out[3].error);
-	out[3].error = NULL;
-	/* a torn line after them is not read */
-	f = fopen(path, "a");
-	assert_non_null(f);
-	fputs("7\t1\t2", f);
-	fclose(f);
-	memset(have, 0, sizeof(have));
-	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
-	assert_int_equal(good, full);
-	assert_int_equal(have[7], 0);
-	free(out[3].error);
-	out[3].error = NULL;
-	/* a flipped digit in the second line: only the first counts */
-	fd = open(path, O_RDWR);
-	assert_true(fd >= 0);
-	{
-		char buf[4096];
-		ssize_t n = read(fd, buf, sizeof(buf));
-		char *second = memchr(buf, '\n', (size_t)n) + 1;
-
-		second[2] = second[2] == '0' ? '1' : '0';
-		assert_int_equal(pwrite(fd, buf, (size_t)n, 0), n);
-	}
-	close(fd);
-	memset(have, 0, sizeof(have));
-	assert_int_equal(hp_sweep_journal_read(path, 8, out, have, &good, &err), 0);
-	assert_int_equal(have[1] + have[3] + have[5], 1);
-	assert_true(good > 0 && good < full);
-	/* a unit outside the sweep: the journal belongs to another sweep */
-	assert_int_equal(hp_sweep_journal_read(path, 1, out, have, &good, &err), -1);
-	unlink(path);
-}
-
-/* Every key configs/schema.json documents is one the parser knows (none is an "unknown key"). */
 static void test_schema_keys(void **state)
 {
 	char path[512], text[1024];
@@ -640,9 +359,9 @@ static void test_generator_trace(void **unused)
 	size_t i;
 
 	(void)unused;
-	parse_ok("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 250, "
-	         "\"count\": \"500\", \"seed\": 7}}]}",
-	         &c);
+	test_sweep_config_ok("{\"traces\": [{\"gen\": \"periodic\", \"params\": {\"hz\": 250, "
+	                     "\"count\": \"500\", \"seed\": 7}}]}",
+	                     &c);
 	assert_int_equal(c.ntraces, 1);
 	assert_string_equal(c.traces[0].label, "gen:periodic hz=250,count=500,seed=7");
 	assert_null(c.traces[0].path);
@@ -671,9 +390,9 @@ static void test_host_trace_uses_config_costs(void **unused)
 	size_t i;
 
 	(void)unused;
-	parse_ok("{\"traces\": [\"traces/host-minivm.dat\"], \"arch\": \"arm64\", "
-	         "\"cost\": {\"hlt_exit_ns\": 700}}",
-	         &c);
+	test_sweep_config_ok("{\"traces\": [\"traces/host-minivm.dat\"], \"arch\": \"arm64\", "
+	                     "\"cost\": {\"hlt_exit_ns\": 700}}",
+	                     &c);
 	assert_int_equal(hp_sweep_read_traces(&c, got, &err), 0);
 	hp_read_opts_init(&o);
 	o.hlt_exit_ns = 700;
@@ -697,15 +416,9 @@ int main(void)
 	    cmocka_unit_test(test_zip_and_counts),
 	    cmocka_unit_test(test_errors_name_paths),
 	    cmocka_unit_test(test_shards_partition),
-	    cmocka_unit_test(test_pareto_constructed),
-	    cmocka_unit_test(test_recommendation),
 	    cmocka_unit_test(test_row_matches_replay),
 	    cmocka_unit_test(test_shipped_configs),
-	    cmocka_unit_test(test_journal),
 	    cmocka_unit_test(test_schema_keys),
-	    cmocka_unit_test(test_knee_tie),
-	    cmocka_unit_test(test_constraint_at_bound),
-	    cmocka_unit_test(test_reco_all_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

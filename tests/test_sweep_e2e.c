@@ -19,44 +19,13 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 static char tmp[256];
 
 static const char *const outputs[] = {"results.csv", "results.json", "pareto.csv", "oracle.csv"};
 
 /* Run a shell command line; return its exit status (128+ for a signal). */
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* The four output files of two sweep directories are identical byte for byte. */
 static void same_outputs(const char *a, const char *b)
 {
@@ -68,8 +37,8 @@ static void same_outputs(const char *a, const char *b)
 
 		snprintf(pa, sizeof(pa), "%s/%s", a, outputs[i]);
 		snprintf(pb, sizeof(pb), "%s/%s", b, outputs[i]);
-		x = slurp(pa, &la);
-		y = slurp(pb, &lb);
+		x = test_slurp(pa, &la);
+		y = test_slurp(pb, &lb);
 		if (!x || !y)
 			fail_msg("missing %s or %s", pa, pb);
 		if (la != lb || memcmp(x, y, la))
@@ -107,9 +76,9 @@ static void reference(void)
 	snprintf(path, sizeof(path), "%s/ref/results.csv", tmp);
 	if (access(path, F_OK) == 0)
 		return;
-	assert_int_equal(
-	    sh("'%s' sweep %s/quick.json -o %s/ref -j2 --quiet >/dev/null", HPSIM_BINARY, tmp, tmp),
-	    0);
+	assert_int_equal(test_sh("'%s' sweep %s/quick.json -o %s/ref -j2 --quiet >/dev/null",
+	                         HPSIM_BINARY, tmp, tmp),
+	                 0);
 }
 
 static void dir_of(char *out, size_t n, const char *name)
@@ -127,11 +96,12 @@ static void test_jobs_identical(void **state)
 	dir_of(ref, sizeof(ref), "ref");
 	dir_of(j1, sizeof(j1), "j1");
 	assert_int_equal(
-	    sh("'%s' sweep %s/quick.json -o %s -j1 --quiet >/dev/null", HPSIM_BINARY, tmp, j1), 0);
+	    test_sh("'%s' sweep %s/quick.json -o %s -j1 --quiet >/dev/null", HPSIM_BINARY, tmp, j1),
+	    0);
 	same_outputs(ref, j1);
 	/* the column contract the plots read */
 	snprintf(j1, sizeof(j1), "%s/ref/results.csv", tmp);
-	csv = slurp(j1, &len);
+	csv = test_slurp(j1, &len);
 	assert_non_null(csv);
 	assert_memory_equal(
 	    csv,
@@ -151,7 +121,7 @@ static void test_jobs_identical(void **state)
 static int count_lines(const char *path)
 {
 	size_t len, i;
-	char *s = slurp(path, &len);
+	char *s = test_slurp(path, &len);
 	int n = 0;
 
 	if (!s)
@@ -207,15 +177,17 @@ static void test_resume_after_kill(void **state)
 	assert_non_null(f);
 	fputs("17\t20084\t19", f);
 	fclose(f);
-	assert_int_equal(sh("'%s' sweep --resume %s -j2 --quiet >/dev/null", HPSIM_BINARY, dir), 0);
-	assert_int_equal(sh("'%s' sweep %s -o %s -j2 --quiet >/dev/null", HPSIM_BINARY, cfg, ref),
-	                 0);
+	assert_int_equal(
+	    test_sh("'%s' sweep --resume %s -j2 --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	assert_int_equal(
+	    test_sh("'%s' sweep %s -o %s -j2 --quiet >/dev/null", HPSIM_BINARY, cfg, ref), 0);
 	same_outputs(ref, dir);
 	/* nothing was run twice: the torn line was dropped, every unit is in the journal once */
 	snprintf(results, sizeof(results), "%s/journal.tsv", ref);
 	assert_int_equal(count_lines(journal), count_lines(results));
 	/* a finished sweep resumed again changes nothing */
-	assert_int_equal(sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir), 0);
+	assert_int_equal(test_sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir),
+	                 0);
 	same_outputs(ref, dir);
 }
 
@@ -230,20 +202,24 @@ static void test_resume_edited_config(void **state)
 
 	(void)state;
 	dir_of(dir, sizeof(dir), "edited");
-	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s --shard 1/2 -j2 --quiet >/dev/null",
-	                    HPSIM_BINARY, tmp, dir),
-	                 0);
+	assert_int_equal(
+	    test_sh("'%s' sweep %s/quick.json -o %s --shard 1/2 -j2 --quiet >/dev/null",
+	            HPSIM_BINARY, tmp, dir),
+	    0);
 	/* untouched, it resumes (nothing left to do) */
-	assert_int_equal(sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir), 0);
-	assert_int_equal(sh("sed -i 's/\"per_decade\": 2/\"per_decade\": 3/' %s/config.json && "
-	                    "grep -q '\"per_decade\": 3' %s/config.json",
-	                    dir, dir),
+	assert_int_equal(test_sh("'%s' sweep --resume %s --quiet >/dev/null", HPSIM_BINARY, dir),
 	                 0);
 	assert_int_equal(
-	    sh("'%s' sweep --resume %s --quiet >/dev/null 2>%s.err", HPSIM_BINARY, dir, dir), 1);
-	assert_int_equal(sh("grep -q 'config.json: changed since the sweep started' %s.err", dir),
-	                 0);
-	assert_int_equal(sh("'%s' recommend %s >/dev/null 2>&1", HPSIM_BINARY, dir), 1);
+	    test_sh("sed -i 's/\"per_decade\": 2/\"per_decade\": 3/' %s/config.json && "
+	            "grep -q '\"per_decade\": 3' %s/config.json",
+	            dir, dir),
+	    0);
+	assert_int_equal(
+	    test_sh("'%s' sweep --resume %s --quiet >/dev/null 2>%s.err", HPSIM_BINARY, dir, dir),
+	    1);
+	assert_int_equal(
+	    test_sh("grep -q 'config.json: changed since the sweep started' %s.err", dir), 0);
+	assert_int_equal(test_sh("'%s' recommend %s >/dev/null 2>&1", HPSIM_BINARY, dir), 1);
 }
 
 /*
@@ -264,10 +240,11 @@ static void test_file_modes(void **state)
 	size_t i, k;
 
 	(void)state;
-	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s/modes -j2 --quiet >/dev/null && '%s' "
-	                    "merge %s/modes -o %s/modes-merged",
-	                    HPSIM_BINARY, tmp, tmp, HPSIM_BINARY, tmp, tmp),
-	                 0);
+	assert_int_equal(
+	    test_sh("'%s' sweep %s/quick.json -o %s/modes -j2 --quiet >/dev/null && '%s' "
+	            "merge %s/modes -o %s/modes-merged",
+	            HPSIM_BINARY, tmp, tmp, HPSIM_BINARY, tmp, tmp),
+	    0);
 	umask(old);
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -289,39 +266,40 @@ static void test_shards_merge(void **state)
 	dir_of(ref, sizeof(ref), "ref");
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(
-		    sh("'%s' sweep %s/quick.json -o %s/shard%d --shard %d/3 -j1 --quiet "
-		       ">/dev/null",
-		       HPSIM_BINARY, tmp, tmp, i, i),
+		    test_sh("'%s' sweep %s/quick.json -o %s/shard%d --shard %d/3 -j1 --quiet "
+		            ">/dev/null",
+		            HPSIM_BINARY, tmp, tmp, i, i),
 		    0);
 	dir_of(out, sizeof(out), "merged");
-	assert_int_equal(
-	    sh("'%s' merge %s/shard3 %s/shard1 %s/shard2 -o %s", HPSIM_BINARY, tmp, tmp, tmp, out),
-	    0);
+	assert_int_equal(test_sh("'%s' merge %s/shard3 %s/shard1 %s/shard2 -o %s", HPSIM_BINARY,
+	                         tmp, tmp, tmp, out),
+	                 0);
 	same_outputs(ref, out);
 	/* a shard missing: an error naming it, no output */
-	assert_int_equal(sh("'%s' merge %s/shard1 %s/shard3 -o %s/partial 2>%s/merge.err",
-	                    HPSIM_BINARY, tmp, tmp, tmp, tmp),
+	assert_int_equal(test_sh("'%s' merge %s/shard1 %s/shard3 -o %s/partial 2>%s/merge.err",
+	                         HPSIM_BINARY, tmp, tmp, tmp, tmp),
 	                 1);
-	assert_int_equal(sh("grep -q 'shard 2/3' %s/merge.err", tmp), 0);
+	assert_int_equal(test_sh("grep -q 'shard 2/3' %s/merge.err", tmp), 0);
 	/* a directory that already holds a sweep is not overwritten by a merge */
-	assert_int_equal(sh("cp %s/results.csv %s/ref.results.csv && cp %s/journal.tsv "
-	                    "%s/ref.journal.tsv",
-	                    ref, tmp, ref, tmp),
+	assert_int_equal(test_sh("cp %s/results.csv %s/ref.results.csv && cp %s/journal.tsv "
+	                         "%s/ref.journal.tsv",
+	                         ref, tmp, ref, tmp),
 	                 0);
-	assert_int_equal(sh("'%s' merge %s/shard1 %s/shard2 %s/shard3 -o %s 2>%s/merge2.err",
-	                    HPSIM_BINARY, tmp, tmp, tmp, ref, tmp),
+	assert_int_equal(test_sh("'%s' merge %s/shard1 %s/shard2 %s/shard3 -o %s 2>%s/merge2.err",
+	                         HPSIM_BINARY, tmp, tmp, tmp, ref, tmp),
 	                 1);
-	assert_int_equal(sh("grep -q 'already holds a sweep' %s/merge2.err", tmp), 0);
-	assert_int_equal(sh("cmp -s %s/results.csv %s/ref.results.csv && cmp -s %s/journal.tsv "
-	                    "%s/ref.journal.tsv",
-	                    ref, tmp, ref, tmp),
-	                 0);
+	assert_int_equal(test_sh("grep -q 'already holds a sweep' %s/merge2.err", tmp), 0);
+	assert_int_equal(
+	    test_sh("cmp -s %s/results.csv %s/ref.results.csv && cmp -s %s/journal.tsv "
+	            "%s/ref.journal.tsv",
+	            ref, tmp, ref, tmp),
+	    0);
 	/* recommend on the merged directory */
 	assert_int_equal(
-	    sh("'%s' recommend --per-trace %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
-	assert_int_equal(sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "
-	                    "%s/reco.txt && grep -q 'oracle:' %s/reco.txt",
-	                    tmp, tmp, tmp),
+	    test_sh("'%s' recommend --per-trace %s > %s/reco.txt", HPSIM_BINARY, out, tmp), 0);
+	assert_int_equal(test_sh("grep -q 'recommended:' %s/reco.txt && grep -q 'kernel default:' "
+	                         "%s/reco.txt && grep -q 'oracle:' %s/reco.txt",
+	                         tmp, tmp, tmp),
 	                 0);
 }
 
@@ -332,13 +310,13 @@ static void test_gnu_parallel(void **state)
 	(void)state;
 	reference();
 	dir_of(ref, sizeof(ref), "ref");
-	assert_int_equal(sh("command -v parallel >/dev/null"), 0);
+	assert_int_equal(test_sh("command -v parallel >/dev/null"), 0);
 	/* the README's command line */
 	assert_int_equal(
-	    sh("cd %s && parallel '%s' sweep quick.json -o out/shard{} --shard {}/4 "
-	       "-j1 --quiet ::: 1 2 3 4 >/dev/null </dev/null && '%s' merge out/shard* "
-	       "-o par-merged",
-	       tmp, HPSIM_BINARY, HPSIM_BINARY),
+	    test_sh("cd %s && parallel '%s' sweep quick.json -o out/shard{} --shard {}/4 "
+	            "-j1 --quiet ::: 1 2 3 4 >/dev/null </dev/null && '%s' merge out/shard* "
+	            "-o par-merged",
+	            tmp, HPSIM_BINARY, HPSIM_BINARY),
 	    0);
 	snprintf(ref, sizeof(ref), "%s/par-merged", tmp);
 	{
@@ -356,12 +334,14 @@ static void test_worker_crash(void **state)
 
 	(void)state;
 	/* unit 6 is point 3 on the first trace */
-	assert_int_equal(sh("HPSIM_TEST_CRASH_UNIT=6 '%s' sweep %s/quick.json -o %s/crash -j2 "
-	                    "--quiet >/dev/null",
-	                    HPSIM_BINARY, tmp, tmp),
+	/* the test's LD_PRELOAD shim aborts the worker running it (ASan: the shim loads first) */
+	assert_int_equal(test_sh("HPSIM_CRASH_SHIM_UNIT=6 LD_PRELOAD='%s' "
+	                         "ASAN_OPTIONS=\"$ASAN_OPTIONS:verify_asan_link_order=0\" "
+	                         "'%s' sweep %s/quick.json -o %s/crash -j2 --quiet >/dev/null",
+	                         HPSIM_CRASH_SHIM, HPSIM_BINARY, tmp, tmp),
 	                 0);
 	snprintf(path, sizeof(path), "%s/crash/results.csv", tmp);
-	csv = slurp(path, &len);
+	csv = test_slurp(path, &len);
 	assert_non_null(csv);
 	assert_non_null(strstr(csv, "\n3,"));
 	{
@@ -373,9 +353,9 @@ static void test_worker_crash(void **state)
 		*end = '\n';
 	}
 	/* every other row ran */
-	assert_int_equal(sh("grep -c 'worker crashed' %s > %s/crash.count && grep -qx 1 "
-	                    "%s/crash.count",
-	                    path, tmp, tmp),
+	assert_int_equal(test_sh("grep -c 'worker crashed' %s > %s/crash.count && grep -qx 1 "
+	                         "%s/crash.count",
+	                         path, tmp, tmp),
 	                 0);
 	free(csv);
 }
@@ -384,22 +364,23 @@ static void test_bad_input(void **state)
 {
 	(void)state;
 	reference();
-	assert_int_equal(sh("echo '{\"traces\": [\"%s/traces/pingpong.dat\"], \"params\": "
-	                    "{\"halt_poll_ns\": {\"from\": 1, \"to\": 9, \"step\": 0}}}' > "
-	                    "%s/bad.json",
-	                    HPSIM_SOURCE_DIR, tmp),
+	assert_int_equal(test_sh("echo '{\"traces\": [\"%s/traces/pingpong.dat\"], \"params\": "
+	                         "{\"halt_poll_ns\": {\"from\": 1, \"to\": 9, \"step\": 0}}}' > "
+	                         "%s/bad.json",
+	                         HPSIM_SOURCE_DIR, tmp),
 	                 0);
 	assert_int_equal(
-	    sh("'%s' sweep %s/bad.json -o %s/bad 2>%s/bad.err", HPSIM_BINARY, tmp, tmp, tmp), 1);
-	assert_int_equal(sh("grep -q '\\$.params.halt_poll_ns.step: a step of 0' %s/bad.err", tmp),
-	                 0);
-	/* a directory that holds a sweep is not overwritten */
-	assert_int_equal(
-	    sh("'%s' sweep %s/quick.json -o %s/ref 2>%s/again.err", HPSIM_BINARY, tmp, tmp, tmp),
+	    test_sh("'%s' sweep %s/bad.json -o %s/bad 2>%s/bad.err", HPSIM_BINARY, tmp, tmp, tmp),
 	    1);
-	assert_int_equal(sh("grep -q -- '--resume' %s/again.err", tmp), 0);
+	assert_int_equal(
+	    test_sh("grep -q '\\$.params.halt_poll_ns.step: a step of 0' %s/bad.err", tmp), 0);
+	/* a directory that holds a sweep is not overwritten */
+	assert_int_equal(test_sh("'%s' sweep %s/quick.json -o %s/ref 2>%s/again.err", HPSIM_BINARY,
+	                         tmp, tmp, tmp),
+	                 1);
+	assert_int_equal(test_sh("grep -q -- '--resume' %s/again.err", tmp), 0);
 	/* not a sweep directory */
-	assert_int_equal(sh("'%s' recommend %s 2>/dev/null", HPSIM_BINARY, tmp), 1);
+	assert_int_equal(test_sh("'%s' recommend %s 2>/dev/null", HPSIM_BINARY, tmp), 1);
 }
 
 /* The width and height in a PNG's IHDR, or 0 when path is not a PNG. */
@@ -430,11 +411,11 @@ static void test_plot(void **state)
 
 	(void)state;
 	dir_of(dir, sizeof(dir), "plotted");
-	assert_int_equal(sh("'%s' sweep %s/quick.json -o %s -j2 --quiet --plot >%s.out",
-	                    HPSIM_BINARY, tmp, dir, dir),
+	assert_int_equal(test_sh("'%s' sweep %s/quick.json -o %s -j2 --quiet --plot >%s.out",
+	                         HPSIM_BINARY, tmp, dir, dir),
 	                 0);
 	snprintf(path, sizeof(path), "%s.out", dir);
-	listing = slurp(path, &len);
+	listing = test_slurp(path, &len);
 	assert_non_null(listing);
 	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s.png", dir, images[i]);
@@ -475,8 +456,8 @@ static void test_plot_series(void **state)
 	(void)state;
 	write_config("series.json", fmt);
 	dir_of(dir, sizeof(dir), "plotted-series");
-	assert_int_equal(sh("'%s' sweep %s/series.json -o %s -j2 --quiet --plot >%s.out",
-	                    HPSIM_BINARY, tmp, dir, dir),
+	assert_int_equal(test_sh("'%s' sweep %s/series.json -o %s -j2 --quiet --plot >%s.out",
+	                         HPSIM_BINARY, tmp, dir, dir),
 	                 0);
 	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s.png", dir, images[i]);
@@ -486,18 +467,19 @@ static void test_plot_series(void **state)
 	}
 	/* the second series' heatmap holds its own points only: 2 x 2 cells, one point each */
 	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s1.heatmap.csv", dir);
-	text = slurp(path, &len);
+	text = test_slurp(path, &len);
 	assert_non_null(text);
 	assert_int_equal(
-	    sh("test $(grep -c ',1$' '%s') -eq 4 && test $(wc -l < '%s') -eq 5", path, path), 0);
+	    test_sh("test $(grep -c ',1$' '%s') -eq 4 && test $(wc -l < '%s') -eq 5", path, path),
+	    0);
 	free(text);
 	/* the third series sweeps nothing: no heatmap of it */
 	snprintf(path, sizeof(path), "%s/heatmap-poll_cpu_pct-s2.png", dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
-		if (sh("'%s' sweep '%s/configs/%s.json' -o '%s/shipped-%s' -j2 --quiet --plot "
-		       ">/dev/null",
-		       HPSIM_BINARY, HPSIM_SOURCE_DIR, shipped[i], tmp, shipped[i]) != 0)
+		if (test_sh("'%s' sweep '%s/configs/%s.json' -o '%s/shipped-%s' -j2 --quiet --plot "
+		            ">/dev/null",
+		            HPSIM_BINARY, HPSIM_SOURCE_DIR, shipped[i], tmp, shipped[i]) != 0)
 			fail_msg("sweep --plot of configs/%s.json failed", shipped[i]);
 }
 
@@ -515,8 +497,8 @@ static void test_plot_many_images(void **state)
 	(void)state;
 	write_config("many.json", fmt);
 	dir_of(dir, sizeof(dir), "plotted-many");
-	assert_int_equal(sh("'%s' sweep %s/many.json -o %s -j2 --quiet --plot >%s.out",
-	                    HPSIM_BINARY, tmp, dir, dir),
+	assert_int_equal(test_sh("'%s' sweep %s/many.json -o %s -j2 --quiet --plot >%s.out",
+	                         HPSIM_BINARY, tmp, dir, dir),
 	                 0);
 	for (k = 0; k < 3; k++)
 		for (s = 0; s < 3; s++) {
@@ -540,7 +522,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return sh("rm -rf '%s'", tmp);
+	return test_sh("rm -rf '%s'", tmp);
 }
 
 int main(void)

@@ -73,6 +73,7 @@ struct hp_engine_config {
 	enum hp_mode mode;
 	struct hp_cost cost;
 	const struct hp_policy_ops *layer[HP_LAYER_COUNT]; /* NULL: layer not simulated */
+	struct hp_param_values params[HP_LAYER_COUNT];     /* each layer's parameter values */
 	uint32_t vcore_size; /* vCPUs per powerpc vcore (consecutive indices); 0 or 1: one each */
 	bool event_driven;   /* use the discrete-event scheduler even for vcores of one */
 	struct hp_host_idle_config idle;
@@ -133,10 +134,15 @@ struct hp_run_spec {
 	size_t ncost;
 };
 
+/* The cost model of spec: the arch's defaults, then the cost file, then the cost settings; 0 or -1
+ * with err. */
+int hp_run_spec_cost(const struct hp_run_spec *spec, struct hp_cost *cost, struct hp_err *err);
+
 /*
  * Build cfg from spec: resolve the policies, set every parameter to its
- * default for the kernel and arch, then apply the settings. Sets the
- * policies' module-parameter globals. 0, or -1 with err naming what is wrong.
+ * default for the kernel and arch, then apply the settings, all into cfg
+ * (hp_engine_run loads them into the policies' module-parameter globals).
+ * 0, or -1 with err naming what is wrong.
  */
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err);
@@ -152,7 +158,8 @@ static inline bool hp_host_idle_active(const struct hp_host_idle_config *c)
 }
 
 /*
- * Replay eps through cfg's layers, calling on_outcome per halt (in the order
+ * Replay eps through cfg's layers (first loading cfg's parameter values and
+ * kernel into the policy code), calling on_outcome per halt (in the order
  * halts end, which is episode order unless vcores hold more than one vCPU);
  * 0 or -1 with err.
  */

@@ -64,9 +64,6 @@ struct hp_plot_result {
 /* Parse a plot kind name ("pareto", ...); 0, or -1 with err listing the kinds. */
 int hp_plot_kind_parse(const char *name, enum hp_plot_kind *kind, struct hp_err *err);
 
-/* The name of a plot kind. */
-const char *hp_plot_kind_name(enum hp_plot_kind kind);
-
 /* Write the data CSV beside req->output and draw it with gnuplot; 0 or -1 with err. */
 int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res,
                    struct hp_err *err);

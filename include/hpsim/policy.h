@@ -38,6 +38,19 @@ struct hp_param {
 	uint32_t arch_mask; /* 0: every architecture; else the (1 << HP_ARCH_*) that have it */
 };
 
+/* The most parameters one policy has (struct hp_param_values holds that many). */
+#define HP_MAX_PARAMS 16
+
+/*
+ * The values of one policy's parameters, in the order of its params table: a
+ * configuration's own copy, loaded into the module-parameter globals just
+ * before a run (hp_policy_load), so that configurations do not share state.
+ */
+struct hp_param_values {
+	uint32_t v[HP_MAX_PARAMS];
+	bool set[HP_MAX_PARAMS]; /* has a value: always, but an optional one never set */
+};
+
 /* What this layer decided for one halt (one row of the decisions log). */
 enum hp_outcome_kind { HP_NO_POLL = 0, HP_POLL_HIT, HP_POLL_MISS };
 
@@ -128,10 +141,25 @@ const struct hp_policy_ops *const *hp_policy_list(size_t *n);
 const struct hp_policy_ops *hp_policy_lookup(const char *name, enum hp_layer layer,
                                              struct hp_err *err);
 
-/* Set every parameter of ops to its default for the kernel k, and select k for the policy code. */
+/* Fill pv with the defaults of ops' parameters for the kernel k. */
+void hp_param_values_default(const struct hp_policy_ops *ops, const struct hp_kernel *k,
+                             struct hp_param_values *pv);
+
+/* Set ops' parameter name in pv from text; -1 with err (unknown name, value out of range). */
+int hp_param_values_set(const struct hp_policy_ops *ops, struct hp_param_values *pv,
+                        const char *name, const char *value, struct hp_err *err);
+
+/* Load pv into ops' module-parameter globals and select kernel k for the policy code. */
+void hp_policy_load(const struct hp_policy_ops *ops, const struct hp_kernel *k,
+                    const struct hp_param_values *pv);
+
+/*
+ * Set every module-parameter global of ops to its default for the kernel k,
+ * and select k for the policy code (for driving a policy without the engine).
+ */
 void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k);
 
-/* Set a parameter by name from text; -1 with err for an unknown name or out-of-range value. */
+/* Set a module-parameter global of ops by name from text; -1 with err as hp_param_values_set. */
 int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char *value,
                   struct hp_err *err);
 
@@ -149,6 +177,23 @@ bool hp_param_in_arch(const struct hp_param *p, enum hp_arch a);
 
 /* The parameter of ops called name; NULL if it has none. */
 const struct hp_param *hp_policy_param(const struct hp_policy_ops *ops, const char *name);
+
+/* A parameter as a setting names it: the layer, and the parameter of that layer's policy. */
+struct hp_param_ref {
+	enum hp_layer layer;
+	const struct hp_param *param;
+	size_t index; /* in the policy's params table (and struct hp_param_values) */
+};
+
+/*
+ * Resolve a setting's NAME or LAYER.NAME against the policies of the layers
+ * (layer[l] NULL: none) to the one layer whose policy has it. scope names
+ * the policies in messages ("configured policy"). -1 with err: an unknown
+ * layer, a layer without a policy, a name no policy has (listing the valid
+ * ones), or a name two layers share.
+ */
+int hp_param_resolve(const struct hp_policy_ops *const layer[HP_LAYER_COUNT], const char *name,
+                     const char *scope, struct hp_param_ref *ref, struct hp_err *err);
 
 /* Check that parameter p of ops exists in kernel k; -1 with err naming the release needed. */
 int hp_param_check_kernel(const struct hp_policy_ops *ops, const struct hp_param *p,

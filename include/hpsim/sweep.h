@@ -15,6 +15,7 @@
 
 #include "hpsim/engine.h"
 #include "hpsim/gen.h"
+#include "hpsim/pareto.h"
 #include "hpsim/episode.h"
 #include "hpsim/err.h"
 
@@ -93,7 +94,7 @@ struct hp_sweep_config {
 struct hp_sweep_row {
 	uint64_t unit;
 	uint64_t halts, attempted, successful, poll_ns, wall_ns, lat_sum;
-	uint64_t lat_q[4]; /* p50, p90, p99, p99.9 */
+	uint64_t lat_q[4]; /* p50, p90, p99, p999 */
 	uint64_t lat_max;
 	uint32_t ncpu;
 	uint32_t failed; /* 1: error says why */
@@ -113,7 +114,7 @@ int hp_sweep_config_load(const char *path, struct hp_sweep_config *c, struct hp_
 /* Free everything the config owns. */
 void hp_sweep_config_free(struct hp_sweep_config *c);
 
-/* The name of a latency statistic ("mean", "p50", "p90", "p99", "p99.9"). */
+/* The name of a latency statistic ("mean", "p50", "p90", "p99", "p999"), as plots name it too. */
 const char *hp_sweep_lat_name(enum hp_sweep_lat s);
 
 /* Units in the sweep: points x traces, then oracle windows x traces. */
@@ -165,7 +166,6 @@ struct hp_sweep_run_opts {
 	uint8_t *have;            /* optional: have[unit] set when stored */
 	hp_sweep_progress_fn progress;
 	void *progress_ctx;
-	int64_t crash_unit; /* test hook: the worker running this unit crashes (-1: none) */
 };
 
 /*
@@ -214,12 +214,6 @@ double hp_sweep_row_lat(const struct hp_sweep_row *r, enum hp_sweep_lat s);
 
 /* Does a row meet the config's constraints? */
 bool hp_sweep_meets(const struct hp_sweep_config *c, const struct hp_sweep_row *r);
-
-/*
- * Mark the non-dominated points (cpu[k], lat[k]), k < n, minimizing both:
- * front[k] = 1 when no other point is as good on both and better on one.
- */
-void hp_sweep_pareto(const double *cpu, const double *lat, size_t n, uint8_t *front);
 
 /* Pareto fronts and recommendations from a complete set of rows; 0 or -1 with err. */
 int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row *rows,

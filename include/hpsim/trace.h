@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "hpsim/cost.h"
 #include "hpsim/episode.h"
 
 #define HP_VCPU_MAP_MAX 256
@@ -76,8 +77,8 @@ extern const struct hp_trace_reader hp_reader_report_text;
  */
 void hp_read_opts_init(struct hp_read_opts *opts);
 
-/* The defaults of hp_read_opts_init() as a value. */
-struct hp_read_opts hp_read_opts_default(void);
+/* Take the costs host-capture decoding subtracts (VM exit, host wakeup) from the cost model c. */
+void hp_read_opts_cost(struct hp_read_opts *opts, const struct hp_cost *c);
 
 /* Parse "PID=N,PID=N,..." into opts->map; 0, or -1 with err naming the bad item. */
 int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err);

@@ -28,13 +28,14 @@ int cmd_convert(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct hp_read_opts ro = hp_read_opts_default();
+	struct hp_read_opts ro;
 	struct hp_episodes eps = {0};
 	int rc;
 	struct hp_err err = {""};
 	const char *output = NULL;
 	int ch;
 
+	hp_read_opts_init(&ro);
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "convert")) != -1) {
 		switch (ch) {

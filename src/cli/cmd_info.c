@@ -27,13 +27,14 @@ int cmd_info(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct hp_read_opts ro = hp_read_opts_default();
+	struct hp_read_opts ro;
 	struct hp_episodes eps = {0};
 	struct hp_info info;
 	struct hp_err err = {""};
 	const char *format = "table";
 	int ch, rc = 0;
 
+	hp_read_opts_init(&ro);
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "h", longopts, "info")) != -1) {
 		switch (ch) {

@@ -344,8 +344,7 @@ int cmd_replay(int argc, char **argv)
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
 	cfg.cost.seed = o.load.seed;
-	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
-	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	hp_read_opts_cost(&o.read, &cfg.cost);
 	o.read.host_kver = cfg.kernel.version; /* 6.12+: delayed dequeue in host contention */
 	/* from the episode cache the episodes are streamed: memory does not grow with them */
 	if (hp_trace_open_source(o.trace, &o.read, &eps, &src, &err) < 0)

@@ -74,14 +74,6 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t hal
 	}
 }
 
-/* The objective's latency statistic as `hpsim plot` names it (the column lat_NAME_ns). */
-static const char *latency_name(const struct hp_sweep_config *c)
-{
-	static const char *const names[HP_LAT_NSTAT] = {"mean", "p50", "p90", "p99", "p999"};
-
-	return c->lat_stat < HP_LAT_NSTAT ? names[c->lat_stat] : "p99";
-}
-
 /* --plot: the Pareto plot and heatmaps of the finished sweep, in its directory. */
 static int plot_sweep(const char *dir, const char *latency)
 {
@@ -195,7 +187,6 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	struct hp_sweep_run_opts ro = {0};
 	struct progress pr = {0};
 	uint64_t n = hp_sweep_nunits(&d->cfg), u, *todo;
-	const char *crash = getenv("HPSIM_TEST_CRASH_UNIT");
 	char path[4096];
 	int fd, rc = -1;
 	size_t t;
@@ -243,7 +234,6 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	ro.have = d->have;
 	ro.progress = show_progress;
 	ro.progress_ctx = &pr;
-	ro.crash_unit = crash ? strtoll(crash, NULL, 10) : -1;
 	rc = hp_sweep_run(&d->cfg, eps, &ro, err);
 	d->ndone += rc == 0 ? ro.ntodo : 0;
 out:
@@ -299,7 +289,7 @@ int cmd_sweep(int argc, char **argv)
 	}
 	rc = cli_sweep_finish(o.dir, &d, 1);
 	if (rc == 0 && o.plot)
-		rc = plot_sweep(o.dir, latency_name(&d.cfg));
+		rc = plot_sweep(o.dir, hp_sweep_lat_name(d.cfg.lat_stat));
 	hp_sweep_dir_free(&d);
 	return rc;
 }

@@ -22,60 +22,20 @@ static const char *arch_list(uint32_t mask, char *buf, size_t size)
 static int apply_setting(const struct hp_setting *s, struct hp_engine_config *cfg,
                          struct hp_err *err)
 {
-	const char *dot = strchr(s->name, '.'), *name = s->name;
-	int l, want = -1, found = -1;
-	char valid[512] = "";
-	size_t len = 0, i;
-	const struct hp_param *p;
+	struct hp_param_ref r;
 	char arches[64];
 
-	if (dot) {
-		for (l = 0; l < HP_LAYER_COUNT; l++)
-			if (strlen(hp_layer_name((enum hp_layer)l)) == (size_t)(dot - s->name) &&
-			    !strncmp(s->name, hp_layer_name((enum hp_layer)l),
-			             (size_t)(dot - s->name)))
-				want = l;
-		if (want < 0)
-			return hp_errf(err, "'%s': unknown layer (valid: guest, host, vcore)",
-			               s->name);
-		if (!cfg->layer[want])
-			return hp_errf(err, "'%s': no %s policy is configured", s->name,
-			               hp_layer_name((enum hp_layer)want));
-		name = dot + 1;
-	}
-	for (l = 0; l < HP_LAYER_COUNT; l++) {
-		const struct hp_policy_ops *ops = cfg->layer[l];
-
-		if (!ops || (want >= 0 && l != want))
-			continue;
-		for (i = 0; i < ops->nparams && len < sizeof(valid); i++)
-			len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s.%s",
-			                        len ? ", " : "", hp_layer_name((enum hp_layer)l),
-			                        ops->params[i].name);
-		if (!hp_policy_param(ops, name))
-			continue;
-		if (found >= 0)
-			return hp_errf(err,
-			               "'%s' is a parameter of both the %s and the %s policy; "
-			               "qualify it as %s.%s or %s.%s",
-			               name, hp_layer_name((enum hp_layer)found),
-			               hp_layer_name((enum hp_layer)l),
-			               hp_layer_name((enum hp_layer)found), name,
-			               hp_layer_name((enum hp_layer)l), name);
-		found = l;
-	}
-	if (found < 0)
-		return hp_errf(err, "no configured policy has a parameter '%s' (valid: %s)", name,
-		               len ? valid : "none");
-	p = hp_policy_param(cfg->layer[found], name);
-	if (hp_param_check_kernel(cfg->layer[found], p, &cfg->kernel, err) < 0)
+	if (hp_param_resolve(cfg->layer, s->name, "configured policy", &r, err) < 0)
 		return -1;
-	if (!hp_param_in_arch(p, cfg->kernel.arch))
+	if (hp_param_check_kernel(cfg->layer[r.layer], r.param, &cfg->kernel, err) < 0)
+		return -1;
+	if (!hp_param_in_arch(r.param, cfg->kernel.arch))
 		return hp_errf(err, "%s.%s is a parameter of %s only; --arch %s does not have it",
-		               hp_layer_name((enum hp_layer)found), name,
-		               arch_list(p->arch_mask, arches, sizeof(arches)),
+		               hp_layer_name(r.layer), r.param->name,
+		               arch_list(r.param->arch_mask, arches, sizeof(arches)),
 		               hp_arch_name(cfg->kernel.arch));
-	return hp_policy_set(cfg->layer[found], name, s->value, err);
+	return hp_param_values_set(cfg->layer[r.layer], &cfg->params[r.layer], r.param->name,
+	                           s->value, err);
 }
 
 /*
@@ -101,6 +61,22 @@ static int tree_kernel(const struct hp_policy_ops *ops, const char *given, struc
 	return 0;
 }
 
+int hp_run_spec_cost(const struct hp_run_spec *spec, struct hp_cost *cost, struct hp_err *err)
+{
+	int a = HP_ARCH_X86;
+	size_t i;
+
+	if (spec->arch && (a = hp_arch_parse(spec->arch, err)) < 0)
+		return -1;
+	hp_cost_defaults(cost, (enum hp_arch)a);
+	if (spec->cost_file && hp_cost_load_json(cost, spec->cost_file, err) < 0)
+		return -1;
+	for (i = 0; i < spec->ncost; i++)
+		if (hp_cost_set(cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
+			return -1;
+	return 0;
+}
+
 int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config *cfg,
                         struct hp_err *err)
 {
@@ -122,24 +98,23 @@ int hp_engine_configure(const struct hp_run_spec *spec, struct hp_engine_config 
 	cfg->vcore_size = spec->vcore_size;
 	if (spec->kernel && hp_kver_parse(spec->kernel, &cfg->kernel.version, err) < 0)
 		return -1;
-	hp_cost_defaults(&cfg->cost, cfg->kernel.arch);
-	if (spec->cost_file && hp_cost_load_json(&cfg->cost, spec->cost_file, err) < 0)
+	if (hp_run_spec_cost(spec, &cfg->cost, err) < 0)
 		return -1;
-	for (i = 0; i < spec->ncost; i++)
-		if (hp_cost_set(&cfg->cost, spec->cost[i].name, spec->cost[i].value, err) < 0)
-			return -1;
 	for (l = 0; l < HP_LAYER_COUNT; l++) {
 		if (!spec->policy[l])
 			continue;
 		cfg->layer[l] = hp_policy_lookup(spec->policy[l], (enum hp_layer)l, err);
 		if (!cfg->layer[l])
 			return -1;
+		if (cfg->layer[l]->nparams > HP_MAX_PARAMS)
+			return hp_errf(err, "policy '%s' has %zu parameters, more than %d",
+			               cfg->layer[l]->name, cfg->layer[l]->nparams, HP_MAX_PARAMS);
 		if (tree_kernel(cfg->layer[l], spec->kernel, &cfg->kernel, err) < 0)
 			return -1;
 	}
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		if (cfg->layer[l])
-			hp_policy_defaults(cfg->layer[l], &cfg->kernel);
+			hp_param_values_default(cfg->layer[l], &cfg->kernel, &cfg->params[l]);
 	for (i = 0; i < spec->nparams; i++)
 		if (apply_setting(&spec->params[i], cfg, err) < 0)
 			return -1;

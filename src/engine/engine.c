@@ -32,37 +32,6 @@ static int host_layer(const struct hp_engine_config *cfg)
 	return cfg->layer[HP_LAYER_HOST] ? HP_LAYER_HOST : -1;
 }
 
-/* Intervals are sorted per CPU and a vCPU's halts come in time order: a cursor suffices. */
-void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint32_t cpu, uint64_t t,
-                         uint64_t *from, uint64_t *until)
-{
-	while (v->busy < eps->nbusy &&
-	       (eps->busy[v->busy].cpu < cpu ||
-	        (eps->busy[v->busy].cpu == cpu && eps->busy[v->busy].end_ns <= t)))
-		v->busy++;
-	*from = *until = 0;
-	if (v->busy < eps->nbusy && eps->busy[v->busy].cpu == cpu) {
-		*from = eps->busy[v->busy].start_ns;
-		*until = eps->busy[v->busy].end_ns;
-	}
-}
-
-uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uint32_t cpu,
-                                uint64_t from, uint64_t to)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = first; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
-	     i++) {
-		uint64_t a = eps->busy[i].start_ns > from ? eps->busy[i].start_ns : from;
-		uint64_t b = eps->busy[i].end_ns < to ? eps->busy[i].end_ns : to;
-
-		sum += b > a ? b - a : 0;
-	}
-	return sum;
-}
-
 /* The vCPU thread sleeps from sleep_ns: its host CPU may idle (host_idle.c). */
 static uint64_t host_sleep(void *ctx, uint64_t sleep_ns, uint64_t wake_ns)
 {
@@ -155,29 +124,6 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 	}
 }
 
-/*
- * Closed loop: the vCPU's activity since its last halt runs later by that
- * halt's shift, so this halt begins later by it too. The wakeup moves with
- * whoever caused it: an IPI from another CPU that halts in the capture moves
- * with that CPU (a sender at or past ncpu never halted); a device interrupt stays where it was
- * recorded; anything else (the vCPU's own timers, and IPIs from CPUs that never halted, which in
- * request/response workloads answer this vCPU's own requests) moves with the vCPU itself.
- */
-void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
-                            struct hp_outcome *o)
-{
-	uint64_t own = v[e->cpu].shift, wake_shift = own;
-
-	if (e->source == HP_SRC_IRQ)
-		wake_shift = 0;
-	else if (e->source == HP_SRC_IPI && e->source_cpu >= 0 && (uint32_t)e->source_cpu < ncpu &&
-	         (uint32_t)e->source_cpu != e->cpu && v[e->source_cpu].halts)
-		wake_shift = v[e->source_cpu].shift;
-	o->shift_ns = own;
-	o->enter_ns = e->halt_start_ns + own;
-	o->wake_ns = e->wake_ns + wake_shift;
-}
-
 static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 {
 	int l;
@@ -220,6 +166,8 @@ static int alloc_states(const struct hp_engine_config *cfg, struct hp_vcpu *v, u
 
 		if (!ops)
 			continue;
+		/* this run's values into the policy's module globals, as the shim sets the clock */
+		hp_policy_load(ops, &cfg->kernel, &cfg->params[l]);
 		state[l] = calloc(ncpu, ops->state_size);
 		if (!state[l])
 			return hp_errf(err, "out of memory for the %s policy state of %u vCPUs",

@@ -2,7 +2,9 @@
  * What the engine's two schedulers share (internal to src/engine/): the
  * per-vCPU replay state, host contention lookups and closed-loop timing.
  * engine.c walks halts in episode order when no halt depends on another
- * vCPU's; vcores.c runs vcores of several vCPUs as discrete events.
+ * vCPU's; vcores.c runs vcores of several vCPUs as discrete events. The
+ * lookups and the timing are inline here, so that steal.c and vcores.c do
+ * not depend on engine.c (which calls them per halt, and calls both files).
  */
 #ifndef HPSIM_ENGINE_INT_H
 #define HPSIM_ENGINE_INT_H
@@ -29,23 +31,67 @@ struct hp_vcpu {
 	uint64_t idle_res_ns[HP_IDLE_MAX_STATES]; /* the halt in flight's residencies */
 };
 
-/* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */
-uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first, uint32_t cpu,
-                                uint64_t from, uint64_t to);
-
-/* The steal-time percentage of cpu's host CPU at t (t never decreases for one vCPU). */
-uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_t cpu, uint64_t t);
-
 /*
  * The first contention interval of v's host CPU that has not ended by t
  * (t never decreases for one vCPU), as [*from, *until); equal when none.
+ * Intervals are sorted per CPU and a vCPU's halts come in time order: a cursor suffices.
  */
-void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v, uint32_t cpu, uint64_t t,
-                         uint64_t *from, uint64_t *until);
+static inline void hp_engine_next_busy(const struct hp_episodes *eps, struct hp_vcpu *v,
+                                       uint32_t cpu, uint64_t t, uint64_t *from, uint64_t *until)
+{
+	while (v->busy < eps->nbusy &&
+	       (eps->busy[v->busy].cpu < cpu ||
+	        (eps->busy[v->busy].cpu == cpu && eps->busy[v->busy].end_ns <= t)))
+		v->busy++;
+	*from = *until = 0;
+	if (v->busy < eps->nbusy && eps->busy[v->busy].cpu == cpu) {
+		*from = eps->busy[v->busy].start_ns;
+		*until = eps->busy[v->busy].end_ns;
+	}
+}
 
-/* Closed loop: set o's enter and wake times and shift from the vCPUs' shifts so far. */
-void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu, const struct hp_episode *e,
-                            struct hp_outcome *o);
+/* How much of [from, to) another host task wanted cpu's host CPU, from interval first on. */
+static inline uint64_t hp_engine_busy_overlap(const struct hp_episodes *eps, size_t first,
+                                              uint32_t cpu, uint64_t from, uint64_t to)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = first; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns < to;
+	     i++) {
+		uint64_t a = eps->busy[i].start_ns > from ? eps->busy[i].start_ns : from;
+		uint64_t b = eps->busy[i].end_ns < to ? eps->busy[i].end_ns : to;
+
+		sum += b > a ? b - a : 0;
+	}
+	return sum;
+}
+
+/*
+ * Closed loop: the vCPU's activity since its last halt runs later by that
+ * halt's shift, so this halt begins later by it too. The wakeup moves with
+ * whoever caused it: an IPI from another CPU that halts in the capture moves
+ * with that CPU (a sender at or past ncpu never halted); a device interrupt stays where it was
+ * recorded; anything else (the vCPU's own timers, and IPIs from CPUs that never halted, which in
+ * request/response workloads answer this vCPU's own requests) moves with the vCPU itself.
+ */
+static inline void hp_engine_closed_times(const struct hp_vcpu *v, uint32_t ncpu,
+                                          const struct hp_episode *e, struct hp_outcome *o)
+{
+	uint64_t own = v[e->cpu].shift, wake_shift = own;
+
+	if (e->source == HP_SRC_IRQ)
+		wake_shift = 0;
+	else if (e->source == HP_SRC_IPI && e->source_cpu >= 0 && (uint32_t)e->source_cpu < ncpu &&
+	         (uint32_t)e->source_cpu != e->cpu && v[e->source_cpu].halts)
+		wake_shift = v[e->source_cpu].shift;
+	o->shift_ns = own;
+	o->enter_ns = e->halt_start_ns + own;
+	o->wake_ns = e->wake_ns + wake_shift;
+}
+
+/* The steal-time percentage of cpu's host CPU at t (t never decreases for one vCPU). */
+uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_t cpu, uint64_t t);
 
 /*
  * Clear o for the next halt: the fields before the decisions, and the

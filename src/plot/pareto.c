@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hpsim/atomic_file.h"
+#include "hpsim/pareto.h"
 #include "plot_int.h"
 
 #define MAX_SERIES 24 /* colours in pareto.gp: 12, then they repeat */
@@ -118,25 +119,27 @@ static int by_cpu(const void *a, const void *b)
 	return x->point && y->point ? strcmp(x->point, y->point) : 0;
 }
 
-/*
- * The front of points sorted by CPU, then latency: points no other point
- * matches or beats on both axes while beating on one. In a run of equal CPU,
- * those at the run's least latency are on it if that is below every cheaper
- * point's latency.
- */
-static void compute_front(struct pt *p, size_t n)
+/* Mark p's front (hp_pareto_front); 0 or -1 with err. */
+static int compute_front(struct pt *p, size_t n, struct hp_err *err)
 {
-	double best = 0;
-	size_t i, j;
-	int on;
+	double *cpu = malloc((n ? n : 1) * sizeof(*cpu)), *lat = malloc((n ? n : 1) * sizeof(*lat));
+	uint8_t *front = malloc(n ? n : 1);
+	size_t i;
+	int rc = -1;
 
-	for (i = 0; i < n; i = j) {
-		on = i == 0 || p[i].lat < best;
-		for (j = i; j < n && p[j].cpu == p[i].cpu; j++)
-			p[j].pareto = on && p[j].lat == p[i].lat;
-		if (on)
-			best = p[i].lat;
+	if (cpu && lat && front) {
+		for (i = 0; i < n; i++) {
+			cpu[i] = p[i].cpu;
+			lat[i] = p[i].lat;
+		}
+		rc = hp_pareto_front(cpu, lat, n, front);
+		for (i = 0; i < n; i++)
+			p[i].pareto = front[i];
 	}
+	free(cpu);
+	free(lat);
+	free(front);
+	return rc < 0 ? hp_errf(err, "out of memory") : 0;
 }
 
 static int latency_column(const char *stat, char *col, size_t size, struct hp_err *err)
@@ -320,7 +323,8 @@ int plot_pareto_prepare(const struct hp_plot_request *req, struct plot_vars *v, 
 	 * pareto column is the front of the sweep's objective, which may be another
 	 * statistic (results.csv does not say which).
 	 */
-	compute_front(p, n);
+	if (compute_front(p, n, err) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		hasdef |= p[i].is_default;
 		hasrec |= p[i].recommended;

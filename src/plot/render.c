@@ -31,11 +31,6 @@ int hp_plot_kind_parse(const char *name, enum hp_plot_kind *kind, struct hp_err 
 	               name);
 }
 
-const char *hp_plot_kind_name(enum hp_plot_kind kind)
-{
-	return (unsigned)kind < HP_PLOT_KIND_COUNT ? kinds[kind].name : "?";
-}
-
 int hp_plot_render(const struct hp_plot_request *req, struct hp_plot_result *res,
                    struct hp_err *err)
 {

@@ -26,6 +26,12 @@
 		.min = 0, .max = UINT32_MAX, .def = defaults, __VA_ARGS__                          \
 	}
 
+/* Copy ops' module-parameter globals into pv. */
+void hp_policy_read(const struct hp_policy_ops *ops, struct hp_param_values *pv);
+
+/* Write pv into ops' module-parameter globals. */
+void hp_policy_write(const struct hp_policy_ops *ops, const struct hp_param_values *pv);
+
 /* Read a host-style halt's outcome (kvm and vcore) off the simulated CPU. */
 void hp_kvm_fill_decision(const struct hp_shim *sh, uint64_t enter, struct hp_decision *out);
 

@@ -8,4 +8,4 @@
 
 #define HP_POLICY_NAME "haltpoll"
 #define HP_POLICY_SYM  hp_policy_haltpoll
-#include "haltpoll_ops.h"
+#include "haltpoll_ops.inc"

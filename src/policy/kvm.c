@@ -6,4 +6,4 @@
 
 #define HP_POLICY_NAME "kvm"
 #define HP_POLICY_SYM  hp_policy_kvm
-#include "kvm_ops.h"
+#include "kvm_ops.inc"

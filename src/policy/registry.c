@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter.h"
 #include "hpsim/policy.h"
 #include "ksrc/ksrc.h"
 
@@ -13,9 +14,6 @@ extern const struct hp_policy_ops hp_policy_guest_none, hp_policy_guest_fixed,
 extern const struct hp_policy_ops hp_policy_host_none, hp_policy_host_fixed, hp_policy_host_oracle;
 extern const struct hp_policy_ops hp_policy_vcore_none, hp_policy_vcore_fixed,
     hp_policy_vcore_oracle;
-
-extern unsigned int hpsim_kernel_version;
-extern int hpsim_arch;
 
 /* One line per policy. A name may appear once per layer. */
 static const struct hp_policy_ops *const registry[] = {
@@ -134,24 +132,6 @@ int hp_policy_check_kernel(const struct hp_policy_ops *ops, const struct hp_kern
 	return 0;
 }
 
-void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k)
-{
-	size_t i;
-
-	hpsim_kernel_version = k->version;
-	hpsim_arch = (int)k->arch;
-	for (i = 0; i < ops->nparams; i++) {
-		const struct hp_param *p = &ops->params[i];
-
-		if (p->type == HP_PARAM_BOOL)
-			*p->bvar = hp_param_default(p, k) != 0;
-		else
-			*p->uvar = hp_param_default(p, k);
-		if (p->setvar)
-			*p->setvar = false;
-	}
-}
-
 static int parse_param(const struct hp_param *p, const char *value, uint32_t *out,
                        struct hp_err *err)
 {
@@ -182,31 +162,42 @@ static int parse_param(const struct hp_param *p, const char *value, uint32_t *ou
 	return 0;
 }
 
-int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char *value,
-                  struct hp_err *err)
+void hp_param_values_default(const struct hp_policy_ops *ops, const struct hp_kernel *k,
+                             struct hp_param_values *pv)
+{
+	size_t i;
+
+	memset(pv, 0, sizeof(*pv));
+	for (i = 0; i < ops->nparams && i < HP_MAX_PARAMS; i++) {
+		const struct hp_param *p = &ops->params[i];
+
+		pv->v[i] =
+		    p->type == HP_PARAM_BOOL ? hp_param_default(p, k) != 0 : hp_param_default(p, k);
+		pv->set[i] = !p->setvar;
+	}
+}
+
+int hp_param_values_set(const struct hp_policy_ops *ops, struct hp_param_values *pv,
+                        const char *name, const char *value, struct hp_err *err)
 {
 	char list[512] = "";
 	size_t i, len = 0;
 	uint32_t v = 0;
 
-	for (i = 0; i < ops->nparams; i++) {
+	for (i = 0; i < ops->nparams && i < HP_MAX_PARAMS; i++) {
 		const struct hp_param *p = &ops->params[i];
 
 		if (strcmp(p->name, name) != 0)
 			continue;
 		if (p->setvar && !strcmp(value, "unset")) {
-			*p->setvar = false;
-			*p->uvar = p->def[0];
+			pv->set[i] = false;
+			pv->v[i] = p->def[0];
 			return 0;
 		}
 		if (parse_param(p, value, &v, err) < 0)
 			return -1;
-		if (p->type == HP_PARAM_BOOL)
-			*p->bvar = v != 0;
-		else
-			*p->uvar = v;
-		if (p->setvar)
-			*p->setvar = true;
+		pv->v[i] = p->type == HP_PARAM_BOOL ? v != 0 : v;
+		pv->set[i] = true;
 		return 0;
 	}
 	for (i = 0; i < ops->nparams && len < sizeof(list); i++)
@@ -214,6 +205,26 @@ int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char 
 		                        ops->params[i].name);
 	return hp_errf(err, "policy '%s' has no parameter '%s' (valid: %s)", ops->name, name,
 	               ops->nparams ? list : "none");
+}
+
+void hp_policy_defaults(const struct hp_policy_ops *ops, const struct hp_kernel *k)
+{
+	struct hp_param_values pv;
+
+	hp_param_values_default(ops, k, &pv);
+	hp_policy_load(ops, k, &pv);
+}
+
+int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char *value,
+                  struct hp_err *err)
+{
+	struct hp_param_values pv;
+
+	hp_policy_read(ops, &pv);
+	if (hp_param_values_set(ops, &pv, name, value, err) < 0)
+		return -1;
+	hp_policy_write(ops, &pv);
+	return 0;
 }
 
 int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err)

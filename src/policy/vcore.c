@@ -9,4 +9,4 @@
 
 #define HP_POLICY_NAME "vcore"
 #define HP_POLICY_SYM  hp_policy_vcore
-#include "vcore_ops.h"
+#include "vcore_ops.inc"

@@ -193,9 +193,8 @@ static json_t *config_json(const struct hp_run_info *in)
 		for (i = 0; i < ops->nparams; i++)
 			if (hp_param_in_arch(&ops->params[i], cfg->kernel.arch))
 				json_object_set_new(params, ops->params[i].name,
-				                    hp_param_is_set(&ops->params[i])
-				                        ? u64(hp_param_value(&ops->params[i]))
-				                        : json_null());
+				                    cfg->params[l].set[i] ? u64(cfg->params[l].v[i])
+				                                          : json_null());
 		json_object_set_new(p, "params", params);
 		json_object_set_new(pol, hp_layer_name((enum hp_layer)l), p);
 	}

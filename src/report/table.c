@@ -4,7 +4,8 @@
 
 #include "hpsim/report.h"
 
-static void print_params(FILE *f, const struct hp_policy_ops *ops, enum hp_arch arch)
+static void print_params(FILE *f, const struct hp_policy_ops *ops, const struct hp_param_values *pv,
+                         enum hp_arch arch)
 {
 	size_t i;
 
@@ -14,8 +15,8 @@ static void print_params(FILE *f, const struct hp_policy_ops *ops, enum hp_arch 
 
 		if (!hp_param_in_arch(p, arch))
 			continue;
-		if (hp_param_is_set(p))
-			fprintf(f, "%s%s=%u", i ? " " : " (", p->name, hp_param_value(p));
+		if (pv->set[i])
+			fprintf(f, "%s%s=%u", i ? " " : " (", p->name, pv->v[i]);
 		else
 			fprintf(f, "%s%s=unset", i ? " " : " (", p->name);
 	}
@@ -41,7 +42,7 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		        l == HP_LAYER_GUEST  ? "guest:"
 		        : l == HP_LAYER_HOST ? "host:"
 		                             : "vcore:");
-		print_params(f, cfg->layer[l], cfg->kernel.arch);
+		print_params(f, cfg->layer[l], &cfg->params[l], cfg->kernel.arch);
 		fputc('\n', f);
 	}
 	{

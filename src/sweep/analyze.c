@@ -50,43 +50,6 @@ struct key {
 	size_t i;
 };
 
-static int by_cpu_lat(const void *a, const void *b)
-{
-	const struct key *x = a, *y = b;
-
-	if (x->cpu != y->cpu)
-		return x->cpu < y->cpu ? -1 : 1;
-	if (x->lat != y->lat)
-		return x->lat < y->lat ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-void hp_sweep_pareto(const double *cpu, const double *lat, size_t n, uint8_t *front)
-{
-	struct key *k = malloc((n ? n : 1) * sizeof(*k));
-	size_t i, j;
-	double best = 0;
-	int any = 0;
-
-	memset(front, 0, n);
-	if (!k)
-		return;
-	for (i = 0; i < n; i++)
-		k[i] = (struct key){cpu[i], lat[i], i};
-	qsort(k, n, sizeof(*k), by_cpu_lat);
-	/* groups of equal cpu: the group's least latency is on the front if below every cheaper one
-	 */
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && k[j].cpu == k[i].cpu; j++)
-			if (k[j].lat == k[i].lat && (!any || k[i].lat < best))
-				front[k[j].i] = 1;
-		if (!any || k[i].lat < best)
-			best = k[i].lat;
-		any = 1;
-	}
-	free(k);
-}
-
 static int by_lat(const void *a, const void *b)
 {
 	const struct key *x = a, *y = b;
@@ -120,7 +83,7 @@ static void oracle_at(struct hp_sweep_results *r, size_t t, double lat)
 		lt[n] = hp_sweep_row_lat(o, c->lat_stat);
 		idx[n++] = w;
 	}
-	hp_sweep_pareto(cpu, lt, n, front);
+	(void)hp_pareto_front(cpu, lt, n, front); /* out of memory: no oracle figure */
 	for (k = 0; k < n; k++)
 		if (front[k])
 			f[nf++] = (struct key){cpu[k], lt[k], idx[k]};
@@ -217,6 +180,7 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 	uint8_t *front;
 	uint64_t *idx;
 	size_t t, n;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->c = c;
@@ -228,14 +192,8 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 	lat = malloc((c->npoints + 1) * sizeof(*lat));
 	idx = malloc((c->npoints + 1) * sizeof(*idx));
 	front = malloc(c->npoints + 1);
-	if (!r->pareto || !r->recommended || !r->reco || !cpu || !lat || !idx || !front) {
-		free(cpu);
-		free(lat);
-		free(idx);
-		free(front);
-		hp_sweep_results_free(r);
-		return hp_errf(err, "out of memory");
-	}
+	if (!r->pareto || !r->recommended || !r->reco || !cpu || !lat || !idx || !front)
+		goto out;
 	for (t = 0; t < c->ntraces; t++) {
 		n = 0;
 		for (p = 0; p < c->npoints; p++) {
@@ -247,15 +205,22 @@ int hp_sweep_analyze(const struct hp_sweep_config *c, const struct hp_sweep_row 
 			lat[n] = hp_sweep_row_lat(row, c->lat_stat);
 			idx[n++] = p * c->ntraces + t;
 		}
-		hp_sweep_pareto(cpu, lat, n, front);
+		if (hp_pareto_front(cpu, lat, n, front) < 0)
+			goto out;
 		for (p = 0; p < n; p++)
 			r->pareto[idx[p]] = front[p];
 		recommend(r, t);
 	}
+	rc = 0;
+out:
 	free(cpu);
 	free(lat);
 	free(idx);
 	free(front);
+	if (rc < 0) {
+		hp_sweep_results_free(r);
+		return hp_errf(err, "out of memory");
+	}
 	return 0;
 }
 

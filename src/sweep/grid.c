@@ -5,6 +5,7 @@
 
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 uint64_t hp_sweep_nunits(const struct hp_sweep_config *c)
 {
@@ -25,31 +26,30 @@ size_t hp_sweep_point_series(const struct hp_sweep_config *c, uint64_t point)
 	return 0;
 }
 
-/* The default of a qualified parameter for a series' kernel and the config's arch. */
-static uint32_t default_of(const struct hp_sweep_config *c, const struct hp_sweep_series *s,
-                           const char *qname)
+void sweep_series_ops(const struct hp_sweep_series *s,
+                      const struct hp_policy_ops *ops[HP_LAYER_COUNT])
+{
+	int l;
+
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		ops[l] =
+		    s->policy[l] ? hp_policy_lookup(s->policy[l], (enum hp_layer)l, NULL) : NULL;
+}
+
+uint32_t sweep_param_default(const struct hp_sweep_config *c, const struct hp_sweep_series *s,
+                             const char *qname)
 {
 	struct hp_kernel k = {HP_ARCH_X86, HP_KVER_NEWEST};
-	const char *dot = strchr(qname, '.');
-	size_t i;
-	int l;
+	const struct hp_policy_ops *ops[HP_LAYER_COUNT];
+	struct hp_param_ref r;
 
 	if (c->arch)
 		k.arch = (enum hp_arch)hp_arch_parse(c->arch, NULL);
 	hp_kver_parse(s->kernel, &k.version, NULL);
-	for (l = 0; l < HP_LAYER_COUNT && dot; l++) {
-		const char *ln = hp_layer_name((enum hp_layer)l);
-		const struct hp_policy_ops *ops;
-
-		if (!s->policy[l] || strlen(ln) != (size_t)(dot - qname) ||
-		    strncmp(qname, ln, strlen(ln)))
-			continue;
-		ops = hp_policy_lookup(s->policy[l], (enum hp_layer)l, NULL);
-		for (i = 0; ops && i < ops->nparams; i++)
-			if (!strcmp(ops->params[i].name, dot + 1))
-				return hp_param_default(&ops->params[i], &k);
-	}
-	return 0;
+	sweep_series_ops(s, ops);
+	if (hp_param_resolve(ops, qname, "policy", &r, NULL) < 0)
+		return 0;
+	return hp_param_default(r.param, &k);
 }
 
 /* Value indices of a grid point along its series' axes (last axis fastest); 0: a default. */
@@ -85,7 +85,7 @@ static size_t point_settings(const struct hp_sweep_config *c, uint64_t point, si
 		for (k = 0; k < s->axes[a].nnames; k++) {
 			names[n] = s->axes[a].names[k];
 			vals[n] = grid ? s->axes[a].values[vi[a] * s->axes[a].nnames + k]
-			               : default_of(c, s, names[n]);
+			               : sweep_param_default(c, s, names[n]);
 			n++;
 		}
 	return n;

@@ -34,21 +34,23 @@ _Static_assert(sizeof(struct wire) <= PIPE_BUF, "a row must fit one atomic pipe 
 
 /*
  * Read options from the config's cost model: a host capture's episodes depend
- * on hlt_exit_ns and host_wakeup_ns, which must be those the replay charges.
+ * on hlt_exit_ns and host_wakeup_ns, which must be those the replay charges
+ * (the cost model of the units' run specs, built as hp_engine_configure does).
  */
-static void read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o)
+static int read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o, struct hp_err *err)
 {
-	struct hp_err ignored; /* the config was validated: arch and costs parse */
-	int arch = c->arch ? hp_arch_parse(c->arch, &ignored) : HP_ARCH_X86;
+	struct hp_sweep_spec s;
 	struct hp_cost cost;
-	size_t i;
+	size_t trace;
 
 	hp_read_opts_init(o);
-	hp_cost_defaults(&cost, arch < 0 ? HP_ARCH_X86 : (enum hp_arch)arch);
-	for (i = 0; i < c->ncost; i++)
-		(void)hp_cost_set(&cost, c->cost[i].name, c->cost[i].value, &ignored);
-	o->host_wakeup_ns = cost.host_wakeup_ns;
-	o->hlt_exit_ns = cost.hlt_exit_ns;
+	if (!c->ntraces)
+		return 0;
+	hp_sweep_unit_spec(c, 0, &s, &trace);
+	if (hp_run_spec_cost(&s.spec, &cost, err) < 0)
+		return -1;
+	hp_read_opts_cost(o, &cost);
+	return 0;
 }
 
 int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
@@ -57,7 +59,8 @@ int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *ep
 	struct hp_read_opts opts;
 	size_t i;
 
-	read_opts_of(c, &opts);
+	if (read_opts_of(c, &opts, err) < 0)
+		return -1;
 	for (i = 0; i < c->ntraces; i++) {
 		memset(&eps[i], 0, sizeof(eps[i]));
 		if (c->traces[i].gen ? hp_gen_run(c->traces[i].gen, c->traces[i].gen_params,
@@ -201,8 +204,6 @@ static void worker(const struct hp_sweep_config *c, const struct hp_episodes *ep
 		if (k >= o->ntodo)
 			break;
 		__atomic_store_n(&sh->current[w], (int64_t)o->todo[k], __ATOMIC_SEQ_CST);
-		if (o->crash_unit >= 0 && o->todo[k] == (uint64_t)o->crash_unit)
-			abort(); /* the test hook: a worker crash mid-sweep */
 		run_unit(c, eps, o->todo[k], &row, &s);
 		if (write_all(wfd, &row, sizeof(row)) < 0)
 			_exit(1);

@@ -4,6 +4,7 @@
 
 #include "hpsim/atomic_file.h"
 #include "hpsim/err.h"
+#include "hpsim/sweep.h"
 
 /*
  * hp_atomic_commit() with the mode any new file gets (0666 less the umask),
@@ -26,5 +27,16 @@ char *sweep_cost_dist_text(struct json_t *v, const char *key, const char *path,
 struct hp_sweep_config;
 int sweep_parse_host_idle(struct json_t *root, const char *dir, struct hp_sweep_config *c,
                           struct hp_err *err);
+
+/* The policies of series s, per layer (NULL where it has none). */
+void sweep_series_ops(const struct hp_sweep_series *s,
+                      const struct hp_policy_ops *ops[HP_LAYER_COUNT]);
+
+/*
+ * The default of a parameter (NAME or LAYER.NAME, resolved by
+ * hp_param_resolve) for series s: its kernel, the config's arch; 0 if none.
+ */
+uint32_t sweep_param_default(const struct hp_sweep_config *c, const struct hp_sweep_series *s,
+                             const char *qname);
 
 #endif

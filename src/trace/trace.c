@@ -23,17 +23,14 @@ void hp_read_opts_init(struct hp_read_opts *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	hp_cost_defaults(&c, HP_ARCH_X86);
-	opts->host_wakeup_ns = c.host_wakeup_ns;
-	opts->hlt_exit_ns = c.hlt_exit_ns;
+	hp_read_opts_cost(opts, &c);
 	opts->use_cache = !(env && *env && strcmp(env, "0"));
 }
 
-struct hp_read_opts hp_read_opts_default(void)
+void hp_read_opts_cost(struct hp_read_opts *opts, const struct hp_cost *c)
 {
-	struct hp_read_opts o;
-
-	hp_read_opts_init(&o);
-	return o;
+	opts->host_wakeup_ns = c->host_wakeup_ns;
+	opts->hlt_exit_ns = c->hlt_exit_ns;
 }
 
 int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err *err)

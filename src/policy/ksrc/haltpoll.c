@@ -20,4 +20,4 @@
 #define HP_POLICY_NAME "haltpoll@kernel"
 #define HP_POLICY_SYM  hp_policy_haltpoll_kernel
 #define HP_POLICY_DESC HP_KSRC_DESC("guest cpuidle haltpoll governor with poll_idle")
-#include "haltpoll_ops.h"
+#include "haltpoll_ops.inc"

@@ -14,4 +14,4 @@
 #define HP_POLICY_NAME "kvm@kernel"
 #define HP_POLICY_SYM  hp_policy_kvm_kernel
 #define HP_POLICY_DESC HP_KSRC_DESC("host KVM halt polling (kvm_vcpu_halt)")
-#include "kvm_ops.h"
+#include "kvm_ops.inc"

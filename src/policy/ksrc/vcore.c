@@ -15,4 +15,4 @@
 #define HP_POLICY_NAME "vcore@kernel"
 #define HP_POLICY_SYM  hp_policy_vcore_kernel
 #define HP_POLICY_DESC HP_KSRC_DESC("powerpc Book3S HV vcore polling (kvmppc_vcore_blocked)")
-#include "vcore_ops.h"
+#include "vcore_ops.inc"

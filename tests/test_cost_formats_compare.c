@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <jansson.h>
 
 #include "hpsim/policy.h"
@@ -35,32 +37,18 @@ static char dir[] = "/tmp/hpsim-report-cli-XXXXXX";
 /* Run `hpsim ARGS` with stdout to dir/NAME.out and stderr to dir/NAME.err; the exit status. */
 static int hpsim(const char *name, const char *args)
 {
-	char cmd[4096];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "'%s' %s >'%s/%s.out' 2>'%s/%s.err'", HPSIM_BINARY, args, dir,
-	         name, dir, name);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return test_sh("'%s' %s >'%s/%s.out' 2>'%s/%s.err'", HPSIM_BINARY, args, dir, name, dir,
+	               name);
 }
 
 /* The contents of dir/NAME (malloc'd). */
 static char *slurp(const char *name)
 {
 	char path[512], *buf;
-	FILE *f;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc((size_t)n + 1, 1);
+	buf = test_slurp(path, NULL);
 	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
 	return buf;
 }
 
