@@ -23,9 +23,10 @@
 
 static void read_nocache(const char *path, struct hp_episodes *eps)
 {
-	struct hp_read_opts o = hp_read_opts_default();
+	struct hp_read_opts o;
 	struct hp_err err = {""};
 
+	hp_read_opts_init(&o);
 	o.use_cache = 0;
 	memset(eps, 0, sizeof(*eps));
 	if (hp_trace_read_opts(path, &o, eps, &err) < 0)
@@ -244,10 +245,12 @@ static void test_host_guest_arrivals(void **unused)
 	                                    {"prev_state", 1, NULL},
 	                                    {"next_pid", 0, NULL},
 	                                    {"next_comm", 0, "swapper"}};
-	struct hp_read_opts o = hp_read_opts_default();
+	struct hp_read_opts o;
 	struct hp_episodes eps = {0};
 	struct hp_err err = {""};
 	struct hp_decoder *d;
+
+	hp_read_opts_init(&o);
 
 	(void)unused;
 	d = hp_dec_new(&o, &eps);

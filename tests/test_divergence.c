@@ -259,10 +259,12 @@ static void check_contention(uint32_t kver, size_t want_n, const uint64_t *want)
 	                           "          <idle>-0     [001] 100.000300000: sched_switch: "
 	                           "swapper/1:0 [120] R ==> kvm-pit:500 [120]\n";
 	char path[] = "/tmp/hpsim-divergence-XXXXXX";
-	struct hp_read_opts o = hp_read_opts_default();
+	struct hp_read_opts o;
 	struct hp_episodes e;
 	struct hp_err err;
 	size_t i;
+
+	hp_read_opts_init(&o);
 	int fd = mkstemp(path);
 	FILE *f;
 

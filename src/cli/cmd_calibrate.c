@@ -30,12 +30,14 @@ int cmd_calibrate(int argc, char **argv)
 	    {"vcpu-map", required_argument, NULL, 'm'}, {"lenient", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
-	struct hp_read_opts ro = hp_read_opts_default();
+	struct hp_read_opts ro;
 	struct hp_calib_result r;
 	struct hp_atomic_file af;
 	struct hp_err err = {""};
 	const char *out = NULL;
 	int ch, constant = 0;
+
+	hp_read_opts_init(&ro);
 
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "calibrate")) != -1) {

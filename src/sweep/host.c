@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "hpsim/host.h"
+#include "hpsim/pareto.h"
 #include "hpsim/policy.h"
 
 bool hp_host_is_round(uint32_t v, uint32_t step)
@@ -195,7 +196,8 @@ static int64_t best_point(const struct hp_sweep_results *r, bool cons, struct sp
 			worst = s.worst;
 		}
 	}
-	hp_sweep_pareto(cpu, lat, n, front);
+	if (hp_pareto_front(cpu, lat, n, front) < 0)
+		goto out; /* out of memory: as if none ran */
 	for (p = 0; p < n; p++) {
 		if (!front[p])
 			continue;

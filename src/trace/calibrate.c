@@ -335,10 +335,15 @@ static void finish(struct hp_calib *c, struct hp_calib_result *r)
 int hp_calibrate(const char *path, const struct hp_read_opts *opts, struct hp_calib_result *r,
                  struct hp_err *err)
 {
-	struct hp_read_opts ro = opts ? *opts : hp_read_opts_default();
 	struct hp_episodes eps = {0};
+	struct hp_read_opts ro;
 	struct hp_calib c;
 	int i, rc;
+
+	if (opts)
+		ro = *opts;
+	else
+		hp_read_opts_init(&ro);
 
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
