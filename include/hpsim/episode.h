@@ -50,6 +50,10 @@ struct hp_skips {
 	uint64_t invalid_wakeups;  /* halts ended by an invalid wakeup (replayed, flagged) */
 	uint64_t unmapped_threads; /* host halt events of threads not identified as a vCPU */
 	uint64_t poll_ns_changes;  /* kvm_halt_poll_ns / guest_halt_poll_ns events (noted only) */
+	uint64_t recorded_events;  /* trace.dat: events its CPU statistics say were recorded (0:
+	                              not recorded in the file) */
+	uint64_t unread_events;    /* of those, events that could not be read (corrupt data) */
+	uint64_t truncated;        /* 1: a truncated capture read up to the cut (--salvage) */
 };
 
 /*

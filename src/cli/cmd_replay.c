@@ -49,6 +49,7 @@ static const char replay_help[] =
     "\n"
     "input:\n"
     "  --lenient            skip and count garbled report-text lines instead of failing\n"
+    "  --salvage            a truncated trace.dat: replay the halts up to the cut (warns)\n"
     "  --vcpu-map PID=N,... host captures: thread PID runs vCPU N (default: \"CPU n/KVM\")\n"
     "  -h, --help           this text\n"
     "\n"
@@ -117,6 +118,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"cost", required_argument, NULL, 'C'},
 	    {"lenient", no_argument, NULL, 'l'},
+	    {"salvage", no_argument, NULL, 'y'},
 	    {"vcpu-map", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -214,6 +216,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		}
 		case 'l':
 			o->read.lenient = 1;
+			break;
+		case 'y':
+			o->read.salvage = 1;
 			break;
 		case 'm': {
 			struct hp_err e;

@@ -261,7 +261,7 @@ int cmd_sweep(int argc, char **argv)
 	struct hp_sweep_dir d;
 	struct hp_err err = {""};
 	uint32_t si = 1, sn = 1;
-	int rc;
+	int rc, existed = 1;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -279,13 +279,20 @@ int cmd_sweep(int argc, char **argv)
 			hp_err_prefix(&err, "%s: ", o.config);
 			return cli_fail(&err);
 		}
+		existed = access(o.dir, F_OK) == 0;
 		if (hp_sweep_dir_create(o.dir, o.config, si, sn, &err) < 0)
 			return cli_fail(&err);
 	}
-	if (hp_sweep_dir_open(o.dir, &d, &err) < 0)
+	if (hp_sweep_dir_open(o.dir, &d, &err) < 0) {
+		if (o.config)
+			hp_sweep_dir_discard_new(o.dir, !existed);
 		return cli_fail(&err);
+	}
+	hp_sweep_dir_clean_tmp(o.dir);
 	if (run_missing(&o, &d, &err) < 0) {
 		hp_sweep_dir_free(&d);
+		if (o.config) /* a new sweep that ran nothing leaves no directory a rerun refuses */
+			hp_sweep_dir_discard_new(o.dir, !existed);
 		return cli_fail(&err);
 	}
 	if (d.shard_n > 1) {

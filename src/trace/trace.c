@@ -10,7 +10,7 @@
 #include "hpsim/trace.h"
 
 static const struct hp_trace_reader *const readers[] = {
-    &hp_reader_tracedat,
+    &hp_reader_tracedat_isolated,
     &hp_reader_csv,
     &hp_reader_report_text,
 };
@@ -160,6 +160,8 @@ static void key_options(struct hp_cache_key *key, const struct hp_read_opts *o)
 
 	key->head_sum = hp_cache_sum(key->head_sum, fixed, sizeof(fixed));
 	key->head_sum = hp_cache_sum(key->head_sum, o->map, o->nmap * sizeof(o->map[0]));
+	if (o->salvage) /* a salvaged read is not the strict one */
+		key->head_sum = hp_cache_sum(key->head_sum, "salvage", 7);
 }
 
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,

@@ -1,0 +1,90 @@
+#!/bin/sh
+# The bad-input table: every hostile input hpsim is known to have met is a
+# clean error (exit 1 or 2, never a signal, a message naming the file, line or
+# field) or a correct result, and leaves no files behind.
+# usage: bad_inputs.sh HPSIM SOURCE_DIR
+set -u
+H=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpsim-bad.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export HPSIM_NO_CACHE=1
+cd "$T" || exit 1
+fails=0
+n=0
+
+fail() {
+	echo "FAIL [$name]: $*"
+	fails=$((fails + 1))
+}
+
+# err NAME PATTERN CMD...: exit 1 or 2, stderr matches PATTERN (grep -E), no *.tmp left.
+err() {
+	name=$1 pat=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >out.txt 2>err.txt
+	rc=$?
+	if [ $rc -ne 1 ] && [ $rc -ne 2 ]; then
+		fail "exit $rc (want 1 or 2): $(head -c 300 err.txt)"
+	elif ! grep -Eq -- "$pat" err.txt; then
+		fail "stderr does not match '$pat': $(head -c 400 err.txt)"
+	fi
+	leftovers
+}
+
+# ok NAME PATTERN CMD...: exit 0, stdout+stderr match PATTERN.
+ok() {
+	name=$1 pat=$2
+	shift 2
+	n=$((n + 1))
+	"$@" >out.txt 2>err.txt
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		fail "exit $rc: $(head -c 300 err.txt)"
+	elif ! cat out.txt err.txt | grep -Eq -- "$pat"; then
+		fail "output does not match '$pat': $(head -c 400 out.txt) $(head -c 300 err.txt)"
+	fi
+	leftovers
+}
+
+leftovers() {
+	left=$(find . -name '*.tmp' -o -name 'hpsim-salvage.*' | head -3)
+	[ -z "$left" ] || fail "left behind: $left"
+}
+
+PP=$SRC/traces/pingpong.dat
+
+# --- trace.dat that crash the trace libraries -----------------------------------
+if command -v trace-cmd >/dev/null 2>&1; then
+	trace-cmd convert -i "$PP" -o v6.dat --file-version 6 --compression none >/dev/null 2>&1
+	head -c 8000000 v6.dat >cut.dat
+	for cmd in replay info; do
+		err "truncated v6 $cmd" "libtracecmd failed reading cut.dat \(truncated or corrupt\): .*read [0-9]+ events.*--salvage" "$H" $cmd cut.dat
+	done
+	err "truncated v6 convert" "libtracecmd failed reading cut.dat" "$H" convert cut.dat -o cut.csv
+	[ ! -e cut.csv ] || fail "convert left cut.csv"
+	ok "truncated v6 --salvage" "WARNING: +the capture is truncated" "$H" replay --salvage cut.dat
+	ok "truncated v6 --salvage json" '"truncated": true' "$H" replay --salvage cut.dat --format json
+	grep -q '"warning": "the capture is truncated' out.txt || fail "no warning in the JSON"
+	rm -f v6.dat
+else
+	echo "SKIP truncated v6 cases: trace-cmd is not installed"
+fi
+cp "$PP" flip.dat
+printf '\127' | dd of=flip.dat bs=1 seek=87527 conv=notrunc 2>/dev/null
+err "corrupt event format" "libtracecmd failed reading flip.dat \(truncated or corrupt\): .*signal" "$H" replay flip.dat
+cp "$PP" part.dat
+printf '\127' | dd of=part.dat bs=1 seek=1200000 conv=notrunc 2>/dev/null
+ok "corrupt compressed data read in part" "WARNING: .*of the 180312 events the capture's CPU statistics record could not be read" "$H" replay part.dat
+ok "corrupt compressed data, json" '"unread_events": [1-9]' "$H" info part.dat --format json
+grep -q '"warning": ".*could not be read' out.txt || fail "no warning in the info JSON"
+ok "whole capture: no warning" '"unread_events": 0' "$H" replay "$PP" --format json
+! grep -q '"warning"' out.txt || fail "a warning on a whole capture"
+
+printf '{"traces": ["%s"], "policies": [{"host": "kvm", "params": {"host.halt_poll_ns": [0, 100000]}}]}\n' "$T/flip.dat" >crash-sweep.json
+err "sweep of a crashing capture" "libtracecmd failed reading .*flip.dat" "$H" sweep crash-sweep.json -o crash-sweep --quiet
+[ ! -e crash-sweep ] || fail "the failed sweep left crash-sweep/ behind"
+
+echo "$n cases, $fails failed"
+[ $fails -eq 0 ]
