@@ -86,5 +86,27 @@ printf '{"traces": ["%s"], "policies": [{"host": "kvm", "params": {"host.halt_po
 err "sweep of a crashing capture" "libtracecmd failed reading .*flip.dat" "$H" sweep crash-sweep.json -o crash-sweep --quiet
 [ ! -e crash-sweep ] || fail "the failed sweep left crash-sweep/ behind"
 
+# --- wrong results, silently --------------------------------------------------
+printf 'cpu,halt_start_ns,wake_ns\n0,100,200\n0,100,200\n0,150,300\n0,300,400\n' >ov.csv
+ok "overlapping CSV halts counted" '"overlapping": 2' "$H" replay ov.csv --format json
+grep -q '"halts": 2' out.txt || fail "the overlapping halts were replayed"
+printf 'cpu,halt_start_ns,wake_ns,source,source_cpu\n0,100,200,ipi,-5\n' >neg.csv
+err "negative source_cpu" "neg.csv:2: column 5 \(source_cpu\): '-5'" "$H" replay neg.csv
+ok "octal parameter noted" "note: halt_poll_ns=0200000 is read as octal.*65536" "$H" replay --set halt_poll_ns=0200000 ov.csv
+grep -q 'halt_poll_ns=65536' out.txt || fail "the report does not echo the value used"
+ok "hex parameter noted" "note: halt_poll_ns=0x10 is read as hexadecimal.*: 16" "$H" replay --set halt_poll_ns=0x10 ov.csv
+err "kernel version wraps" "kernel version '4294967302.11' is not" "$H" replay --kernel 4294967302.11 ov.csv
+err "kernel version trailing dot" "kernel version '6.11.' is not" "$H" replay --kernel 6.11. ov.csv
+printf '{"traces": ["ov.csv"], "policies": [{"host": "kvm", "params": {"halt_poll_ns": true}}]}\n' >bool.json
+err "boolean for a number in a sweep" '\$.policies\[0\].params.halt_poll_ns: true is a boolean' "$H" sweep bool.json -o bool-sweep --quiet
+[ ! -e bool-sweep ] || fail "the refused sweep left bool-sweep/"
+
+# --- messages -------------------------------------------------------------------
+printf 'cpu,halt_start_ns\n0,100\n' >nowake.csv
+err "CSV without wake_ns" "nowake.csv:1: .*without the column 'wake_ns'" "$H" replay nowake.csv
+mkfifo fifo
+err "a FIFO" "fifo: is a pipe or FIFO, not a regular file" "$H" replay fifo
+err "a pipe" "is a pipe or FIFO" sh -c "cat ov.csv | '$H' replay /dev/stdin"
+
 echo "$n cases, $fails failed"
 [ $fails -eq 0 ]

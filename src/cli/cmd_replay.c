@@ -305,6 +305,7 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
+	cli_note_param_bases(o.spec.params, o.spec.nparams);
 	o.read.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	o.read.hlt_exit_ns = cfg.cost.hlt_exit_ns;
 	if (hp_trace_read_opts(o.trace, &o.read, &eps, &err) < 0)

@@ -11,6 +11,7 @@
 
 #include "hpsim/policy.h"
 #include "hpsim/sweep.h"
+#include "sweep_int.h"
 
 #define PATH_LEN 512
 
@@ -283,7 +284,8 @@ static int add_param_axes(json_t *params, const char *path, uint64_t limit, stru
 			return hp_errf(err, "%s: too many parameters (at most 64)", path);
 		a = &ra->ax[ra->n];
 		path_key(p, path, key);
-		if (expand_values(v, p, limit, &a->values, &a->nvalues, err) < 0)
+		if (sweep_check_bools(v, key, p, err) < 0 ||
+		    expand_values(v, p, limit, &a->values, &a->nvalues, err) < 0)
 			return -1;
 		ra->n++;
 		a->nnames = 1;
@@ -330,7 +332,8 @@ static int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct ra
 			size_t n;
 
 			path_key(q, p, key);
-			if (expand_values(v, q, limit, &vals, &n, err) < 0)
+			if (sweep_check_bools(v, key, q, err) < 0 ||
+			    expand_values(v, q, limit, &vals, &n, err) < 0)
 				return -1;
 			if (k == 0) {
 				a->nvalues = n;

@@ -11,4 +11,10 @@
  */
 int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
 
+struct json_t;
+
+/* A JSON boolean (or one in a list) for parameter name is an error naming path unless name
+ * is a boolean parameter; 0 or -1 with err. */
+int sweep_check_bools(struct json_t *v, const char *name, const char *path, struct hp_err *err);
+
 #endif
