@@ -189,7 +189,8 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 }
 
 /* Run the directory's missing units of its shard. */
-static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struct hp_err *err)
+static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, int *started,
+                       struct hp_err *err)
 {
 	struct hp_episodes *eps = NULL;
 	struct hp_sweep_run_opts ro = {0};
@@ -244,6 +245,7 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	ro.progress = show_progress;
 	ro.progress_ctx = &pr;
 	ro.crash_unit = crash ? strtoll(crash, NULL, 10) : -1;
+	*started = 1;
 	rc = hp_sweep_run(&d->cfg, eps, &ro, err);
 	d->ndone += rc == 0 ? ro.ntodo : 0;
 out:
@@ -261,7 +263,7 @@ int cmd_sweep(int argc, char **argv)
 	struct hp_sweep_dir d;
 	struct hp_err err = {""};
 	uint32_t si = 1, sn = 1;
-	int rc, existed = 1;
+	int rc, existed = 1, started = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -289,10 +291,15 @@ int cmd_sweep(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	hp_sweep_dir_clean_tmp(o.dir);
-	if (run_missing(&o, &d, &err) < 0) {
+	if (run_missing(&o, &d, &started, &err) < 0) {
+		char *dir = strstr(err.msg, "--resume DIR`");
+
 		hp_sweep_dir_free(&d);
-		if (o.config) /* a new sweep that ran nothing leaves no directory a rerun refuses */
+		if (o.config && !started) /* a new sweep that ran nothing leaves no directory */
 			hp_sweep_dir_discard_new(o.dir, !existed);
+		if (dir) /* name the directory in the rerun command */
+			snprintf(dir, sizeof(err.msg) - (size_t)(dir - err.msg), "--resume %s`",
+			         o.dir);
 		return cli_fail(&err);
 	}
 	if (d.shard_n > 1) {
