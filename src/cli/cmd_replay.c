@@ -319,6 +319,9 @@ int cmd_replay(int argc, char **argv)
 		hp_decisions_header(dec.f);
 	}
 	if (o.emit_trace) {
+		/* opened before the run: an unwritable path fails before anything is written */
+		if (hp_atomic_open(&emit, o.emit_trace, &err) < 0)
+			goto fail;
 		sinks.emit = hp_trace_emit_new(eps.ncpu);
 		if (!sinks.emit) {
 			hp_errf(&err, "out of memory");
@@ -328,19 +331,17 @@ int cmd_replay(int argc, char **argv)
 	if (hp_report_replay(&eps, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
 		goto fail;
 	have_metrics = 1;
-	if (o.decisions && hp_atomic_commit(&dec, &err) < 0)
-		goto fail;
 	if (o.emit_trace) {
 		struct hp_trace_emit *e = sinks.emit;
 
 		sinks.emit = NULL;
-		if (hp_atomic_open(&emit, o.emit_trace, &err) < 0) {
-			hp_trace_emit_finish(e, NULL, NULL);
-			goto fail;
-		}
-		if (hp_trace_emit_finish(e, emit.f, &err) < 0 || hp_atomic_commit(&emit, &err) < 0)
+		if (hp_trace_emit_finish(e, emit.f, &err) < 0)
 			goto fail;
 	}
+	/* every output written in full; only now is any of them put in place */
+	if ((o.decisions && hp_atomic_commit(&dec, &err) < 0) ||
+	    (o.emit_trace && hp_atomic_commit(&emit, &err) < 0))
+		goto fail;
 	rc = 0;
 	print_report(&o, &eps, &cfg, &st, &m, &err, &rc);
 	hp_metrics_free(&m);

@@ -30,6 +30,11 @@ int sweep_lost_add(struct sweep_lost *l, uint64_t unit, int status);
 void sweep_lost_message(const struct hp_sweep_config *c, const struct sweep_lost *l,
                         struct hp_err *err);
 
+/* Refuse (error naming path) when count items of bytes_each would need more than half the
+ * machine's memory; 0 or -1 with err giving the estimate. */
+int sweep_check_memory(double count, double bytes_each, const char *path, const char *what,
+                       struct hp_err *err);
+
 struct json_t;
 
 /* A JSON boolean (or one in a list) for parameter name is an error naming path unless name
