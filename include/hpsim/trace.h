@@ -21,8 +21,8 @@ struct hp_vcpu_map_entry {
 /* How far a reader got: events read per CPU (shared with the isolated reader's parent). */
 #define HP_PROGRESS_CPUS 4096
 struct hp_read_progress {
-	uint64_t events;                     /* all events read */
-	uint64_t last_ts;                    /* the latest event's time, ns */
+	uint64_t events;                    /* all events read */
+	uint64_t last_ts;                   /* the latest event's time, ns */
 	uint64_t per_cpu[HP_PROGRESS_CPUS]; /* events read per recording CPU */
 };
 
@@ -45,7 +45,8 @@ struct hp_read_opts {
 	const char
 	    *cache_dir; /* fallback directory; NULL: $XDG_CACHE_HOME/hpsim or ~/.cache/hpsim */
 	enum hp_cache_status *status; /* if not NULL, receives what the cache did */
-	int salvage; /* trace.dat: replay a truncated capture's halts up to the cut, with a warning */
+	int salvage; /* trace.dat: replay a truncated capture's halts up to the cut, with a warning
+	              */
 	struct hp_read_progress *progress; /* if not NULL, counts the events read */
 };
 

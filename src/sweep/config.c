@@ -213,7 +213,8 @@ static int expand_values(json_t *v, const char *path, uint64_t limit, uint32_t *
 			return hp_errf(err, "%s: %llu values, more than max_points (%llu)", path,
 			               (unsigned long long)((to - from) / step + 1),
 			               (unsigned long long)limit);
-		if (sweep_check_memory((double)((to - from) / step + 1), 8, path, "values", err) < 0)
+		if (sweep_check_memory((double)((to - from) / step + 1), 8, path, "values", err) <
+		    0)
 			return -1;
 		for (x = from; x <= to; x += step)
 			if (push_value(vals, n, &cap, (uint32_t)x, err) < 0)

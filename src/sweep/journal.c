@@ -163,7 +163,8 @@ int hp_sweep_journal_read(const char *path, uint64_t nunits, struct hp_sweep_row
 		if (r.failed && r.error &&
 		    (!strncmp(r.error, "worker crashed", 14) ||
 		     !strncmp(r.error, "worker exited with status", 25))) {
-			/* a unit lost to a dead worker (as earlier versions journaled it): not done, rerun */
+			/* a unit lost to a dead worker (as earlier versions journaled it): not
+			 * done, rerun */
 			free(r.error);
 			good += n;
 			continue;

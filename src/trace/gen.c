@@ -493,7 +493,8 @@ static double estimate_halts(const char *kind, const struct cfg *c)
 	else if (!strcmp(kind, "bursty"))
 		rate = v[P_RATE] * v[P_ON_MS] / (v[P_ON_MS] + v[P_OFF_MS]);
 	else if (!strcmp(kind, "bimodal"))
-		rate = 1e6 / (v[P_MIX] * v[P_SHORT_US] + (1 - v[P_MIX]) * v[P_LONG_US] + v[P_BUSY_US]);
+		rate =
+		    1e6 / (v[P_MIX] * v[P_SHORT_US] + (1 - v[P_MIX]) * v[P_LONG_US] + v[P_BUSY_US]);
 	else
 		rate = 1e6 / v[P_RTT_US];
 	if (v[P_BUSY_US] > 0 && rate > 1e6 / v[P_BUSY_US])
@@ -526,11 +527,12 @@ int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t npara
 	if (!c.count && estimate_halts(kind, &c) >= (double)MAX_EPISODES) {
 		double h = estimate_halts(kind, &c);
 
-		return hp_errf(err,
-		               "%s: about %.3g halts (%.3g GB of memory) in --duration; a generator "
-		               "makes fewer than %llu (%.1f GB): shorten --duration or lower the rate",
-		               kind, h, h * (double)sizeof(struct hp_episode) / 1e9, MAX_EPISODES,
-		               (double)MAX_EPISODES * (double)sizeof(struct hp_episode) / 1e9);
+		return hp_errf(
+		    err,
+		    "%s: about %.3g halts (%.3g GB of memory) in --duration; a generator "
+		    "makes fewer than %llu (%.1f GB): shorten --duration or lower the rate",
+		    kind, h, h * (double)sizeof(struct hp_episode) / 1e9, MAX_EPISODES,
+		    (double)MAX_EPISODES * (double)sizeof(struct hp_episode) / 1e9);
 	}
 	rng_seed(&r, (uint64_t)c.v[P_SEED]);
 	if (k->run(&c, &r, out, err) < 0) {
