@@ -7,7 +7,7 @@ set -u
 H=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/hpsim-bad.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'umount "$T/full" 2>/dev/null; rm -rf "$T"' EXIT
 export HPSIM_NO_CACHE=1
 cd "$T" || exit 1
 fails=0
@@ -180,6 +180,25 @@ err "max_points 1e12" 'halt_poll_ns: 4e\+09 values need about 32 GB of memory' "
 [ ! -e huge-sweep ] || fail "huge-sweep/ left behind"
 err "generator at 1 GHz for 1000 s" "periodic: about 1e\+08 halts \(3.2 GB of memory\)" "$H" gen periodic --hz 1e9 --duration 1000s -o g.csv
 [ ! -e g.csv ] || fail "g.csv written"
+
+# Error messages escape the input bytes they echo.
+printf 'cpu,halt_start_ns,wake_ns\n0,1,\033]0;owned\007\033[31mX\n' >esc.csv
+err "escape sequences in a field" "esc.csv:2: column 3 \(wake_ns\): '\\\\e\]0;owned\\\\x07\\\\e\[31mX'" "$H" replay esc.csv
+! grep -q "$(printf '\033')" err.txt || fail "a raw ESC byte reached the terminal"
+err "escape sequences in an argument" "--format must be table, json or csv, not '\\\\e\[2J'" "$H" replay ov.csv --format "$(printf '\033[2J')"
+! grep -q "$(printf '\033')" err.txt || fail "a raw ESC byte reached the terminal"
+
+# A full disk says so.
+if mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
+	cp -r kill-sweep full/s
+	rm -f full/s/*.csv full/s/results.json
+	dd if=/dev/zero of=full/filler bs=4k >/dev/null 2>&1
+	truncate -s $(($(stat -c %s full/filler) - 12288)) full/filler
+	err "full disk" "full/s/results.json: .*(No space left on device|the disk is full)" "$H" sweep --resume full/s --quiet
+	umount full
+else
+	echo "SKIP the full-disk case: cannot mount a small tmpfs here (not root?)"
+fi
 
 echo "$n cases, $fails failed"
 [ $fails -eq 0 ]

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "hpsim/episode_csv.h"
+#include "hpsim/escape.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -66,8 +67,12 @@ int cmd_convert(int argc, char **argv)
 	{
 		char w[512];
 
-		if (hp_skips_warning(&eps.skipped, w, sizeof(w)))
-			fprintf(stderr, "hpsim: warning: %s: %s\n", argv[optind], w);
+		if (hp_skips_warning(&eps.skipped, w, sizeof(w))) {
+			char safe[4 * 4096];
+
+			fprintf(stderr, "hpsim: warning: %s: %s\n",
+			        hp_escape(argv[optind], safe, sizeof(safe)), w);
+		}
 	}
 	rc = hp_csv_write_path(output, &eps, &err);
 	hp_episodes_free(&eps);

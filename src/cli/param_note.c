@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "hpsim/engine.h"
+#include "hpsim/escape.h"
 
 void cli_note_param_bases(const struct hp_setting *s, size_t n)
 {
@@ -18,7 +19,7 @@ void cli_note_param_bases(const struct hp_setting *s, size_t n)
 		int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
 		int oct = v[0] == '0' && v[1] >= '0' && v[1] <= '9';
 		unsigned long long d;
-		char *end;
+		char *end, name[512];
 
 		if (!hex && !oct)
 			continue;
@@ -28,6 +29,7 @@ void cli_note_param_bases(const struct hp_setting *s, size_t n)
 		fprintf(stderr,
 		        "hpsim: note: %s=%s is read as %s, as the kernel reads a module "
 		        "parameter: %llu\n",
-		        s[i].name, v, hex ? "hexadecimal" : "octal (a leading 0)", d);
+		        hp_escape(s[i].name, name, sizeof(name)), v,
+		        hex ? "hexadecimal" : "octal (a leading 0)", d);
 	}
 }
