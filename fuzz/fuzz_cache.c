@@ -55,15 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hp_episodes eps;
 	struct hp_err err;
 	char format[32];
-	size_t len = header_size + (size > header_size - KEY_END - 16
-	                                ? size - (header_size - KEY_END - 16)
-	                                : 0);
+	size_t len;
 	uint8_t *buf;
 	uint64_t sum;
 	FILE *f;
 
 	if (!tmpl)
 		setup();
+	len = header_size +
+	      (size > header_size - KEY_END - 16 ? size - (header_size - KEY_END - 16) : 0);
 	buf = calloc(1, len > tmpl_len ? len : tmpl_len);
 	memcpy(buf, tmpl, header_size);
 	memcpy(buf + KEY_END, data,

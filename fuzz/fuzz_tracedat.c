@@ -18,8 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	hp_read_opts_init(&o);
 	o.use_cache = 0;
-	if (hp_reader_tracedat.read(fuzz_file(data, size, ".dat"), &o, &eps, &err) == 0 ||
-	    eps.ep)
+	if (hp_reader_tracedat.read(fuzz_file(data, size, ".dat"), &o, &eps, &err) == 0 || eps.ep)
 		hp_episodes_free(&eps);
 	return 0;
 }

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 /* Write data to a per-process temporary file (rewritten every run); its path. */
-__attribute__((unused)) static const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
+__attribute__((unused)) static const char *fuzz_file(const uint8_t *data, size_t size,
+                                                     const char *suffix)
 {
 	static char path[256];
 	FILE *f;
