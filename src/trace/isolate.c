@@ -472,8 +472,8 @@ static int read_isolated(const char *path, const struct hp_read_opts *opts, stru
 	int crashed, rc;
 
 	rc = read_in_child(path, path, opts, eps, err, &crashed);
-	if (rc == 0 || !crashed)
-		return rc;
+	if (rc == 0)
+		return 0;
 	need = truncated_at(path, &have);
 	if (!need)
 		return -1;
