@@ -253,8 +253,11 @@ static int unpack(const struct inbuf *b, const char *path, struct hp_episodes *e
 		eps->busy = NULL;
 		return hp_errf(err, "%s: out of memory for %" PRIu64 " halts", path, h.n);
 	}
-	memcpy(eps->ep, b->p + sizeof(h), h.n * sizeof(*eps->ep));
-	memcpy(eps->busy, b->p + sizeof(h) + h.n * sizeof(*eps->ep), h.nbusy * sizeof(*eps->busy));
+	if (h.n)
+		memcpy(eps->ep, b->p + sizeof(h), h.n * sizeof(*eps->ep));
+	if (h.nbusy)
+		memcpy(eps->busy, b->p + sizeof(h) + h.n * sizeof(*eps->ep),
+		       h.nbusy * sizeof(*eps->busy));
 	eps->n = eps->cap = h.n;
 	eps->nbusy = eps->busy_cap = h.nbusy;
 	eps->ncpu = h.ncpu;
