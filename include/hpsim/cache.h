@@ -21,8 +21,9 @@
  * 5: arm64 kvm_exit events are not bad records; 6: the key has the inode and change time;
  * 7: tracefs lines with a (TGID) column are events; 8: haltpoll POLL periods are replayed;
  * 9: host halts start hlt_exit_ns before the host saw them; 10: idle_unseen_* skips and
- * the recorded poll/sleep flags of host halts */
-#define HP_CACHE_VERSION 10u
+ * the recorded poll/sleep flags of host halts; 11: the skips hold the recorded and unread
+ * event counts and the truncation flag */
+#define HP_CACHE_VERSION 11u
 
 /* How many leading bytes of the capture the key's checksum covers. */
 #define HP_CACHE_HEAD_BYTES 4096u

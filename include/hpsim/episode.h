@@ -57,6 +57,10 @@ struct hp_skips {
 	 * times but have no cpu_idle event (their halts were not recorded), and those switches */
 	uint64_t idle_unseen_cpus;
 	uint64_t idle_unseen_switches;
+	uint64_t recorded_events;  /* trace.dat: events its CPU statistics say were recorded (0:
+	                              not recorded in the file) */
+	uint64_t unread_events;    /* of those, events that could not be read (corrupt data) */
+	uint64_t truncated;        /* 1: a truncated capture read up to the cut (--salvage) */
 };
 
 /* Switches to the idle task, without cpu_idle events, that make a CPU's halts unseen. */

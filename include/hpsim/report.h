@@ -191,6 +191,10 @@ struct hp_run_info {
 	const char *cost_file;            /* the --cost file, or NULL */
 };
 
+/* A warning into buf when the capture was read only in part (truncated, unread events):
+ * 1, or 0 (buf empty) when it was read whole. */
+int hp_skips_warning(const struct hp_skips *k, char *buf, size_t len);
+
 /* Print the aligned cost/latency table. */
 void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_info *info);
 

@@ -260,6 +260,13 @@ int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, str
 /* Free the directory state. */
 void hp_sweep_dir_free(struct hp_sweep_dir *d);
 
+/* Remove a new sweep directory's files (and dir itself if remove_dir) when its journal is
+ * still empty: a sweep that failed before any point ran leaves nothing; 0, or -1 if kept. */
+int hp_sweep_dir_discard_new(const char *dir, int remove_dir);
+
+/* Remove the temporary files (NAME.XXXXXX.tmp) an interrupted write left in dir; how many. */
+size_t hp_sweep_dir_clean_tmp(const char *dir);
+
 /* Combine the rows of several opened directories (same config) into into; 0 or -1 with err. */
 int hp_sweep_dir_merge(struct hp_sweep_dir *into, const struct hp_sweep_dir *from,
                        const char *from_name, struct hp_err *err);

@@ -19,6 +19,14 @@ struct hp_vcpu_map_entry {
 	uint32_t vcpu;
 };
 
+/* How far a reader got: events read per CPU (shared with the isolated reader's parent). */
+#define HP_PROGRESS_CPUS 4096
+struct hp_read_progress {
+	uint64_t events;                    /* all events read */
+	uint64_t last_ts;                   /* the latest event's time, ns */
+	uint64_t per_cpu[HP_PROGRESS_CPUS]; /* events read per recording CPU */
+};
+
 /* What the episode cache did for one read. */
 enum hp_cache_status {
 	HP_CACHE_OFF,        /* not consulted */
@@ -51,6 +59,9 @@ struct hp_read_opts {
 	uint32_t host_kver;
 	/* if not NULL, sees every event the decoder sees (hpsim calibrate); needs use_cache 0 */
 	struct hp_calib *calib;
+	int salvage; /* trace.dat: replay a truncated capture's halts up to the cut, with a warning
+	              */
+	struct hp_read_progress *progress; /* if not NULL, counts the events read */
 };
 
 struct hp_trace_reader {
@@ -62,8 +73,15 @@ struct hp_trace_reader {
 	            struct hp_err *err);
 };
 
-/* The trace.dat reader (libtracecmd). */
+/* The trace.dat reader (libtracecmd), in this process. */
 extern const struct hp_trace_reader hp_reader_tracedat;
+
+/*
+ * The trace.dat reader run in a child process with memory and time limits
+ * (src/trace/isolate.c): a crash of the trace libraries becomes an error, and
+ * with opts->salvage a truncated capture is read up to the cut.
+ */
+extern const struct hp_trace_reader hp_reader_tracedat_isolated;
 
 /* The episode CSV reader (libcsv): cpu,halt_start_ns,wake_ns[,source][,source_cpu]. */
 extern const struct hp_trace_reader hp_reader_csv;

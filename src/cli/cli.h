@@ -25,6 +25,11 @@ int cmd_validate(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 struct hp_sweep_dir;
+struct hp_setting;
+
+/* Note on stderr every setting whose value is octal or hex (read with base 0, as the kernel
+ * does), with the decimal value used. */
+void cli_note_param_bases(const struct hp_setting *s, size_t n);
 
 /* Analyze a complete sweep directory's rows; write the files into dir (if not NULL); print the
  * recommendation if print. Returns an exit status. */

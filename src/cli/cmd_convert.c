@@ -6,10 +6,12 @@
 
 #include "cli.h"
 #include "hpsim/episode_csv.h"
+#include "hpsim/escape.h"
+#include "hpsim/report.h"
 #include "hpsim/trace.h"
 
 static const char convert_help[] =
-    "usage: hpsim convert TRACE -o FILE.csv [--no-cache]\n"
+    "usage: hpsim convert TRACE -o FILE.csv [--no-cache] [--salvage]\n"
     "\n"
     "Reads TRACE (any supported capture: trace.dat, episode CSV) and writes its\n"
     "episodes as CSV: cpu,halt_start_ns,wake_ns,source,source_cpu with a header.\n"
@@ -18,6 +20,7 @@ static const char convert_help[] =
     "options:\n"
     "  -o, --output FILE    where to write the CSV (required)\n"
     "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  --salvage            a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help           this text\n";
 
 int cmd_convert(int argc, char **argv)
@@ -25,6 +28,7 @@ int cmd_convert(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"no-cache", no_argument, NULL, 'N'},
+	    {"salvage", no_argument, NULL, 'y'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -45,6 +49,9 @@ int cmd_convert(int argc, char **argv)
 		case 'N':
 			ro.use_cache = 0;
 			break;
+		case 'y':
+			ro.salvage = 1;
+			break;
 		case 'h':
 			fputs(convert_help, stdout);
 			return 0;
@@ -58,6 +65,16 @@ int cmd_convert(int argc, char **argv)
 		return cli_usage_error("convert", "missing -o FILE.csv");
 	if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
 		return cli_fail(&err);
+	{
+		char w[512];
+
+		if (hp_skips_warning(&eps.skipped, w, sizeof(w))) {
+			char safe[4 * 4096];
+
+			fprintf(stderr, "hpsim: warning: %s: %s\n",
+			        hp_escape(argv[optind], safe, sizeof(safe)), w);
+		}
+	}
 	rc = hp_csv_write_path(output, &eps, &err);
 	hp_episodes_free(&eps);
 	return rc < 0 ? cli_fail(&err) : 0;

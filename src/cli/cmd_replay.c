@@ -60,6 +60,7 @@ static const char replay_help[] =
     "\n"
     "input:\n"
     "  --lenient            skip and count garbled report-text lines instead of failing\n"
+    "  --salvage            a truncated trace.dat: replay the halts up to the cut (warns)\n"
     "  --vcpu-map PID=N,... host captures: thread PID runs vCPU N (default: \"CPU n/KVM\")\n"
     "  --recorded-with S    guest captures: the settings in force while recording, a\n"
     "                       FILE.settings.json from `hpsim record` or NAME=VALUE,...\n"
@@ -138,6 +139,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"cost", required_argument, NULL, 'C'},
 	    {"lenient", no_argument, NULL, 'l'},
+	    {"salvage", no_argument, NULL, 'y'},
 	    {"vcpu-map", required_argument, NULL, 'm'},
 	    {"recorded-with", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
@@ -257,6 +259,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 				rc = cli_usage_error("replay", "%s", e.msg);
 			break;
 		}
+		case 'y':
+			o->read.salvage = 1;
+			break;
 		case 'm': {
 			struct hp_err e;
 
@@ -343,6 +348,7 @@ int cmd_replay(int argc, char **argv)
 		return rc;
 	if (hp_engine_configure(&o.spec, &cfg, &err) < 0)
 		return cli_fail(&err);
+	cli_note_param_bases(o.spec.params, o.spec.nparams);
 	cfg.cost.seed = o.load.seed;
 	hp_read_opts_cost(&o.read, &cfg.cost);
 	o.read.host_kver = cfg.kernel.version; /* 6.12+: delayed dequeue in host contention */
@@ -366,6 +372,9 @@ int cmd_replay(int argc, char **argv)
 		hp_decisions_header(dec.f);
 	}
 	if (o.emit_trace) {
+		/* opened before the run: an unwritable path fails before anything is written */
+		if (hp_atomic_open(&emit, o.emit_trace, &err) < 0)
+			goto fail;
 		sinks.emit = hp_trace_emit_new(eps.ncpu);
 		if (!sinks.emit) {
 			hp_errf(&err, "out of memory");
@@ -375,19 +384,17 @@ int cmd_replay(int argc, char **argv)
 	if (hp_report_replay_source(&src, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
 		goto fail;
 	have_metrics = 1;
-	if (o.decisions && hp_atomic_commit(&dec, &err) < 0)
-		goto fail;
 	if (o.emit_trace) {
 		struct hp_trace_emit *e = sinks.emit;
 
 		sinks.emit = NULL;
-		if (hp_atomic_open(&emit, o.emit_trace, &err) < 0) {
-			hp_trace_emit_finish(e, NULL, NULL);
-			goto fail;
-		}
-		if (hp_trace_emit_finish(e, emit.f, &err) < 0 || hp_atomic_commit(&emit, &err) < 0)
+		if (hp_trace_emit_finish(e, emit.f, &err) < 0)
 			goto fail;
 	}
+	/* every output written in full; only now is any of them put in place */
+	if ((o.decisions && hp_atomic_commit(&dec, &err) < 0) ||
+	    (o.emit_trace && hp_atomic_commit(&emit, &err) < 0))
+		goto fail;
 	rc = 0;
 	print_report(&o, &eps, &cfg, &st, &m, &err, &rc);
 	hp_metrics_free(&m);

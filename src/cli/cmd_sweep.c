@@ -181,7 +181,8 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 }
 
 /* Run the directory's missing units of its shard. */
-static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struct hp_err *err)
+static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, int *started,
+                       struct hp_err *err)
 {
 	struct hp_episodes *eps = NULL;
 	struct hp_sweep_run_opts ro = {0};
@@ -234,6 +235,7 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, struc
 	ro.have = d->have;
 	ro.progress = show_progress;
 	ro.progress_ctx = &pr;
+	*started = 1;
 	rc = hp_sweep_run(&d->cfg, eps, &ro, err);
 	d->ndone += rc == 0 ? ro.ntodo : 0;
 out:
@@ -251,7 +253,7 @@ int cmd_sweep(int argc, char **argv)
 	struct hp_sweep_dir d;
 	struct hp_err err = {""};
 	uint32_t si = 1, sn = 1;
-	int rc;
+	int rc, existed = 1, started = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -269,13 +271,25 @@ int cmd_sweep(int argc, char **argv)
 			hp_err_prefix(&err, "%s: ", o.config);
 			return cli_fail(&err);
 		}
+		existed = access(o.dir, F_OK) == 0;
 		if (hp_sweep_dir_create(o.dir, o.config, si, sn, &err) < 0)
 			return cli_fail(&err);
 	}
-	if (hp_sweep_dir_open(o.dir, &d, &err) < 0)
+	if (hp_sweep_dir_open(o.dir, &d, &err) < 0) {
+		if (o.config)
+			hp_sweep_dir_discard_new(o.dir, !existed);
 		return cli_fail(&err);
-	if (run_missing(&o, &d, &err) < 0) {
+	}
+	hp_sweep_dir_clean_tmp(o.dir);
+	if (run_missing(&o, &d, &started, &err) < 0) {
+		char *dir = strstr(err.msg, "--resume DIR`");
+
 		hp_sweep_dir_free(&d);
+		if (o.config && !started) /* a new sweep that ran nothing leaves no directory */
+			hp_sweep_dir_discard_new(o.dir, !existed);
+		if (dir) /* name the directory in the rerun command */
+			snprintf(dir, sizeof(err.msg) - (size_t)(dir - err.msg), "--resume %s`",
+			         o.dir);
 		return cli_fail(&err);
 	}
 	if (d.shard_n > 1) {

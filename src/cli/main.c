@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "hpsim/policy.h"
 #include "hpsim/version.h"
+#include "hpsim/escape.h"
 
 struct command {
 	const char *name;
@@ -121,19 +122,23 @@ static int help(const char *name)
 
 int cli_fail(const struct hp_err *err)
 {
-	fprintf(stderr, "hpsim: %s\n", err->msg);
+	char safe[4 * HP_ERR_MSG];
+
+	/* messages echo input (paths, fields, lines): escaped, never raw to the terminal */
+	fprintf(stderr, "hpsim: %s\n", hp_escape(err->msg, safe, sizeof(safe)));
 	return 1;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[HP_ERR_MSG], safe[4 * HP_ERR_MSG];
 	va_list ap;
 
-	fprintf(stderr, "hpsim %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see `hpsim %s --help`)\n", cmd);
+	fprintf(stderr, "hpsim %s: %s\n(see `hpsim %s --help`)\n", cmd,
+	        hp_escape(msg, safe, sizeof(safe)), cmd);
 	return 2;
 }
 

@@ -229,12 +229,29 @@ int hp_policy_set(const struct hp_policy_ops *ops, const char *name, const char 
 
 int hp_kver_parse(const char *s, uint32_t *out, struct hp_err *err)
 {
-	unsigned int a = 0, b = 0, c = 0;
-	int n;
-	char tail;
+	unsigned int part[3] = {0, 0, 0}, a, b, c;
+	const char *p = s;
+	int n = 0;
 
-	n = sscanf(s, "%u.%u.%u%c", &a, &b, &c, &tail);
-	if (n < 2 || n > 3 || a < 2 || a > 99 || b > 255 || c > 255)
+	/* digits only, at most three per part: sscanf's %u would wrap 4294967302 to 6 */
+	while (n < 3) {
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			part[n] = part[n] * 10 + (unsigned)(*p++ - '0');
+			digits++;
+		}
+		if (!digits || digits > 3)
+			break;
+		n++;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	a = part[0];
+	b = part[1];
+	c = part[2];
+	if (*p || (p > s && p[-1] == '.') || n < 2 || a < 2 || a > 99 || b > 255 || c > 255)
 		return hp_errf(err,
 		               "kernel version '%s' is not of the form MAJOR.MINOR[.PATCH] "
 		               "(e.g. 4.3, 5.15, 6.1, 6.11)",

@@ -7,6 +7,7 @@
 
 #include "hpsim/episode_csv.h"
 #include "hpsim/info.h"
+#include "hpsim/report.h"
 
 unsigned hp_info_bucket(uint64_t ns)
 {
@@ -208,6 +209,12 @@ void hp_info_write_table(FILE *f, const char *trace, const struct hp_episodes *e
 	        eps->format ? eps->format : "?", info->ncpus, info->ncpus == 1 ? "" : "s",
 	        (double)info->wall_ns / 1e9);
 	fprintf(f, "wakeups:  %s\n", eps->assumption);
+	{
+		char w[512];
+
+		if (hp_skips_warning(k, w, sizeof(w)))
+			fprintf(f, "WARNING:  %s\n", w);
+	}
 	fprintf(f,
 	        "skipped:  %" PRIu64 " idle enters without exit, %" PRIu64
 	        " exits without enter, %" PRIu64 " haltpoll POLL-state periods (replayed), %" PRIu64
@@ -298,7 +305,16 @@ int hp_info_write_json(FILE *f, const char *trace, const struct hp_episodes *eps
 	json_object_set_new(sk, "cut_by_gap", u64(eps->skipped.cut_by_gap));
 	json_object_set_new(sk, "idle_unseen_cpus", u64(eps->skipped.idle_unseen_cpus));
 	json_object_set_new(sk, "idle_unseen_switches", u64(eps->skipped.idle_unseen_switches));
+	json_object_set_new(sk, "recorded_events", u64(eps->skipped.recorded_events));
+	json_object_set_new(sk, "unread_events", u64(eps->skipped.unread_events));
+	json_object_set_new(sk, "truncated", json_boolean(eps->skipped.truncated));
 	json_object_set_new(tr, "skipped", sk);
+	{
+		char w[512];
+
+		if (hp_skips_warning(&eps->skipped, w, sizeof(w)))
+			json_object_set_new(tr, "warning", json_string(w));
+	}
 	json_object_set_new(root, "trace", tr);
 	for (i = 0; i < info->ncpus; i++)
 		json_array_append_new(cpus, cpu_json(&info->cpus[i]));

@@ -258,6 +258,15 @@ int hp_report_json(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		json_object_set_new(sk, "idle_unseen_cpus", u64(in->skipped->idle_unseen_cpus));
 		json_object_set_new(sk, "idle_unseen_switches",
 		                    u64(in->skipped->idle_unseen_switches));
+		json_object_set_new(sk, "recorded_events", u64(in->skipped->recorded_events));
+		json_object_set_new(sk, "unread_events", u64(in->skipped->unread_events));
+		json_object_set_new(sk, "truncated", json_boolean(in->skipped->truncated));
+	}
+	{
+		char w[512];
+
+		if (hp_skips_warning(in->skipped, w, sizeof(w)))
+			json_object_set_new(tr, "warning", json_string(w));
 	}
 	json_object_set_new(tr, "skipped", sk);
 	json_object_set_new(root, "trace", tr);

@@ -33,6 +33,12 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	        (double)m->wall_ns / 1e9);
 	if (in->assumption && in->assumption[0])
 		fprintf(f, "wakeups:  %s\n", in->assumption);
+	{
+		char w[512];
+
+		if (hp_skips_warning(in->skipped, w, sizeof(w)))
+			fprintf(f, "WARNING:  %s\n", w);
+	}
 	fprintf(f, "kernel:   %u.%u (%s)\n", cfg->kernel.version >> 16,
 	        (cfg->kernel.version >> 8) & 0xff, hp_arch_name(cfg->kernel.arch));
 	for (l = 0; l < HP_LAYER_COUNT; l++) {

@@ -96,6 +96,9 @@ int expand_values(json_t *v, const char *path, uint64_t limit, uint32_t **vals, 
 			return hp_errf(err, "%s: %llu values, more than max_points (%llu)", path,
 			               (unsigned long long)((to - from) / step + 1),
 			               (unsigned long long)limit);
+		if (sweep_check_memory((double)((to - from) / step + 1), 8, path, "values", err) <
+		    0)
+			return -1;
 		for (x = from; x <= to; x += step)
 			if (push_value(vals, n, &cap, (uint32_t)x, err) < 0)
 				goto fail;
@@ -161,7 +164,8 @@ int add_param_axes(json_t *params, const char *path, uint64_t limit, struct raw_
 			return hp_errf(err, "%s: too many parameters (at most 64)", path);
 		a = &ra->ax[ra->n];
 		path_key(p, path, key);
-		if (expand_values(v, p, limit, &a->values, &a->nvalues, err) < 0)
+		if (sweep_check_bools(v, key, p, err) < 0 ||
+		    expand_values(v, p, limit, &a->values, &a->nvalues, err) < 0)
 			return -1;
 		ra->n++;
 		a->nnames = 1;
@@ -208,7 +212,8 @@ int add_zip_axes(json_t *zip, const char *path, uint64_t limit, struct raw_axes 
 			size_t n;
 
 			path_key(q, p, key);
-			if (expand_values(v, q, limit, &vals, &n, err) < 0)
+			if (sweep_check_bools(v, key, q, err) < 0 ||
+			    expand_values(v, q, limit, &vals, &n, err) < 0)
 				return -1;
 			if (k == 0) {
 				a->nvalues = n;

@@ -160,6 +160,15 @@ int hp_sweep_journal_read(const char *path, uint64_t nunits, struct hp_sweep_row
 			               path, (unsigned long long)r.unit,
 			               (unsigned long long)nunits);
 		}
+		if (r.failed && r.error &&
+		    (!strncmp(r.error, "worker crashed", 14) ||
+		     !strncmp(r.error, "worker exited with status", 25))) {
+			/* a unit lost to a dead worker (as earlier versions journaled it): not
+			 * done, rerun */
+			free(r.error);
+			good += n;
+			continue;
+		}
 		free(rows[r.unit].error);
 		rows[r.unit] = r;
 		have[r.unit] = 1;

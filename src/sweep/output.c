@@ -1,4 +1,5 @@
 /* The sweep's output files (results.csv, pareto.csv, oracle.csv, results.json) and its answer. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,7 +276,17 @@ static int write_json(const char *dir, const struct hp_sweep_results *r, struct 
 	}
 	fputs(" ]\n}\n", af.f);
 	if (bad) {
+		int e = errno, io = ferror(af.f);
+
+		if (!io && fflush(af.f) != 0) {
+			io = 1;
+			e = errno;
+		}
 		hp_atomic_abort(&af);
+		if (io || e == ENOSPC)
+			return hp_errf(err, "%s: cannot write the JSON: %s", path,
+			               e == ENOSPC ? "no space left on the device (the disk is full)"
+			                           : strerror(e));
 		return hp_errf(err, "%s: cannot write the JSON (out of memory?)", path);
 	}
 	return sweep_atomic_commit(&af, err);

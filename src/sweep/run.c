@@ -3,7 +3,8 @@
  * share the episodes copy-on-write) take units from a shared counter and send
  * each finished row down one pipe (a row is smaller than PIPE_BUF, so writes
  * never interleave). The parent appends rows to the journal; a worker that
- * dies is replaced, and its unit becomes an error row.
+ * dies is replaced; its unit is lost (not journaled, so that --resume reruns
+ * it) and the sweep ends with an error naming the lost units.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
+#include "sweep_int.h"
 
 /* A row as a worker sends it: the error text inline. */
 struct wire {
@@ -228,6 +230,7 @@ struct pool {
 	char carry[sizeof(struct wire)];
 	size_t ncarry;
 	struct timespec last_sync;
+	struct sweep_lost lost; /* units whose worker died: not journaled, rerun by --resume */
 };
 
 static int spawn(struct pool *p, unsigned w, struct hp_err *err)
@@ -375,19 +378,9 @@ static int reap(struct pool *p, unsigned *alive, struct hp_err *err)
 			    "interrupted; its finished rows are kept (--resume continues)",
 			    WTERMSIG(st), strsignal(WTERMSIG(st)));
 		if (cur >= 0 && !p->got[cur]) {
-			struct wire r;
-
-			memset(&r, 0, sizeof(r));
-			r.r.unit = (uint64_t)cur;
-			r.r.failed = 1;
-			if (WIFSIGNALED(st))
-				snprintf(r.error, sizeof(r.error), "worker crashed (signal %d: %s)",
-				         WTERMSIG(st), strsignal(WTERMSIG(st)));
-			else
-				snprintf(r.error, sizeof(r.error), "worker exited with status %d",
-				         WEXITSTATUS(st));
-			if (accept_row(p, &r, err) < 0)
-				return -1;
+			p->got[cur] = 1;
+			if (sweep_lost_add(&p->lost, (uint64_t)cur, st) < 0)
+				return hp_errf(err, "out of memory");
 		}
 		__atomic_store_n(&p->sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&p->sh->next, __ATOMIC_SEQ_CST) < p->o->ntodo) {
@@ -453,6 +446,10 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 		goto kill;
 	if (o->progress)
 		o->progress(o->progress_ctx, p.done, o->ntodo, p.halts);
+	if (p.lost.n) {
+		sweep_lost_message(c, &p.lost, err);
+		goto out;
+	}
 	if (p.done != o->ntodo) {
 		hp_errf(err, "%llu of %llu units did not report a result",
 		        (unsigned long long)(o->ntodo - p.done), (unsigned long long)o->ntodo);
@@ -476,6 +473,7 @@ out:
 	free(p.rows);
 	free(p.pid);
 	free(p.got);
+	free(p.lost.unit);
 	munmap(p.sh, p.shsize);
 	return rc;
 }

@@ -257,6 +257,9 @@ int build_series(json_t *root, struct hp_sweep_config *c, struct raw_axes *globa
 			}
 		}
 	}
+	if (sweep_check_memory((double)c->ngrid * (double)c->ntraces, 256, "$.max_points",
+	                       "points x traces", err) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (local)

@@ -857,6 +857,12 @@ int hp_dec_event(struct hp_decoder *d, const struct hp_dec_event *ev, struct hp_
 	}
 	if (ev->ts > d->eps->t_last_ns)
 		d->eps->t_last_ns = ev->ts;
+	if (d->opts && d->opts->progress) {
+		d->opts->progress->events++;
+		d->opts->progress->last_ts = ev->ts;
+		if (ev->cpu < HP_PROGRESS_CPUS)
+			d->opts->progress->per_cpu[ev->cpu]++;
+	}
 	if (ev->cpu >= HP_DEC_MAX_CPUS) {
 		sk->bad_records++;
 		return 0;

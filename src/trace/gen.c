@@ -476,6 +476,32 @@ static int parse_params(const struct kind *k, const struct hp_gen_param *params,
 	return 0;
 }
 
+/*
+ * About how many halts a --duration run makes (all CPUs): the kind's wakeup
+ * rate, at most one halt per busy-us, times the duration. Checked before
+ * generating, so that an impossible request is refused with its size at once.
+ */
+static double estimate_halts(const char *kind, const struct cfg *c)
+{
+	const double *v = c->v;
+	double rate; /* halts per second per CPU */
+
+	if (!strcmp(kind, "periodic"))
+		rate = c->given[P_HZ] ? v[P_HZ] : 1e6 / v[P_PERIOD_US];
+	else if (!strcmp(kind, "poisson"))
+		rate = v[P_RATE];
+	else if (!strcmp(kind, "bursty"))
+		rate = v[P_RATE] * v[P_ON_MS] / (v[P_ON_MS] + v[P_OFF_MS]);
+	else if (!strcmp(kind, "bimodal"))
+		rate =
+		    1e6 / (v[P_MIX] * v[P_SHORT_US] + (1 - v[P_MIX]) * v[P_LONG_US] + v[P_BUSY_US]);
+	else
+		rate = 1e6 / v[P_RTT_US];
+	if (v[P_BUSY_US] > 0 && rate > 1e6 / v[P_BUSY_US])
+		rate = 1e6 / v[P_BUSY_US];
+	return rate * (double)c->limit_ns / 1e9 * v[P_CPUS];
+}
+
 int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
                struct hp_episodes *out, struct hp_err *err)
 {
@@ -498,6 +524,16 @@ int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t npara
 	if (c.count && c.count * (uint64_t)c.v[P_CPUS] > MAX_EPISODES)
 		return hp_errf(err, "%s: --count times --cpus exceeds %llu halts", kind,
 		               MAX_EPISODES);
+	if (!c.count && estimate_halts(kind, &c) >= (double)MAX_EPISODES) {
+		double h = estimate_halts(kind, &c);
+
+		return hp_errf(
+		    err,
+		    "%s: about %.3g halts (%.3g GB of memory) in --duration; a generator "
+		    "makes fewer than %llu (%.1f GB): shorten --duration or lower the rate",
+		    kind, h, h * (double)sizeof(struct hp_episode) / 1e9, MAX_EPISODES,
+		    (double)MAX_EPISODES * (double)sizeof(struct hp_episode) / 1e9);
+	}
 	rng_seed(&r, (uint64_t)c.v[P_SEED]);
 	if (k->run(&c, &r, out, err) < 0) {
 		hp_episodes_free(out);

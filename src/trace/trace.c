@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "hpsim/cache.h"
@@ -11,7 +12,7 @@
 #include "hpsim/trace.h"
 
 static const struct hp_trace_reader *const readers[] = {
-    &hp_reader_tracedat,
+    &hp_reader_tracedat_isolated,
     &hp_reader_csv,
     &hp_reader_report_text,
 };
@@ -72,6 +73,75 @@ int hp_vcpu_map_parse(struct hp_read_opts *opts, const char *spec, struct hp_err
 	return 0;
 }
 
+/*
+ * An episode CSV's halts that begin before the previous halt of their CPU
+ * ended (rows repeated, overlapping intervals): dropped and counted as
+ * overlapping, as the trace decoders do. eps is sorted.
+ */
+static int drop_overlaps(struct hp_episodes *eps, struct hp_err *err)
+{
+	uint64_t *last = calloc(eps->ncpu ? eps->ncpu : 1, sizeof(*last));
+	size_t i, kept = 0;
+
+	if (!last)
+		return hp_errf(err, "out of memory");
+	for (i = 0; i < eps->n; i++) {
+		const struct hp_episode *e = &eps->ep[i];
+
+		if (e->cpu < eps->ncpu && e->halt_start_ns < last[e->cpu]) {
+			eps->skipped.overlapping++;
+			continue;
+		}
+		if (e->cpu < eps->ncpu)
+			last[e->cpu] = e->wake_ns;
+		if (kept != i)
+			eps->ep[kept] = eps->ep[i];
+		kept++;
+	}
+	eps->n = kept;
+	free(last);
+	return 0;
+}
+
+/* The first line of a file that names some of the episode CSV's columns but not all. */
+static int csv_missing_column(const char *path, const unsigned char *head, size_t len,
+                              struct hp_err *err)
+{
+	static const char *const need[] = {"cpu", "halt_start_ns", "wake_ns"};
+	char line[256];
+	size_t n = 0, i;
+
+	while (n < len && n < sizeof(line) - 1 && head[n] != '\n' && head[n] != '\r') {
+		line[n] = (char)head[n];
+		n++;
+	}
+	line[n] = '\0';
+	if (!strchr(line, ',') ||
+	    !(strstr(line, "halt_start_ns") || strstr(line, "wake_ns") || strstr(line, "source")))
+		return 0;
+	for (i = 0; i < 3; i++) {
+		char *p = line;
+		size_t l = strlen(need[i]);
+		int found = 0;
+
+		while (*p) {
+			size_t w = strcspn(p, ",");
+
+			if (w == l && !strncasecmp(p, need[i], l))
+				found = 1;
+			p += w + (p[w] == ',');
+		}
+		if (!found) {
+			hp_errf(err,
+			        "%s:1: an episode CSV without the column '%s' (the header needs "
+			        "cpu,halt_start_ns,wake_ns, then optionally source,source_cpu)",
+			        path, need[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int parse_capture(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                          struct hp_err *err)
 {
@@ -101,6 +171,10 @@ static int parse_capture(const char *path, const struct hp_read_opts *opts, stru
 		}
 		eps->format = readers[i]->name;
 		hp_episodes_sort(eps);
+		if (readers[i] == &hp_reader_csv && drop_overlaps(eps, err) < 0) {
+			hp_episodes_free(eps);
+			return -1;
+		}
 		if (hp_episodes_validate(eps, err) < 0) {
 			hp_err_prefix(err, "%s: ", path);
 			hp_episodes_free(eps);
@@ -108,6 +182,8 @@ static int parse_capture(const char *path, const struct hp_read_opts *opts, stru
 		}
 		return 0;
 	}
+	if (csv_missing_column(path, head, len, err))
+		return -1;
 	return hp_errf(err,
 	               "%s: not a recognized trace (expected a trace-cmd trace.dat file, "
 	               "`trace-cmd report` text or an episode CSV with the header "
@@ -158,6 +234,26 @@ static void key_options(struct hp_cache_key *key, const struct hp_read_opts *o)
 
 	key->head_sum = hp_cache_sum(key->head_sum, fixed, sizeof(fixed));
 	key->head_sum = hp_cache_sum(key->head_sum, o->map, o->nmap * sizeof(o->map[0]));
+	if (o->salvage) /* a salvaged read is not the strict one */
+		key->head_sum = hp_cache_sum(key->head_sum, "salvage", 7);
+}
+
+/* A pipe, FIFO, socket or device is refused before anything opens it (which could block). */
+static int not_a_file(const char *path, struct hp_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0; /* the reader names a missing file or a directory */
+	return hp_errf(err,
+	               "%s: is a %s, not a regular file: hpsim reads captures from files "
+	               "(trace.dat, `trace-cmd report` text, episode CSV); save the stream "
+	               "to a file first",
+	               path,
+	               S_ISFIFO(st.st_mode)   ? "pipe or FIFO"
+	               : S_ISSOCK(st.st_mode) ? "socket"
+	               : S_ISCHR(st.st_mode)  ? "character device"
+	                                      : "block device");
 }
 
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
@@ -176,6 +272,8 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 	status = o->status ? o->status : &dummy;
 	*status = HP_CACHE_OFF;
 	memset(eps, 0, sizeof(*eps));
+	if (not_a_file(path, err) < 0)
+		return -1;
 	if (!o->use_cache || hp_cache_key_of(path, &key, &ignored) < 0)
 		return parse_capture(path, o, eps, err);
 	key_options(&key, o);
