@@ -108,7 +108,8 @@ uint64_t hp_cache_sum(uint64_t h, const void *p, size_t n)
 
 	hp_cache_sum_begin(&s, h);
 	done = hp_cache_sum_update(&s, p, n);
-	return hp_cache_sum_end(&s, (const unsigned char *)p + done, n - done);
+	/* p may be NULL with n 0 (no vCPU map): no pointer arithmetic on it */
+	return hp_cache_sum_end(&s, n ? (const unsigned char *)p + done : p, n - done);
 }
 
 int hp_cache_key_of(const char *capture, struct hp_cache_key *k, struct hp_err *err)
