@@ -94,7 +94,7 @@ static int make_capture(const char *csv, uint64_t n, enum hp_arch arch)
 	o.host_wakeup_ns = cost.host_wakeup_ns;
 	o.hlt_exit_ns = cost.hlt_exit_ns;
 	if (hp_trace_cache_key(csv, &o, &key, &err) < 0 ||
-	    hp_cache_path_beside(csv, cache, sizeof(cache)) < 0 ||
+	    hp_cache_path_in_dir(csv, NULL, cache, sizeof(cache), &err) < 0 ||
 	    hp_cache_writer_open(&w, cache, &key, &err) < 0)
 		return -1;
 	while (i < n) {

@@ -116,15 +116,18 @@ static void test_hit_is_identical(void **state)
 	struct hp_episodes parsed, first, second;
 	struct hp_read_opts off = {.use_cache = 0};
 	struct hp_err err = {""};
-	char cap[256], hpep[300];
+	char cap[256], hpep[512], beside[300];
 
 	snprintf(cap, sizeof(cap), "%s/pingpong.dat", fx->dir);
-	snprintf(hpep, sizeof(hpep), "%s.hpep", cap);
+	snprintf(beside, sizeof(beside), "%s.hpep", cap);
 	copy_file(HPSIM_SOURCE_DIR "/traces/pingpong.dat", cap);
+	assert_int_equal(hp_cache_path_in_dir(cap, fx->cache_dir, hpep, sizeof(hpep), NULL), 0);
 	assert_int_equal(hp_trace_read_opts(cap, &off, &parsed, &err), 0);
 	assert_false(exists(hpep));
 	assert_int_equal(cached_read(fx, cap, &first), HP_CACHE_STORED);
 	assert_true(exists(hpep));
+	/* never beside the user's capture */
+	assert_false(exists(beside));
 	assert_int_equal(cached_read(fx, cap, &second), HP_CACHE_HIT);
 	assert_same(&parsed, &first);
 	assert_same(&parsed, &second);
@@ -294,13 +297,13 @@ static void test_damaged_cache_is_rebuilt(void **state)
 {
 	struct fixture *fx = *state;
 	struct hp_episodes good, b;
-	char cap[256], hpep[300];
+	char cap[256], hpep[512];
 	struct stat st;
 
 	snprintf(cap, sizeof(cap), "%s/d.csv", fx->dir);
-	snprintf(hpep, sizeof(hpep), "%s.hpep", cap);
 	write_text(cap, "cpu,halt_start_ns,wake_ns\n0,100,200\n1,300,450\n0,500,800\n", "w");
 	assert_int_equal(cached_read(fx, cap, &good), HP_CACHE_STORED);
+	assert_int_equal(hp_cache_path_in_dir(cap, fx->cache_dir, hpep, sizeof(hpep), NULL), 0);
 	assert_int_equal(stat(hpep, &st), 0);
 	{
 		/* a payload byte (the last episode), a header byte, a truncation, garbage */

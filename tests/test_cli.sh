@@ -71,5 +71,21 @@ expect 2 "not a stream; name a FILE.png" "$hpsim" plot pareto "$src/docs/plots/d
 v=$("$hpsim" --version | sed -n '1s/^hpsim \([^ ]*\) (\(.*\))$/"version": "\1",.*"git": "\2"/p')
 if tr -d '\n' <"$tmp/r.json" | grep -Eq "\"hpsim\": \{ *$v, *\"policy_code\": \"4\.3\.\.[0-9.]+\""; then ok; else bad "JSON report lacks the version block ($v)"; fi
 
+# files hpsim writes take the umask's mode, not the temporary file's 0600
+(umask 027 && "$hpsim" gen periodic --hz 1000 --duration 10ms -o "$tmp/m.csv")
+if [ "$(stat -c %a "$tmp/m.csv")" = 640 ]; then ok; else bad "gen -o under umask 027 wrote mode $(stat -c %a "$tmp/m.csv")"; fi
+
+# the episode cache: in XDG_CACHE_HOME (or --cache-dir), never beside the capture; clean empties it
+mkdir -p "$tmp/caps" "$tmp/xdg"
+cp "$src/traces/timer-1ms.dat" "$tmp/caps/t.dat"
+env -u HPSIM_NO_CACHE XDG_CACHE_HOME="$tmp/xdg" "$hpsim" info "$tmp/caps/t.dat" >/dev/null 2>&1
+if [ "$(ls "$tmp/caps")" = t.dat ] && ls "$tmp/xdg/hpsim/"*.hpep >/dev/null 2>&1; then ok; else bad "the cache is not in XDG_CACHE_HOME alone: $(ls "$tmp/caps" "$tmp/xdg/hpsim" 2>&1)"; fi
+expect 0 "^$tmp/xdg/hpsim\$" env XDG_CACHE_HOME="$tmp/xdg" "$hpsim" cache dir
+env -u HPSIM_NO_CACHE "$hpsim" info "$tmp/caps/t.dat" --cache-dir "$tmp/mine" >/dev/null 2>&1
+if ls "$tmp/mine/"*.hpep >/dev/null 2>&1; then ok; else bad "--cache-dir was not used"; fi
+expect 0 "removed 1 cache files" env XDG_CACHE_HOME="$tmp/xdg" "$hpsim" cache clean
+if ! ls "$tmp/xdg/hpsim/"*.hpep >/dev/null 2>&1 && [ -f "$tmp/caps/t.dat" ]; then ok; else bad "cache clean left cache files or removed a capture"; fi
+expect 2 "unknown action 'purge'" "$hpsim" cache purge
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

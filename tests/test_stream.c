@@ -325,16 +325,17 @@ static void test_reader_streams_a_hit(void **unused)
 	struct hp_read_opts o;
 	struct hp_episodes meta;
 	struct hp_cache_key k;
-	char beside[300];
+	char cache[512];
 	struct hp_err err;
 
 	(void)unused;
 	hp_read_opts_init(&o);
 	o.use_cache = 1;
+	o.cache_dir = dir; /* the cache directory, never beside the capture */
 	o.status = &status;
 	assert_int_equal(hp_trace_cache_key(capture, &o, &k, &err), 0);
-	assert_int_equal(hp_cache_path_beside(capture, beside, sizeof(beside)), 0);
-	assert_int_equal(hp_cache_store(beside, &k, &side, &err), 0);
+	assert_int_equal(hp_cache_path_in_dir(capture, o.cache_dir, cache, sizeof(cache), &err), 0);
+	assert_int_equal(hp_cache_store(cache, &k, &side, &err), 0);
 	assert_int_equal(hp_trace_open_source(capture, &o, &meta, &src, &err), 0);
 	assert_int_equal(status, HP_CACHE_HIT);
 	assert_null(meta.ep);

@@ -15,7 +15,8 @@ struct hp_atomic_file {
 /* Open a temporary file for path ("-" means stdout, written directly); 0 or -1 with err. */
 int hp_atomic_open(struct hp_atomic_file *a, const char *path, struct hp_err *err);
 
-/* Flush, sync and rename the temporary file over path; 0 or -1 with err (the target is untouched).
+/* Flush, sync and rename the temporary file over path with the mode of a new file (0666 less
+ * the umask); 0 or -1 with err (the target is untouched).
  */
 int hp_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
 

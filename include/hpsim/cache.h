@@ -1,7 +1,8 @@
 /*
  * The episode cache: a capture's parsed episodes in a compact, versioned
- * binary file (FILE.hpep beside the capture, or in a cache directory when the
- * capture's directory is not writable). A cache file is keyed by the
+ * binary file in the cache directory ($XDG_CACHE_HOME/hpsim, else
+ * ~/.cache/hpsim, or --cache-dir), never beside the user's capture. A cache
+ * file is keyed by the
  * capture's inode, size, mtime, change time and a checksum of its first
  * bytes, and checked on load (magic, version, key, sizes, payload checksum):
  * a stale or damaged file is reported as a miss, never trusted.
@@ -41,8 +42,11 @@ struct hp_cache_key {
 /* Stat and checksum the capture's head into k; 0 or -1 with err. */
 int hp_cache_key_of(const char *capture, struct hp_cache_key *k, struct hp_err *err);
 
-/* The cache file beside the capture (capture + ".hpep"); 0, or -1 if it does not fit. */
-int hp_cache_path_beside(const char *capture, char *out, size_t len);
+/* The cache directory: dir, else $XDG_CACHE_HOME/hpsim, else ~/.cache/hpsim; 0 or -1 with err. */
+int hp_cache_dir(const char *dir, char *out, size_t len, struct hp_err *err);
+
+/* Remove hpsim's cache files (and temporaries) from the cache directory; counts what went. */
+int hp_cache_clean(const char *dir, uint64_t *files, uint64_t *bytes, struct hp_err *err);
 
 /* The cache file in dir (NULL: $XDG_CACHE_HOME/hpsim or ~/.cache/hpsim); 0 or -1 with err. */
 int hp_cache_path_in_dir(const char *capture, const char *dir, char *out, size_t len,

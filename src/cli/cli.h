@@ -8,6 +8,7 @@
 #include "hpsim/err.h"
 
 int cmd_replay(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

@@ -11,7 +11,7 @@
 #include "hpsim/trace.h"
 
 static const char convert_help[] =
-    "usage: hpsim convert TRACE -o FILE.csv [--no-cache] [--salvage]\n"
+    "usage: hpsim convert TRACE -o FILE.csv [--no-cache] [--cache-dir DIR] [--salvage]\n"
     "\n"
     "Reads TRACE (any supported capture: trace.dat, episode CSV) and writes its\n"
     "episodes as CSV: cpu,halt_start_ns,wake_ns,source,source_cpu with a header.\n"
@@ -20,6 +20,7 @@ static const char convert_help[] =
     "options:\n"
     "  -o, --output FILE    where to write the CSV (required)\n"
     "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  --cache-dir DIR     the episode cache there (default $XDG_CACHE_HOME/hpsim)\n"
     "  --salvage            a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help           this text\n";
 
@@ -28,6 +29,7 @@ int cmd_convert(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"no-cache", no_argument, NULL, 'N'},
+	    {"cache-dir", required_argument, NULL, 'Q'},
 	    {"salvage", no_argument, NULL, 'y'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -48,6 +50,9 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case 'N':
 			ro.use_cache = 0;
+			break;
+		case 'Q':
+			ro.cache_dir = optarg;
 			break;
 		case 'y':
 			ro.salvage = 1;

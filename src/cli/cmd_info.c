@@ -8,7 +8,7 @@
 #include "hpsim/trace.h"
 
 static const char info_help[] =
-    "usage: hpsim info TRACE [--format table|json] [--no-cache] [--salvage]\n"
+    "usage: hpsim info TRACE [--format table|json] [--no-cache] [--cache-dir DIR] [--salvage]\n"
     "\n"
     "Prints per CPU: halts, total idle time, the halt-length distribution (min,\n"
     "mean, p50, p90, p99, max and KVM-style log2 buckets), the wake sources, and\n"
@@ -17,6 +17,7 @@ static const char info_help[] =
     "options:\n"
     "  --format FMT   table (default) or json\n"
     "  --no-cache     do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  --cache-dir D  the episode cache in directory D (default $XDG_CACHE_HOME/hpsim)\n"
     "  --salvage      a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help     this text\n";
 
@@ -25,6 +26,7 @@ int cmd_info(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"no-cache", no_argument, NULL, 'N'},
+	    {"cache-dir", required_argument, NULL, 'Q'},
 	    {"salvage", no_argument, NULL, 'y'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -45,6 +47,9 @@ int cmd_info(int argc, char **argv)
 			break;
 		case 'N':
 			ro.use_cache = 0;
+			break;
+		case 'Q':
+			ro.cache_dir = optarg;
 			break;
 		case 'y':
 			ro.salvage = 1;

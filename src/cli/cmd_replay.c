@@ -57,6 +57,7 @@ static const char replay_help[] =
     "  --decisions FILE     every layer's decision per halt, as CSV\n"
     "  --emit-trace FILE    the simulated run as `trace-cmd report` text\n"
     "  --no-cache           do not use or write the episode cache (also HPSIM_NO_CACHE=1)\n"
+    "  --cache-dir DIR      the episode cache there (default $XDG_CACHE_HOME/hpsim)\n"
     "\n"
     "input:\n"
     "  --lenient            skip and count garbled report-text lines instead of failing\n"
@@ -136,6 +137,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-latency-req", required_argument, NULL, 'q'},
 	    {"host-idle-horizon", required_argument, NULL, 'z'},
 	    {"no-cache", no_argument, NULL, 'X'},
+	    {"cache-dir", required_argument, NULL, 'Q'},
 	    {"vcore-size", required_argument, NULL, 'N'},
 	    {"cost", required_argument, NULL, 'C'},
 	    {"lenient", no_argument, NULL, 'l'},
@@ -225,6 +227,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		}
 		case 'X':
 			o->read.use_cache = 0;
+			break;
+		case 'Q':
+			o->read.cache_dir = optarg;
 			break;
 		case 'I':
 			o->spec.idle.table = optarg;

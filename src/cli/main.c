@@ -21,6 +21,7 @@ struct command {
 static const struct command commands[] = {
     {"replay", cmd_replay,
      "replay a capture through halt-polling policies; print cost and latency"},
+    {"cache", cmd_cache, "the episode cache's directory; remove its files"},
     {"policies", cmd_policies, "list the policies, their parameters, units, defaults and ranges"},
     {"plot", cmd_plot, "draw sweep results, decisions logs, captures or reports with gnuplot"},
     {"info", cmd_info, "per CPU: halts, idle time, halt-length distribution, wake sources"},

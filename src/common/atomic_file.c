@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hpsim/atomic_file.h"
@@ -35,9 +36,15 @@ int hp_atomic_commit(struct hp_atomic_file *a, struct hp_err *err)
 {
 	int bad;
 
+	mode_t mask;
+
 	if (a->f == stdout)
 		return fflush(stdout) == 0 ? 0 : hp_errf(err, "writing standard output failed");
-	bad = fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0;
+	/* the mode any new file gets (0666 less the umask), not the temporary file's 0600 */
+	mask = umask(022);
+	umask(mask);
+	bad = fchmod(fileno(a->f), 0666 & ~mask) != 0;
+	bad = bad || fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0;
 	if (fclose(a->f) != 0)
 		bad = 1;
 	a->f = NULL;

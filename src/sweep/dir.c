@@ -36,7 +36,7 @@ static int write_json(const char *path, json_t *v, struct hp_err *err)
 		hp_atomic_abort(&a);
 		return hp_errf(err, "%s: write failed", path);
 	}
-	return sweep_atomic_commit(&a, err);
+	return hp_atomic_commit(&a, err);
 }
 
 /* mkdir -p */
@@ -328,7 +328,7 @@ int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, str
 	if (hp_atomic_open(&a, path, err) < 0)
 		return -1;
 	fputs(d->config_text, a.f);
-	if (sweep_atomic_commit(&a, err) < 0 ||
+	if (hp_atomic_commit(&a, err) < 0 ||
 	    write_meta(out, d->config_dir, d->config_text, 1, 1, err) < 0)
 		return -1;
 	/* the journal last, and whole or not at all: its presence marks a sweep directory */
@@ -344,5 +344,5 @@ int hp_sweep_dir_write_merged(const char *out, const struct hp_sweep_dir *d, str
 			hp_atomic_abort(&a);
 			return -1;
 		}
-	return sweep_atomic_commit(&a, err);
+	return hp_atomic_commit(&a, err);
 }

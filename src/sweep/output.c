@@ -13,18 +13,6 @@
 #include "hpsim/sweep.h"
 #include "sweep_int.h"
 
-int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err)
-{
-	mode_t mask = umask(022);
-
-	umask(mask);
-	if (a->f && a->f != stdout && fchmod(fileno(a->f), 0666 & ~mask) < 0) {
-		hp_atomic_abort(a);
-		return hp_errf(err, "%s: cannot set its mode", a->path);
-	}
-	return hp_atomic_commit(a, err);
-}
-
 static const char metric_cols[] =
     "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
     "lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,"
@@ -102,7 +90,7 @@ static int write_csv(const char *dir, const char *name, const struct hp_sweep_re
 	for (u = 0; u < c->npoints * c->ntraces; u++)
 		if (!pareto_only || r->pareto[u])
 			row_csv(a.f, r, u);
-	return sweep_atomic_commit(&a, err);
+	return hp_atomic_commit(&a, err);
 }
 
 static int write_oracle(const char *dir, const struct hp_sweep_results *r, struct hp_err *err)
@@ -135,7 +123,7 @@ static int write_oracle(const char *dir, const struct hp_sweep_results *r, struc
 			        o->lat_q[1], o->lat_q[2], o->lat_q[3], o->lat_max, o->successful,
 			        o->poll_ns);
 		}
-	return sweep_atomic_commit(&a, err);
+	return hp_atomic_commit(&a, err);
 }
 
 static json_t *row_json(const struct hp_sweep_results *r, uint64_t unit)
@@ -289,7 +277,7 @@ static int write_json(const char *dir, const struct hp_sweep_results *r, struct 
 			                           : strerror(e));
 		return hp_errf(err, "%s: cannot write the JSON (out of memory?)", path);
 	}
-	return sweep_atomic_commit(&af, err);
+	return hp_atomic_commit(&af, err);
 }
 
 int hp_sweep_write(const char *dir, const struct hp_sweep_results *r, struct hp_err *err)

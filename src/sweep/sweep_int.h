@@ -10,12 +10,6 @@
 #include <stdint.h>
 
 /*
- * hp_atomic_commit() with the mode any new file gets (0666 less the umask),
- * not the temporary file's private 0600; 0 or -1 with err.
- */
-int sweep_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
-
-/*
  * A cost value of a sweep config that is a distribution object, as the text
  * hp_cost_set() reads (malloc'd); NULL with err naming path.
  */

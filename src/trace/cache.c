@@ -4,6 +4,7 @@
  * by the episode array and the busy-interval array exactly as they sit in
  * memory. Native byte order: a file from another byte order fails the check.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -141,45 +142,82 @@ int hp_cache_key_of(const char *capture, struct hp_cache_key *k, struct hp_err *
 	return 0;
 }
 
-int hp_cache_path_beside(const char *capture, char *out, size_t len)
+int hp_cache_dir(const char *dir, char *out, size_t len, struct hp_err *err)
 {
-	int n = snprintf(out, len, "%s.hpep", capture);
+	const char *env;
+	int n;
 
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	if (dir) {
+		n = snprintf(out, len, "%s", dir);
+	} else {
+		env = getenv("XDG_CACHE_HOME");
+		if (env && env[0] == '/') {
+			n = snprintf(out, len, "%s/hpsim", env);
+		} else {
+			env = getenv("HOME");
+			if (!env || env[0] != '/')
+				return hp_errf(err, "no cache directory: neither XDG_CACHE_HOME nor "
+				                    "HOME is an absolute path");
+			n = snprintf(out, len, "%s/.cache/hpsim", env);
+		}
+	}
+	if (n < 0 || (size_t)n >= len)
+		return hp_errf(err, "cache directory path too long");
+	return 0;
 }
 
 int hp_cache_path_in_dir(const char *capture, const char *dir, char *out, size_t len,
                          struct hp_err *err)
 {
 	char real[PATH_MAX], base[PATH_MAX];
-	const char *name, *env;
+	const char *name;
 	int n;
 
 	if (!realpath(capture, real))
 		return hp_errf(err, "%s: %s", capture, strerror(errno));
 	name = strrchr(real, '/');
 	name = name ? name + 1 : real;
-	if (!dir) {
-		env = getenv("XDG_CACHE_HOME");
-		if (env && env[0] == '/') {
-			n = snprintf(base, sizeof(base), "%s/hpsim", env);
-		} else {
-			env = getenv("HOME");
-			if (!env || env[0] != '/')
-				return hp_errf(err,
-				               "no cache directory: neither XDG_CACHE_HOME nor "
-				               "HOME is an absolute path");
-			n = snprintf(base, sizeof(base), "%s/.cache/hpsim", env);
-		}
-		if (n < 0 || (size_t)n >= sizeof(base))
-			return hp_errf(err, "cache directory path too long");
-		dir = base;
-	}
+	if (hp_cache_dir(dir, base, sizeof(base), err) < 0)
+		return -1;
 	/* the full path's checksum keeps captures of the same name apart */
-	n = snprintf(out, len, "%s/%016llx-%s.hpep", dir,
+	n = snprintf(out, len, "%s/%016llx-%s.hpep", base,
 	             (unsigned long long)hp_cache_sum(0, real, strlen(real)), name);
 	if (n < 0 || (size_t)n >= len)
 		return hp_errf(err, "%s: cache path too long", capture);
+	return 0;
+}
+
+int hp_cache_clean(const char *dir, uint64_t *files, uint64_t *bytes, struct hp_err *err)
+{
+	char base[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	*files = *bytes = 0;
+	if (hp_cache_dir(dir, base, sizeof(base), err) < 0)
+		return -1;
+	d = opendir(base);
+	if (!d)
+		return errno == ENOENT ? 0 : hp_errf(err, "%s: %s", base, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		/* only hpsim's own files: cache files and temporaries of interrupted writes */
+		if (!(l > 5 && !strcmp(de->d_name + l - 5, ".hpep")) &&
+		    !(l > 4 && !strcmp(de->d_name + l - 4, ".tmp") && strstr(de->d_name, ".hpep.")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (unlink(path) < 0) {
+			closedir(d);
+			return hp_errf(err, "%s: cannot remove: %s", path, strerror(errno));
+		}
+		(*files)++;
+		*bytes += (uint64_t)st.st_size;
+	}
+	closedir(d);
 	return 0;
 }
 

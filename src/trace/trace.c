@@ -202,24 +202,18 @@ static const char *reader_name(const char *name)
 	return NULL;
 }
 
-/* A valid cache file beside the capture or in the cache directory: 0 on a hit. */
-static int load_cached(const struct hp_cache_key *key, const char *beside, const char *indir,
-                       struct hp_episodes *eps)
+/* A valid cache file in the cache directory: 0 on a hit. */
+static int load_cached(const struct hp_cache_key *key, const char *cache, struct hp_episodes *eps)
 {
-	const char *cands[2] = {beside, indir};
 	struct hp_err ignored;
 	char format[32];
-	size_t i;
 
-	for (i = 0; i < 2; i++) {
-		if (!cands[i][0] ||
-		    hp_cache_load(cands[i], key, eps, format, sizeof(format), &ignored) < 0)
-			continue;
-		eps->format = reader_name(format);
-		if (eps->format && hp_episodes_validate(eps, &ignored) == 0)
-			return 0;
-		hp_episodes_free(eps);
-	}
+	if (hp_cache_load(cache, key, eps, format, sizeof(format), &ignored) < 0)
+		return -1;
+	eps->format = reader_name(format);
+	if (eps->format && hp_episodes_validate(eps, &ignored) == 0)
+		return 0;
+	hp_episodes_free(eps);
 	return -1;
 }
 
@@ -260,10 +254,10 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
                        struct hp_err *err)
 {
 	enum hp_cache_status dummy, *status;
-	char beside[4096] = "", indir[4096] = "";
 	struct hp_read_opts defaults;
 	struct hp_cache_key key;
 	struct hp_err ignored;
+	char cache[4096];
 
 	if (!o) {
 		hp_read_opts_init(&defaults);
@@ -277,18 +271,16 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 	if (!o->use_cache || hp_cache_key_of(path, &key, &ignored) < 0)
 		return parse_capture(path, o, eps, err);
 	key_options(&key, o);
-	if (hp_cache_path_beside(path, beside, sizeof(beside)) < 0)
-		beside[0] = '\0';
-	if (hp_cache_path_in_dir(path, o->cache_dir, indir, sizeof(indir), &ignored) < 0)
-		indir[0] = '\0';
-	if (load_cached(&key, beside, indir, eps) == 0) {
+	/* the cache lives in the cache directory, never beside the user's capture */
+	if (hp_cache_path_in_dir(path, o->cache_dir, cache, sizeof(cache), &ignored) < 0)
+		return parse_capture(path, o, eps, err);
+	if (load_cached(&key, cache, eps) == 0) {
 		*status = HP_CACHE_HIT;
 		return 0;
 	}
 	if (parse_capture(path, o, eps, err) < 0)
 		return -1;
-	if ((beside[0] && hp_cache_store(beside, &key, eps, &ignored) == 0) ||
-	    (indir[0] && hp_cache_store(indir, &key, eps, &ignored) == 0))
+	if (hp_cache_store(cache, &key, eps, &ignored) == 0)
 		*status = HP_CACHE_STORED;
 	else
 		*status = HP_CACHE_UNWRITABLE;
@@ -304,35 +296,30 @@ int hp_trace_cache_key(const char *path, const struct hp_read_opts *o, struct hp
 	return 0;
 }
 
-/* A valid cache file beside the capture or in the cache directory, streamed: 0 on a hit. */
-static int stream_cached(const struct hp_cache_key *key, const char *beside, const char *indir,
+/* A valid cache file in the cache directory, streamed: 0 on a hit. */
+static int stream_cached(const struct hp_cache_key *key, const char *cache,
                          struct hp_episodes *eps, struct hp_episode_source *src)
 {
-	const char *cands[2] = {beside, indir};
 	struct hp_err ignored;
 	char format[32];
-	size_t i;
 
-	for (i = 0; i < 2; i++) {
-		if (!cands[i][0] || hp_source_from_cache(src, eps, cands[i], key, format,
-		                                         sizeof(format), &ignored) < 0)
-			continue;
-		eps->format = reader_name(format);
-		if (eps->format)
-			return 0;
-		hp_source_close(src);
-		hp_episodes_free(eps);
-	}
+	if (hp_source_from_cache(src, eps, cache, key, format, sizeof(format), &ignored) < 0)
+		return -1;
+	eps->format = reader_name(format);
+	if (eps->format)
+		return 0;
+	hp_source_close(src);
+	hp_episodes_free(eps);
 	return -1;
 }
 
 int hp_trace_open_source(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
                          struct hp_episode_source *src, struct hp_err *err)
 {
-	char beside[4096] = "", indir[4096] = "";
 	struct hp_read_opts defaults;
 	struct hp_cache_key key;
 	struct hp_err ignored;
+	char cache[4096];
 
 	if (!o) {
 		hp_read_opts_init(&defaults);
@@ -342,11 +329,8 @@ int hp_trace_open_source(const char *path, const struct hp_read_opts *o, struct 
 	memset(eps, 0, sizeof(*eps));
 	if (o->use_cache && hp_cache_key_of(path, &key, &ignored) == 0) {
 		key_options(&key, o);
-		if (hp_cache_path_beside(path, beside, sizeof(beside)) < 0)
-			beside[0] = '\0';
-		if (hp_cache_path_in_dir(path, o->cache_dir, indir, sizeof(indir), &ignored) < 0)
-			indir[0] = '\0';
-		if (stream_cached(&key, beside, indir, eps, src) == 0) {
+		if (hp_cache_path_in_dir(path, o->cache_dir, cache, sizeof(cache), &ignored) == 0 &&
+		    stream_cached(&key, cache, eps, src) == 0) {
 			if (o->status)
 				*o->status = HP_CACHE_HIT;
 			return 0;
