@@ -57,7 +57,8 @@ int cmd_cache(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(what, "clean"))
-		return cli_usage_error("cache", "unknown action '%s' (expected dir or clean)", what);
+		return cli_usage_error("cache", "unknown action '%s' (expected dir or clean)",
+		                       what);
 	if (hp_cache_clean(dir, &files, &bytes, &err) < 0)
 		return cli_fail(&err);
 	if (hp_cache_dir(dir, path, sizeof(path), &err) < 0)

@@ -297,8 +297,8 @@ int hp_trace_cache_key(const char *path, const struct hp_read_opts *o, struct hp
 }
 
 /* A valid cache file in the cache directory, streamed: 0 on a hit. */
-static int stream_cached(const struct hp_cache_key *key, const char *cache,
-                         struct hp_episodes *eps, struct hp_episode_source *src)
+static int stream_cached(const struct hp_cache_key *key, const char *cache, struct hp_episodes *eps,
+                         struct hp_episode_source *src)
 {
 	struct hp_err ignored;
 	char format[32];
