@@ -87,5 +87,12 @@ expect 0 "removed 1 cache files" env XDG_CACHE_HOME="$tmp/xdg" "$hpsim" cache cl
 if ! ls "$tmp/xdg/hpsim/"*.hpep >/dev/null 2>&1 && [ -f "$tmp/caps/t.dat" ]; then ok; else bad "cache clean left cache files or removed a capture"; fi
 expect 2 "unknown action 'purge'" "$hpsim" cache purge
 
+# one name per statistic: the KVM statistic names of the JSON report are the CSV's columns
+"$hpsim" replay "$src/traces/pingpong.dat" --format csv >"$tmp/r.csv" 2>/dev/null
+for k in halt_attempted_poll halt_successful_poll halt_poll_invalid halt_wakeup halt_poll_success_ns \
+	halt_poll_fail_ns halt_wait_ns; do
+	if grep -q "\"$k\"" "$tmp/r.json" && head -n1 "$tmp/r.csv" | grep -q "\"host\.$k\""; then ok; else bad "statistic $k is not named alike in the JSON and the CSV"; fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

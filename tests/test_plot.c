@@ -239,7 +239,7 @@ static void write_results(const char *path, int with_front)
 	assert_non_null(f);
 	fprintf(f,
 	        "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,"
-	        "attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,"
+	        "halt_attempted_poll,halt_successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,"
 	        "lat_mean_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,"
 	        "is_default%s,error\n",
 	        with_front ? ",pareto,recommended" : "");
@@ -300,7 +300,7 @@ static void write_oracle(const char *path)
 	if (hp_trace_read(PINGPONG, &eps, &err) < 0)
 		fail_msg("%s", err.msg);
 	fprintf(f, "trace,window_ns,poll_cpu_pct,lat_mean_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,"
-	           "lat_p999_ns,lat_max_ns,successful_poll,poll_ns\n");
+	           "lat_p999_ns,lat_max_ns,halt_successful_poll,poll_ns\n");
 	for (i = 0; i < 5; i++) {
 		struct run r;
 
@@ -550,7 +550,7 @@ static void test_lat_cdf(void **unused)
 
 static const char small_head[] =
     "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,guest.guest_halt_poll_ns,"
-    "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
+    "halts,halt_attempted_poll,halt_successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
     "lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,"
     "error\n";
 

@@ -105,11 +105,11 @@ static void test_jobs_identical(void **state)
 	assert_non_null(csv);
 	assert_memory_equal(
 	    csv,
-	    "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,attempted_poll,"
-	    "successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,lat_p50_ns,"
+	    "point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,halt_attempted_poll,"
+	    "halt_successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,lat_p50_ns,"
 	    "lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,error\n",
 	    strlen("point,trace,series,host.halt_poll_ns,host.halt_poll_ns_shrink,halts,"
-	           "attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,"
+	           "halt_attempted_poll,halt_successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,"
 	           "lat_mean_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,"
 	           "is_default,pareto,recommended,error\n"));
 	/* 5 windows x 2 shrinks + the default (200000, 2) = 11 points, on 2 traces */

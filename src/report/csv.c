@@ -10,9 +10,18 @@
 
 #include "hpsim/report.h"
 
+/* Per layer, as LAYER.NAME: the KVM statistic names, as in the JSON report. */
 static const char *const layer_cols[] = {
-    "halts",           "attempted_poll", "successful_poll", "poll_invalid", "wakeup",
-    "poll_success_ns", "poll_fail_ns",   "wait_ns",         "grows",        "shrinks",
+    "halts",
+    "halt_attempted_poll",
+    "halt_successful_poll",
+    "halt_poll_invalid",
+    "halt_wakeup",
+    "halt_poll_success_ns",
+    "halt_poll_fail_ns",
+    "halt_wait_ns",
+    "grows",
+    "shrinks",
 };
 #define NLAYER_COLS (sizeof(layer_cols) / sizeof(layer_cols[0]))
 
@@ -113,7 +122,7 @@ static void header(struct line *l, const struct hp_metrics *m)
 	field(l, "pending_at_exit");
 	for (k = 0; k < HP_LAYER_COUNT; k++)
 		for (i = 0; i < NLAYER_COLS; i++) {
-			snprintf(name, sizeof(name), "%s_%s", hp_layer_name((enum hp_layer)k),
+			snprintf(name, sizeof(name), "%s.%s", hp_layer_name((enum hp_layer)k),
 			         layer_cols[i]);
 			field(l, name);
 		}

@@ -164,9 +164,12 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 	char name[16];
 
 	header(f, m, in);
+	/* read down each column: the KVM statistic's name (halt_attempted_poll, ...) */
+	fprintf(f, "%-6s %-6s %8s %9s %10s %8s %8s %10s %10s %10s\n", "", "", "", "halt_", "halt_",
+	        "", "halt_", "halt_poll", "halt_poll", "halt");
 	fprintf(f, "%-6s %-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "cpu",
-	        "layer", "halts", "attempted", "successful", "hit", "wakeup", "success", "fail",
-	        "wait", "poll_cpu", "lat_mean", "lat_p50", "lat_p99", "lat_max");
+	        "layer", "halts", "attempted", "successful", "hit", "wakeup", "_success", "_fail",
+	        "_wait", "poll_cpu", "lat_mean", "lat_p50", "lat_p99", "lat_max");
 	fprintf(f, "%-6s %-6s %8s %9s %10s %8s %8s %10s %10s %10s %9s %9s %9s %9s %10s\n", "", "",
 	        "", "_poll", "_poll", "", "", "_ns [ms]", "_ns [ms]", "_ns [ms]", "[%wall]", "[us]",
 	        "[us]", "[us]", "[us]");
@@ -181,7 +184,7 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 	        "wall time x CPUs);\n"
 	        "latency = wakeup arrival to the woken guest task running again.\n\n");
 	fprintf(f, "%-6s %7s %8s %8s %8s %8s %8s %8s %9s %9s %9s\n", "cpu", "busy", "g_poll",
-	        "h_poll", "sleep", "trans", "poll_ok", "poll_bad", "lat_p90", "lat_p99.9",
+	        "h_poll", "sleep", "trans", "poll_ok", "poll_bad", "lat_p90", "lat_p999",
 	        "lat_max");
 	fprintf(f, "%-6s %7s %8s %8s %8s %8s %8s %8s %9s %9s %9s\n", "", "[%]", "[%]", "[%]", "[%]",
 	        "[%]", "[%]", "[%]", "[us]", "[us]", "[us]");

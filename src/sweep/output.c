@@ -14,7 +14,7 @@
 #include "sweep_int.h"
 
 static const char metric_cols[] =
-    "halts,attempted_poll,successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
+    "halts,halt_attempted_poll,halt_successful_poll,hit_pct,poll_ns,wall_ns,poll_cpu_pct,lat_mean_ns,"
     "lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,is_default,pareto,recommended,"
     "error";
 
@@ -104,7 +104,7 @@ static int write_oracle(const char *dir, const struct hp_sweep_results *r, struc
 	if (hp_atomic_open(&a, path, err) < 0)
 		return -1;
 	fputs("trace,window_ns,poll_cpu_pct,lat_mean_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,"
-	      "lat_p999_ns,lat_max_ns,successful_poll,poll_ns\n",
+	      "lat_p999_ns,lat_max_ns,halt_successful_poll,poll_ns\n",
 	      a.f);
 	for (t = 0; t < c->ntraces; t++)
 		for (w = 0; c->oracle_layer >= 0 && w < c->nwindows; w++) {
@@ -148,8 +148,8 @@ static json_t *row_json(const struct hp_sweep_results *r, uint64_t unit)
 		json_object_set_new(o, "error", json_string(w->error ? w->error : "?"));
 	} else {
 		json_object_set_new(o, "halts", json_integer((json_int_t)w->halts));
-		json_object_set_new(o, "attempted_poll", json_integer((json_int_t)w->attempted));
-		json_object_set_new(o, "successful_poll", json_integer((json_int_t)w->successful));
+		json_object_set_new(o, "halt_attempted_poll", json_integer((json_int_t)w->attempted));
+		json_object_set_new(o, "halt_successful_poll", json_integer((json_int_t)w->successful));
 		json_object_set_new(o, "poll_ns", json_integer((json_int_t)w->poll_ns));
 		json_object_set_new(o, "wall_ns", json_integer((json_int_t)w->wall_ns));
 		json_object_set_new(o, "poll_cpu_pct", json_real(hp_sweep_row_cpu(w)));
