@@ -94,5 +94,14 @@ for k in halt_attempted_poll halt_successful_poll halt_poll_invalid halt_wakeup 
 	if grep -q "\"$k\"" "$tmp/r.json" && head -n1 "$tmp/r.csv" | grep -q "\"host\.$k\""; then ok; else bad "statistic $k is not named alike in the JSON and the CSV"; fi
 done
 
+# a failed plot replaces none of its outputs: gnuplot failing leaves the data CSV as it was
+"$hpsim" plot hist "$src/traces/pingpong.dat" -o "$tmp/h.png" >/dev/null 2>&1
+cp "$tmp/h.hist.csv" "$tmp/h.before"
+HPSIM_GNUPLOT=/bin/false "$hpsim" plot hist "$src/traces/timer-1ms.dat" -o "$tmp/h.png" >/dev/null 2>&1
+st=$?
+if [ "$st" -eq 1 ] && cmp -s "$tmp/h.hist.csv" "$tmp/h.before" && ! ls "$tmp"/*.keep >/dev/null 2>&1; then ok; else bad "a failed plot (exit $st) changed its data CSV or left a kept copy"; fi
+HPSIM_GNUPLOT=/bin/false "$hpsim" plot hist "$src/traces/timer-1ms.dat" -o "$tmp/new.png" >/dev/null 2>&1
+if [ ! -e "$tmp/new.hist.csv" ] && [ ! -e "$tmp/new.png" ]; then ok; else bad "a failed first plot left files behind"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
