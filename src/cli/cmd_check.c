@@ -33,7 +33,8 @@ static const char check_help[] =
     "  --trace LABEL    compare with one trace of a recommendation (one VM)\n"
     "  --set NAME=VALUE a capture's setting where it differs from the prediction's\n"
     "\n"
-    "Exit status: 0 every statistic within the tolerance, 3 some not, 1 an error.\n";
+    "Exit status: 0 every statistic within the tolerance; 1 some not (said on standard\n"
+    "error), or an input could not be read; 2 a usage error.\n";
 
 static int parse_num(const char *opt, const char *s, double *out)
 {
@@ -129,5 +130,10 @@ int cmd_check(int argc, char **argv)
 			return cli_fail(&err);
 	}
 	hp_host_check_print(stdout, &pred, &obs, tol / 100.0, &outside);
-	return outside ? 3 : 0;
+	if (!outside)
+		return 0;
+	/* the host does not behave as predicted: a failed check, as every command fails */
+	fprintf(stderr, "hpsim check: %d statistic%s outside the tolerance (see the table)\n",
+	        outside, outside == 1 ? "" : "s");
+	return 1;
 }
