@@ -4,7 +4,7 @@
  *  1. trace.dat: hpsim's reader (hp_trace_read_opts, cache off) against `trace-cmd report
  *     FILE > /dev/null` on the same file, both timed as wall time, best of 3.
  *     The file is the largest bundled capture, or --dat FILE, or with
- *     --record a fresh ping-pong capture made by the shared capture.sh
+ *     --record a fresh pipe ping-pong capture made with `hpsim record --mode guest`
  *     (root and tracefs needed; it uses the machine's global tracefs).
  *  2. report text: the `trace-cmd report -t` text of every bundled capture,
  *     each copy shifted later in time so the whole stays sorted, repeated
@@ -146,15 +146,12 @@ int main(int argc, char **argv)
 	if (given) {
 		snprintf(dat, sizeof(dat), "%s", given);
 	} else if (record > 0) {
-		/* capture.sh leaves its large buffers and tracing off: put both back after */
-		snprintf(
-		    cmd, sizeof(cmd),
-		    "T=/sys/kernel/tracing; kb=$(sed 's/.*expanded: \\([0-9]*\\).*/\\1/' "
-		    "$T/buffer_size_kb); on=$(cat $T/tracing_on); "
-		    "cc -O2 -o %s/pingpong /work/shared/tools/pingpong.c && BUF_KB=262144 sh "
-		    "/work/shared/tools/capture.sh %s/rec.dat %s/pingpong %ld >/dev/null 2>&1; "
-		    "echo $kb > $T/buffer_size_kb; echo $on > $T/tracing_on; test -s %s/rec.dat",
-		    tmp, tmp, tmp, record, tmp);
+		/* a real guest capture of a pipe ping-pong between two shells, RECORD round trips */
+		snprintf(cmd, sizeof(cmd),
+		         "'%s' record --mode guest --buffer-kb 262144 -o %s/rec.dat -- sh -c "
+		         "'i=0; while [ $i -lt %ld ]; do echo x | cat >/dev/null; i=$((i+1)); done' "
+		         ">/dev/null 2>&1; test -s %s/rec.dat",
+		         HPSIM_BINARY, tmp, record, tmp);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "recording failed: %s\n", cmd);
 			return 1;

@@ -1,6 +1,6 @@
 /*
  * The guest haltpoll governor's kernel C (with poll_idle and the cpuidle core
- * model) against kernel-policies.md §2.5-§2.8: the worked example, every
+ * model) against the kernel's documented behaviour: the worked example, every
  * boundary, parameters at 0 and 1, the v5.4 / v6.1 / v6.9 differences, the
  * poll_idle clock-check grid and cpuidle_poll_time()'s side effect.
  *
@@ -96,7 +96,7 @@ static struct hp_decision poll_then_halt(uint64_t limit, uint64_t halt_ns)
 	return d;
 }
 
-/* §2.8: the worked example with defaults, v6.9+. */
+/* The worked example with defaults, v6.9+. */
 static void test_worked_example_69(void **unused)
 {
 	struct hp_decision d;

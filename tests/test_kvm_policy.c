@@ -1,6 +1,6 @@
 /*
  * The host KVM policy's kernel-C code against the worked examples and edge
- * cases of kernel-policies.md §3.5, §3.6 and §3.9. The cost model is zeroed so
+ * cases of the kernel's documented behaviour The cost model is zeroed so
  * that the block time the policy sees is exactly the halt's length.
  */
 #include <stdarg.h>
@@ -68,7 +68,7 @@ static unsigned int poll_ns(void)
 	return ((struct kvm_policy_state *)state)->vcpu.halt_poll_ns;
 }
 
-/* §3.9, v6.11+: 0 -> 10000 -> ... -> 320000 (no clamp), silent cap, shrink to 0. */
+/* v6.11+: 0 -> 10000 -> ... -> 320000 (no clamp), silent cap, shrink to 0. */
 static void test_worked_example_611(void **unused)
 {
 	static const uint64_t grow_halts[] = {30000, 15000, 30000, 60000, 100000, 180000};

@@ -1,6 +1,6 @@
 /*
  * Which kernels each policy and parameter exists in, and the per-VM ceiling
- * of KVM_CAP_HALT_POLL (kernel-policies.md §3.3): configurations a kernel
+ * of KVM_CAP_HALT_POLL: configurations a kernel
  * could not have are refused with the release that would have them, and the
  * capability overrides the module's ceiling with the semantics of its version.
  */

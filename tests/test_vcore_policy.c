@@ -1,6 +1,6 @@
 /*
- * The powerpc Book3S HV vcore poll's kernel C against kernel-policies.md
- * §4.3: grow from 0 clamped at the ceiling after the decision, shrink without
+ * The powerpc Book3S HV vcore poll's kernel C against the kernel's documented behaviour:
+ * grow from 0 clamped at the ceiling after the decision, shrink without
  * the grow_start reset, the shrink default before and after v6.11, a wakeup
  * caught at the first check, and the poll that ends by the clock alone.
  */

@@ -1,5 +1,5 @@
 /*
- * The vcore scheduler (powerpc, kernel-policies.md §4):
+ * The vcore scheduler (powerpc, the kernel's documented behaviour):
  *  - a vcore of one vCPU run as discrete events gives, halt for halt, what
  *    the episode-order walk gives;
  *  - a hand-worked vcore of two, to the nanosecond;

@@ -1,7 +1,7 @@
 /*
  * s390 steal time, for kvm_arch_no_poll(): the host skips halt polling while
  * the average steal-time percentage of the vCPU's CPU is at least
- * halt_poll_max_steal (kernel-policies.md §3.1). The average is modelled as
+ * halt_poll_max_steal. The average is modelled as
  * the s390 tick accounting keeps it: at every tick it halves and adds the
  * steal time of the tick just ended, and the percentage is that average over
  * one tick (UNVERIFIED beyond "average steal-time percentage": the halving

@@ -1,5 +1,5 @@
 /*
- * The discrete-event scheduler for powerpc vcores (kernel-policies.md §4).
+ * The discrete-event scheduler for powerpc vcores.
  * N consecutive vCPUs share a vcore. One clock and a queue of events drive
  * three state machines:
  *  - a vCPU runs guest code, then exits with its halt (H_CEDE, hlt_exit_ns),
