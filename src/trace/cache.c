@@ -156,8 +156,9 @@ int hp_cache_dir(const char *dir, char *out, size_t len, struct hp_err *err)
 		} else {
 			env = getenv("HOME");
 			if (!env || env[0] != '/')
-				return hp_errf(err, "no cache directory: neither XDG_CACHE_HOME nor "
-				                    "HOME is an absolute path");
+				return hp_errf(err,
+				               "no cache directory: neither XDG_CACHE_HOME nor "
+				               "HOME is an absolute path");
 			n = snprintf(out, len, "%s/.cache/hpsim", env);
 		}
 	}
@@ -269,6 +270,38 @@ static int check_header(const struct header *h, const struct hp_cache_key *k, ui
 	return 0;
 }
 
+/* Open cache_path and read and check its header against key: the fd, or -1 with err. */
+static int open_checked(const char *cache_path, const struct hp_cache_key *key, struct header *h,
+                        struct stat *st, struct hp_err *err)
+{
+	int fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hp_errf(err, "%s: %s", cache_path, strerror(errno));
+	if (fstat(fd, st) < 0 || (uint64_t)st->st_size < sizeof(*h) ||
+	    read_all(fd, h, sizeof(*h), 0) < 0) {
+		close(fd);
+		return hp_errf(err, "%s: shorter than a cache header", cache_path);
+	}
+	if (check_header(h, key, (uint64_t)st->st_size, err) < 0) {
+		close(fd);
+		return hp_err_prefix(err, "%s: ", cache_path);
+	}
+	return fd;
+}
+
+/* The capture's description the header carries, into eps and format. */
+static void header_meta(const struct header *h, struct hp_episodes *eps, char *format,
+                        size_t format_len)
+{
+	eps->ncpu = h->ncpu;
+	eps->t_first_ns = h->t_first_ns;
+	eps->t_last_ns = h->t_last_ns;
+	eps->skipped = h->skipped;
+	memcpy(eps->assumption, h->assumption, sizeof(eps->assumption));
+	snprintf(format, format_len, "%s", h->format);
+}
+
 int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct hp_episodes *eps,
                   char *format, size_t format_len, struct hp_err *err)
 {
@@ -280,18 +313,9 @@ int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct
 	int fd;
 
 	memset(eps, 0, sizeof(*eps));
-	fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+	fd = open_checked(cache_path, key, &h, &st, err);
 	if (fd < 0)
-		return hp_errf(err, "%s: %s", cache_path, strerror(errno));
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < sizeof(h) ||
-	    read_all(fd, &h, sizeof(h), 0) < 0) {
-		close(fd);
-		return hp_errf(err, "%s: shorter than a cache header", cache_path);
-	}
-	if (check_header(&h, key, (uint64_t)st.st_size, err) < 0) {
-		close(fd);
-		return hp_err_prefix(err, "%s: ", cache_path);
-	}
+		return -1;
 	/*
 	 * A private mapping, prefaulted read-only (sharing the page cache's pages) and then
 	 * made writable: the arrays are used in place, and a write to them copies the page
@@ -319,12 +343,7 @@ int hp_cache_load(const char *cache_path, const struct hp_cache_key *key, struct
 	eps->busy = h.nbusy ? (struct hp_busy *)(void *)(map + sizeof(h) + ep_bytes) : NULL;
 	eps->n = eps->cap = (size_t)h.n;
 	eps->nbusy = eps->busy_cap = (size_t)h.nbusy;
-	eps->ncpu = h.ncpu;
-	eps->t_first_ns = h.t_first_ns;
-	eps->t_last_ns = h.t_last_ns;
-	eps->skipped = h.skipped;
-	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
-	snprintf(format, format_len, "%s", h.format);
+	header_meta(&h, eps, format, format_len);
 	return 0;
 }
 
@@ -340,18 +359,9 @@ int hp_cache_open_stream(const char *cache_path, const struct hp_cache_key *key,
 	memset(eps, 0, sizeof(*eps));
 	memset(cs, 0, sizeof(*cs));
 	cs->fd = -1;
-	fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+	fd = open_checked(cache_path, key, &h, &st, err);
 	if (fd < 0)
-		return hp_errf(err, "%s: %s", cache_path, strerror(errno));
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < sizeof(h) ||
-	    read_all(fd, &h, sizeof(h), 0) < 0) {
-		close(fd);
-		return hp_errf(err, "%s: shorter than a cache header", cache_path);
-	}
-	if (check_header(&h, key, (uint64_t)st.st_size, err) < 0) {
-		close(fd);
-		return hp_err_prefix(err, "%s: ", cache_path);
-	}
+		return -1;
 	busy_bytes = (size_t)h.nbusy * sizeof(struct hp_busy);
 	if (busy_bytes) {
 		eps->busy = malloc(busy_bytes);
@@ -364,12 +374,7 @@ int hp_cache_open_stream(const char *cache_path, const struct hp_cache_key *key,
 		}
 	}
 	eps->nbusy = eps->busy_cap = (size_t)h.nbusy;
-	eps->ncpu = h.ncpu;
-	eps->t_first_ns = h.t_first_ns;
-	eps->t_last_ns = h.t_last_ns;
-	eps->skipped = h.skipped;
-	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
-	snprintf(format, format_len, "%s", h.format);
+	header_meta(&h, eps, format, format_len);
 	cs->n = h.n;
 	cs->fd = fd;
 	cs->ep_off = sizeof(h);
