@@ -111,8 +111,9 @@ err "a pipe" "is a pipe or FIFO" sh -c "cat ov.csv | '$H' replay /dev/stdin"
 # --- results lost quietly ---------------------------------------------------------
 # A sweep worker killed from outside: the sweep fails naming the lost point, the
 # other points are kept, and --resume reruns the lost one.
-"$H" gen periodic --hz 20000 --duration 60s -o big.csv >/dev/null 2>&1
-printf '{"traces": ["big.csv"], "oracle": false, "policies": [{"host": "kvm", "params": {"halt_poll_ns": [0, 1000, 10000, 100000]}}]}\n' >kill.json
+# (units long enough, about 0.1 s each even on an idle machine, for the kill to land in one)
+"$H" gen periodic --hz 50000 --duration 60s -o big.csv >/dev/null 2>&1
+printf '{"traces": ["big.csv"], "oracle": false, "policies": [{"host": "kvm", "params": {"halt_poll_ns": [0, 1000, 2000, 5000, 10000, 20000, 50000, 100000]}}]}\n' >kill.json
 name="worker killed"
 n=$((n + 1))
 # (a kill that lands between two units loses nothing and the sweep rightly ends 0: retried)
