@@ -19,7 +19,7 @@
 #include "hpsim/cost.h"
 #include "hpsim/recorded.h"
 #include "hpsim/trace.h"
-#include "../src/trace/decode.h"
+#include "src/trace/decode.h"
 
 static void read_nocache(const char *path, struct hp_episodes *eps)
 {

@@ -98,11 +98,14 @@ halts() {
 }
 
 out="$tmp/guest.dat"
+# in the background for its pid: the instance it makes is hpsim-PID (another
+# recording on this machine may have its own instance at the same time)
 "$HPSIM" record --mode guest -o "$out" --buffer-kb 4096 -- \
-	sh -c 'i=0; while [ $i -lt 400 ]; do sleep 0.002; i=$((i + 1)); done' 2>"$tmp/rec.err" ||
-	fail "record: $(cat "$tmp/rec.err")"
+	sh -c 'i=0; while [ $i -lt 400 ]; do sleep 0.002; i=$((i + 1)); done' 2>"$tmp/rec.err" &
+rec=$!
+wait $rec || fail "record: $(cat "$tmp/rec.err")"
 [ -s "$out" ] || fail "no capture written"
-ls "$T/instances" | grep -q "^hpsim-" && fail "record left its tracefs instance behind"
+[ -e "$T/instances/hpsim-$rec" ] && fail "record left its tracefs instance hpsim-$rec behind"
 side="$out.settings.json"
 [ -s "$side" ] || fail "no settings sidecar"
 grep -q "\"kernel_release\": \"$(uname -r)\"" "$side" || fail "sidecar: kernel release"
