@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -98,7 +99,7 @@ static void bench(const struct hp_episodes *eps, const char *label, const char *
 		exit(1);
 	}
 	t1 = now();
-	if (hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
+	if (hp_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);
 	}
@@ -141,7 +142,7 @@ static double engine_speed(const struct hp_episodes *eps, const char *guest, con
 		exit(1);
 	}
 	t1 = now();
-	if (hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
+	if (hp_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);
 	}

@@ -29,6 +29,15 @@ struct hp_plot_mark {
 	uint64_t ns;
 };
 
+/* The halt lengths of one capture, for the histogram (the caller reads the capture). */
+struct hp_plot_halts {
+	const uint64_t *len_ns; /* each halt's wakeup arrival minus its start, ns */
+	size_t n;
+};
+
+/* hist: the most captures overlaid. */
+#define HP_PLOT_HIST_MAX_INPUTS 4
+
 /* What to draw; fields a kind does not use are ignored. NULL/0 means the default. */
 struct hp_plot_request {
 	enum hp_plot_kind kind;
@@ -46,10 +55,12 @@ struct hp_plot_request {
 	uint32_t cpu;
 	double from_ms, to_ms; /* window relative to the log's first halt (default 0..50) */
 	const char *layer;     /* host (default), guest or vcore */
-	/* hist */
+	/* hist: inputs[i] names the capture whose halts are halts[i] */
+	struct hp_plot_halts halts[HP_PLOT_HIST_MAX_INPUTS];
+	struct hp_plot_mark defaults[HP_PLOT_MAX_MARKS]; /* a policy's ns parameters, drawn first */
+	size_t ndefaults;
 	struct hp_plot_mark marks[HP_PLOT_MAX_MARKS];
 	size_t nmarks;
-	const char *policy; /* mark this policy's ns parameters at their defaults */
 	/* cdf */
 	const char *labels[HP_PLOT_MAX_INPUTS];
 	size_t nlabels;

@@ -84,6 +84,11 @@ struct hp_metrics {
 /* Prepare m for ncpu CPUs over a capture of wall_ns; 0 or -1 with err. */
 int hp_metrics_init(struct hp_metrics *m, uint32_t ncpu, uint64_t wall_ns, struct hp_err *err);
 
+/* Prepare m for a run of cfg over the capture eps describes (its CPUs, span, the costs and
+ * host idle states of cfg); 0 or -1 with err. */
+int hp_metrics_init_run(struct hp_metrics *m, const struct hp_episodes *eps,
+                        const struct hp_engine_config *cfg, struct hp_err *err);
+
 /* The vCPU's busy time: its wall time (to its last resume if later) minus its halted time. */
 uint64_t hp_cpu_busy_ns(const struct hp_metrics *m, const struct hp_cpu_metrics *c);
 
@@ -112,7 +117,7 @@ double hp_pct(uint64_t part, uint64_t whole);
 /* Add one outcome (usable directly as the engine's hp_outcome_fn with m as ctx). */
 void hp_metrics_add(void *m, const struct hp_outcome *o);
 
-/* Sum the CPUs into m->total (hp_report_replay() does it after the run). */
+/* Sum the CPUs into m->total (hp_replay() does it after the run). */
 void hp_metrics_total(struct hp_metrics *m);
 
 /* Add the host idle figures of one outcome to a. */
@@ -165,19 +170,6 @@ void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v);
 
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);
-
-/*
- * Replay eps through cfg into m (initialized here; free with hp_metrics_free),
- * also passing each outcome to extra (may be NULL). 0 or -1 with err.
- */
-int hp_report_replay(const struct hp_episodes *eps, struct hp_engine_config *cfg,
-                     struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
-                     void *extra_ctx, struct hp_err *err);
-
-/* hp_report_replay() from a source: the episodes streamed, not held. */
-int hp_report_replay_source(struct hp_episode_source *src, struct hp_engine_config *cfg,
-                            struct hp_metrics *m, struct hp_engine_stats *st, hp_outcome_fn extra,
-                            void *extra_ctx, struct hp_err *err);
 
 /* Describes the run for the report header. */
 struct hp_run_info {

@@ -26,9 +26,11 @@ struct hp_agreement {
 	double pct;             /* (polled_polled + slept_slept) / known, in per cent */
 };
 
-/* Replay eps through cfg and compare each halt with its recorded outcome; 0 or -1 with err. */
-int hp_validate_agreement(const struct hp_episodes *eps, struct hp_engine_config *cfg,
-                          struct hp_agreement *a, struct hp_err *err);
+/* Compare one replayed halt with its recorded outcome (an hp_outcome_fn with a zeroed a as ctx). */
+void hp_agreement_add(void *a, const struct hp_outcome *o);
+
+/* The agreement over the halts added; 0, or -1 with err when none had a recorded outcome. */
+int hp_agreement_finish(struct hp_agreement *a, struct hp_err *err);
 
 /*
  * The figures compared, for one run (measured) or one replay (predicted),

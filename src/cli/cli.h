@@ -50,6 +50,45 @@ struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *cmd);
 
+/* The options of every command that replays a capture, as getopt_long codes (long options only). */
+enum {
+	CLI_OPT_KERNEL = 0x200,
+	CLI_OPT_ARCH,
+	CLI_OPT_SET,
+	CLI_OPT_COST,
+	CLI_OPT_COST_SET,
+	CLI_OPT_VCPU_MAP,
+	CLI_OPT_NO_CACHE,
+};
+
+/* Their entries of a command's struct option table. */
+#define CLI_RUN_LONGOPTS                                                                           \
+	{"kernel", required_argument, NULL, CLI_OPT_KERNEL},                                       \
+	    {"arch", required_argument, NULL, CLI_OPT_ARCH},                                       \
+	    {"set", required_argument, NULL, CLI_OPT_SET},                                         \
+	    {"cost", required_argument, NULL, CLI_OPT_COST},                                       \
+	    {"cost-set", required_argument, NULL, CLI_OPT_COST_SET},                               \
+	    {"vcpu-map", required_argument, NULL, CLI_OPT_VCPU_MAP},                               \
+	{                                                                                          \
+		"no-cache", no_argument, NULL, CLI_OPT_NO_CACHE                                    \
+	}
+
+struct hp_run_spec;
+struct hp_read_opts;
+
+/* Where those options go: the run spec (settings' names copied into names), the read options. */
+struct cli_run_opts {
+	struct hp_run_spec *spec;
+	struct hp_read_opts *read;
+	size_t reserve; /* settings left free in spec->params and spec->cost for the command */
+	char names[2 * 128][128];
+	size_t nnames;
+};
+
+/* Handle option ch (a CLI_OPT_ code) with its argument for command cmd: 0, a usage exit status
+ * (2, the error said), or -1 if ch is not one of them. */
+int cli_run_option(struct cli_run_opts *o, int ch, const char *arg, const char *cmd);
+
 /* The candidate closest to word by edit distance, or NULL if none is close. */
 const char *cli_suggest(const char *word, const char *const *candidates, size_t n);
 

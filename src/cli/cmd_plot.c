@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/episode.h"
 #include "hpsim/plot.h"
+#include "hpsim/policy.h"
+#include "hpsim/trace.h"
 
 static const char plot_help[] =
     "usage: hpsim plot KIND INPUT... -o FILE.{png,svg,pdf} [options]\n"
@@ -76,7 +79,7 @@ static int parse_mark(struct hp_plot_request *req, char *arg)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct hp_plot_request *req)
+static int parse_args(int argc, char **argv, struct hp_plot_request *req, const char **policy)
 {
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},  {"title", required_argument, NULL, 'T'},
@@ -94,6 +97,7 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 	int ch, rc;
 
 	memset(req, 0, sizeof(*req));
+	*policy = NULL;
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "ho:", longopts, "plot")) != -1) {
 		rc = 0;
@@ -133,7 +137,7 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 			rc = parse_mark(req, optarg);
 			break;
 		case 'p':
-			req->policy = optarg;
+			*policy = optarg;
 			break;
 		case 'x':
 			req->x = optarg;
@@ -184,22 +188,92 @@ static int parse_args(int argc, char **argv, struct hp_plot_request *req)
 	return 0;
 }
 
+/* The halt lengths of each capture of a histogram into req->halts (malloc'd). */
+static int read_halts(struct hp_plot_request *req, struct hp_err *err)
+{
+	size_t i, j;
+
+	if (req->ninputs > HP_PLOT_HIST_MAX_INPUTS) /* hp_plot_render says so */
+		return 0;
+	for (i = 0; i < req->ninputs; i++) {
+		struct hp_episodes eps = {0};
+		uint64_t *len;
+
+		if (hp_trace_read(req->inputs[i], &eps, err) < 0)
+			return -1;
+		len = malloc((eps.n ? eps.n : 1) * sizeof(*len));
+		if (!len) {
+			hp_episodes_free(&eps);
+			return hp_errf(err, "%s: out of memory for %zu halt lengths",
+			               req->inputs[i], eps.n);
+		}
+		for (j = 0; j < eps.n; j++)
+			len[j] = eps.ep[j].wake_ns - eps.ep[j].halt_start_ns;
+		req->halts[i].len_ns = len;
+		req->halts[i].n = eps.n;
+		hp_episodes_free(&eps);
+	}
+	return 0;
+}
+
+/* The policy's ns parameters at their defaults (the newest kernel, x86) into req->defaults. */
+static int policy_marks(struct hp_plot_request *req, const char *name, struct hp_err *err)
+{
+	const struct hp_policy_ops *ops = hp_policy_find(name);
+	struct hp_kernel k = {HP_ARCH_X86, HP_KVER_NEWEST};
+	size_t i;
+
+	if (!ops)
+		return hp_errf(err, "--policy: unknown policy '%s' (see `hpsim policies`)", name);
+	for (i = 0; i < ops->nparams; i++) {
+		const struct hp_param *p = &ops->params[i];
+		uint32_t def = hp_param_default(p, &k);
+
+		if (p->type != HP_PARAM_UINT || strcmp(p->unit, "ns") || !def)
+			continue;
+		if (req->ndefaults == HP_PLOT_MAX_MARKS)
+			return hp_errf(err, "too many marks");
+		req->defaults[req->ndefaults].name = p->name;
+		req->defaults[req->ndefaults].ns = def;
+		req->ndefaults++;
+	}
+	return 0;
+}
+
+static void free_halts(struct hp_plot_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < HP_PLOT_HIST_MAX_INPUTS; i++)
+		free((uint64_t *)req->halts[i].len_ns);
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	struct hp_plot_request req;
 	struct hp_plot_result *res;
 	struct hp_err err = {""};
+	const char *policy;
 	int rc;
 
-	rc = parse_args(argc, argv, &req);
+	rc = parse_args(argc, argv, &req, &policy);
 	if (rc)
 		return rc;
+	/* the histogram's data: plot draws what it is handed */
+	if (req.kind == HP_PLOT_HIST &&
+	    (read_halts(&req, &err) < 0 || (policy && policy_marks(&req, policy, &err) < 0))) {
+		free_halts(&req);
+		return cli_fail(&err);
+	}
 	res = calloc(1, sizeof(*res));
 	if (!res) {
+		free_halts(&req);
 		hp_errf(&err, "out of memory");
 		return cli_fail(&err);
 	}
-	if (hp_plot_render(&req, res, &err) < 0) {
+	rc = hp_plot_render(&req, res, &err);
+	free_halts(&req);
+	if (rc < 0) {
 		free(res);
 		return cli_fail(&err);
 	}

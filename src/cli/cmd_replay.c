@@ -8,6 +8,7 @@
 #include "hpsim/atomic_file.h"
 #include "hpsim/engine.h"
 #include "hpsim/recorded.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -81,27 +82,8 @@ struct replay_opts {
 	struct hp_read_opts read;
 	struct hp_recorded recorded;
 	int have_recorded;
+	struct cli_run_opts run; /* the options shared with validate */
 };
-
-static int add_setting(struct hp_setting *arr, size_t *n, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	static char names[2 * HP_MAX_SETTINGS][128];
-	static size_t used;
-	char *name;
-
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(names[0]))
-		return cli_usage_error("replay", "'%s' is not of the form NAME=VALUE", arg);
-	if (*n == HP_MAX_SETTINGS || used == 2 * HP_MAX_SETTINGS)
-		return cli_usage_error("replay", "too many settings");
-	name = names[used++];
-	memcpy(name, arg, (size_t)(eq - arg));
-	name[eq - arg] = '\0';
-	arr[*n].name = name;
-	arr[*n].value = eq + 1;
-	(*n)++;
-	return 0;
-}
 
 static int parse_number(const char *opt, const char *arg, double *out, double lo, double hi)
 {
@@ -120,11 +102,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host", required_argument, NULL, 'H'},
 	    {"guest", required_argument, NULL, 'G'},
 	    {"vcore", required_argument, NULL, 'V'},
-	    {"set", required_argument, NULL, 's'},
-	    {"kernel", required_argument, NULL, 'k'},
-	    {"arch", required_argument, NULL, 'a'},
 	    {"format", required_argument, NULL, 'f'},
-	    {"cost-set", required_argument, NULL, 'c'},
 	    {"decisions", required_argument, NULL, 'D'},
 	    {"emit-trace", required_argument, NULL, 'E'},
 	    {"mode", required_argument, NULL, 'M'},
@@ -136,26 +114,31 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	    {"host-governor", required_argument, NULL, 'g'},
 	    {"host-latency-req", required_argument, NULL, 'q'},
 	    {"host-idle-horizon", required_argument, NULL, 'z'},
-	    {"no-cache", no_argument, NULL, 'X'},
 	    {"cache-dir", required_argument, NULL, 'Q'},
 	    {"vcore-size", required_argument, NULL, 'N'},
-	    {"cost", required_argument, NULL, 'C'},
 	    {"lenient", no_argument, NULL, 'l'},
 	    {"salvage", no_argument, NULL, 'y'},
-	    {"vcpu-map", required_argument, NULL, 'm'},
 	    {"recorded-with", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
+	    CLI_RUN_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	memset(o, 0, sizeof(*o));
 	hp_read_opts_init(&o->read);
+	o->run.spec = &o->spec;
+	o->run.read = &o->read;
 	o->format = "table";
 	o->load.burst_ns = 50000;
 	o->load.seed = 1;
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "h", longopts, "replay")) != -1) {
+		rc = cli_run_option(&o->run, ch, optarg, "replay");
+		if (rc > 0)
+			return rc;
+		if (rc == 0)
+			continue;
 		rc = 0;
 		switch (ch) {
 		case 'H':
@@ -167,23 +150,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'V':
 			o->spec.policy[HP_LAYER_VCORE] = optarg;
 			break;
-		case 's':
-			rc = add_setting(o->spec.params, &o->spec.nparams, optarg);
-			break;
-		case 'k':
-			o->spec.kernel = optarg;
-			break;
-		case 'a':
-			o->spec.arch = optarg;
-			break;
 		case 'f':
 			o->format = optarg;
-			break;
-		case 'c':
-			rc = add_setting(o->spec.cost, &o->spec.ncost, optarg);
-			break;
-		case 'C':
-			o->spec.cost_file = optarg;
 			break;
 		case 'D':
 			o->decisions = optarg;
@@ -225,9 +193,6 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 				                     optarg);
 			break;
 		}
-		case 'X':
-			o->read.use_cache = 0;
-			break;
 		case 'Q':
 			o->read.cache_dir = optarg;
 			break;
@@ -267,13 +232,6 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'y':
 			o->read.salvage = 1;
 			break;
-		case 'm': {
-			struct hp_err e;
-
-			if (hp_vcpu_map_parse(&o->read, optarg, &e) < 0)
-				rc = cli_usage_error("replay", "%s", e.msg);
-			break;
-		}
 		case 'h':
 			fputs(replay_help, stdout);
 			exit(0);
@@ -386,7 +344,7 @@ int cmd_replay(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (hp_report_replay_source(&src, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
+	if (hp_replay_source(&src, &cfg, &m, &st, to_sinks, &sinks, &err) < 0)
 		goto fail;
 	have_metrics = 1;
 	if (o.emit_trace) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/replay.h"
 #include "hpsim/trace.h"
 #include "hpsim/validate.h"
 
@@ -39,48 +40,30 @@ struct vopts {
 	size_t nruns;
 	int self;
 	char kernel[32];
-	char names[HP_MAX_SETTINGS * 2][64];
-	size_t nnames;
+	struct cli_run_opts run; /* the options shared with replay */
 };
-
-static int setting(struct vopts *o, struct hp_setting *arr, size_t *n, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	char *name;
-
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(o->names[0]))
-		return cli_usage_error("validate", "'%s' is not of the form NAME=VALUE", arg);
-	if (*n >= HP_MAX_SETTINGS - 1 || o->nnames == sizeof(o->names) / sizeof(o->names[0]))
-		return cli_usage_error("validate", "too many settings");
-	name = o->names[o->nnames++];
-	memcpy(name, arg, (size_t)(eq - arg));
-	name[eq - arg] = '\0';
-	arr[*n].name = name;
-	arr[*n].value = eq + 1;
-	(*n)++;
-	return 0;
-}
 
 static int parse(int argc, char **argv, struct vopts *o)
 {
 	static const struct option longopts[] = {
 	    {"self", no_argument, NULL, 'S'},
 	    {"measured", required_argument, NULL, 'm'},
-	    {"kernel", required_argument, NULL, 'k'},
-	    {"arch", required_argument, NULL, 'a'},
-	    {"set", required_argument, NULL, 's'},
-	    {"cost", required_argument, NULL, 'C'},
-	    {"cost-set", required_argument, NULL, 'c'},
-	    {"vcpu-map", required_argument, NULL, 'v'},
-	    {"no-cache", no_argument, NULL, 'X'},
 	    {"help", no_argument, NULL, 'h'},
+	    CLI_RUN_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct hp_err err = {""};
-	int ch, rc = 0;
+	int ch, rc;
 
+	o->run.spec = &o->spec;
+	o->run.read = &o->read;
+	o->run.reserve = 1; /* predict() adds max_halt_poll_ns */
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "h", longopts, "validate")) != -1) {
+		rc = cli_run_option(&o->run, ch, optarg, "validate");
+		if (rc > 0)
+			return rc;
+		if (rc == 0)
+			continue;
 		switch (ch) {
 		case 'S':
 			o->self = 1;
@@ -90,36 +73,12 @@ static int parse(int argc, char **argv, struct vopts *o)
 				return cli_usage_error("validate", "more than %d runs", MAX_RUNS);
 			o->runs[o->nruns++] = optarg;
 			break;
-		case 'k':
-			o->spec.kernel = optarg;
-			break;
-		case 'a':
-			o->spec.arch = optarg;
-			break;
-		case 's':
-			rc = setting(o, o->spec.params, &o->spec.nparams, optarg);
-			break;
-		case 'C':
-			o->spec.cost_file = optarg;
-			break;
-		case 'c':
-			rc = setting(o, o->spec.cost, &o->spec.ncost, optarg);
-			break;
-		case 'v':
-			if (hp_vcpu_map_parse(&o->read, optarg, &err) < 0)
-				return cli_fail(&err);
-			break;
-		case 'X':
-			o->read.use_cache = 0;
-			break;
 		case 'h':
 			fputs(validate_help, stdout);
 			return -1;
 		default: /* cli_getopt said what was wrong */
 			return 2;
 		}
-		if (rc)
-			return rc;
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("validate", "expected exactly one CAPTURE");
@@ -156,7 +115,7 @@ static int predict(struct vopts *o, const struct hp_episodes *eps, struct hp_vro
 	spec.nparams++;
 	if (hp_engine_configure(&spec, &cfg, err) < 0)
 		return -1;
-	if (hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, err) < 0)
+	if (hp_replay(eps, &cfg, &m, &st, NULL, NULL, err) < 0)
 		return -1;
 	hp_vfig_from_metrics(&m, &r->pred);
 	hp_metrics_free(&m);
@@ -206,9 +165,14 @@ int cmd_validate(int argc, char **argv)
 	printf("capture:  %s (%zu halts), kernel %s\n", argv[optind], eps.n,
 	       o->spec.kernel ? o->spec.kernel : "6.11 (default)");
 	if (o->self) {
-		struct hp_agreement a;
+		struct hp_agreement a = {0};
+		struct hp_engine_stats st;
+		struct hp_metrics m;
 
-		if (hp_validate_agreement(&eps, &cfg, &a, &err) < 0)
+		if (hp_replay(&eps, &cfg, &m, &st, hp_agreement_add, &a, &err) < 0)
+			goto fail;
+		hp_metrics_free(&m);
+		if (hp_agreement_finish(&a, &err) < 0)
 			goto fail;
 		hp_validate_write_agreement(stdout, &a);
 	}

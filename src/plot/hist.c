@@ -1,14 +1,13 @@
 /*
  * The histogram's data: halt lengths of one or more captures in log2
  * buckets (count and share of each capture's halts), and the thresholds to
- * mark: --mark NAME=NS and the ns parameters of a policy at their defaults.
+ * mark: the ns parameters of a policy at their defaults, then --mark NAME=NS.
+ * The caller reads the captures and the policy's defaults.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "hpsim/atomic_file.h"
-#include "hpsim/policy.h"
-#include "hpsim/trace.h"
 #include "plot_int.h"
 
 #define NBUCKET 64
@@ -34,30 +33,12 @@ static int add_mark(char *marks, size_t size, const char *name, uint64_t ns, str
 	return 0;
 }
 
-static int policy_marks(const char *name, char *marks, size_t size, struct hp_err *err)
-{
-	const struct hp_policy_ops *ops = hp_policy_find(name);
-	struct hp_kernel k = {HP_ARCH_X86, HP_KVER_NEWEST};
-	size_t i;
-
-	if (!ops)
-		return hp_errf(err, "--policy: unknown policy '%s' (see `hpsim policies`)", name);
-	for (i = 0; i < ops->nparams; i++) {
-		const struct hp_param *p = &ops->params[i];
-		uint32_t def = hp_param_default(p, &k);
-
-		if (p->type == HP_PARAM_UINT && !strcmp(p->unit, "ns") && def &&
-		    add_mark(marks, size, p->name, def, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int plot_hist_prepare(const struct hp_plot_request *req, struct plot_vars *v, char *data,
                       size_t size, struct hp_err *err)
 {
-	static const size_t maxin = 4;
-	uint64_t count[4][NBUCKET] = {{0}}, total[4] = {0};
+	static const size_t maxin = HP_PLOT_HIST_MAX_INPUTS;
+	uint64_t count[HP_PLOT_HIST_MAX_INPUTS][NBUCKET] = {{0}};
+	uint64_t total[HP_PLOT_HIST_MAX_INPUTS] = {0};
 	char titles[1024] = "", marks[1024] = "", title[512];
 	struct hp_atomic_file a;
 	int lo = NBUCKET, hi = 0, b;
@@ -67,24 +48,23 @@ int plot_hist_prepare(const struct hp_plot_request *req, struct plot_vars *v, ch
 		return hp_errf(err, "hist: at most %zu captures overlaid, got %zu", maxin,
 		               req->ninputs);
 	for (i = 0; i < req->ninputs; i++) {
-		struct hp_episodes eps = {0};
+		const struct hp_plot_halts *h = &req->halts[i];
 
-		if (hp_trace_read(req->inputs[i], &eps, err) < 0)
-			return -1;
-		for (j = 0; j < eps.n; j++) {
-			b = bucket_of(eps.ep[j].wake_ns - eps.ep[j].halt_start_ns);
+		for (j = 0; j < h->n; j++) {
+			b = bucket_of(h->len_ns[j]);
 			count[i][b]++;
 			total[i]++;
 			lo = b < lo ? b : lo;
 			hi = b > hi ? b : hi;
 		}
-		hp_episodes_free(&eps);
 		if (!total[i])
 			return hp_errf(err, "%s: no halts in the capture", req->inputs[i]);
 		plot_word_append(titles, sizeof(titles), plot_basename(req->inputs[i]));
 	}
-	if (req->policy && policy_marks(req->policy, marks, sizeof(marks), err) < 0)
-		return -1;
+	for (i = 0; i < req->ndefaults; i++)
+		if (add_mark(marks, sizeof(marks), req->defaults[i].name, req->defaults[i].ns,
+		             err) < 0)
+			return -1;
 	for (i = 0; i < req->nmarks; i++)
 		if (add_mark(marks, sizeof(marks), req->marks[i].name, req->marks[i].ns, err) < 0)
 			return -1;

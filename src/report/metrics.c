@@ -108,6 +108,18 @@ oom:
 	return hp_errf(err, "out of memory for the metrics of %u CPUs", ncpu);
 }
 
+int hp_metrics_init_run(struct hp_metrics *m, const struct hp_episodes *eps,
+                        const struct hp_engine_config *cfg, struct hp_err *err)
+{
+	if (hp_metrics_init(m, eps->ncpu, eps->t_last_ns - eps->t_first_ns, err) < 0)
+		return -1;
+	m->t_first_ns = eps->t_first_ns;
+	m->cost = cfg->cost;
+	if (hp_host_idle_active(&cfg->idle))
+		m->idle = cfg->idle.table;
+	return 0;
+}
+
 void hp_metrics_free(struct hp_metrics *m)
 {
 	uint32_t i;

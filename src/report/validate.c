@@ -13,7 +13,7 @@
 
 /* --- agreement ------------------------------------------------------------ */
 
-static void agree_one(void *ctx, const struct hp_outcome *o)
+void hp_agreement_add(void *ctx, const struct hp_outcome *o)
 {
 	struct hp_agreement *a = ctx;
 	uint32_t f = o->ep->flags;
@@ -34,16 +34,8 @@ static void agree_one(void *ctx, const struct hp_outcome *o)
 		*(slept ? &a->polled_slept : &a->polled_polled) += 1;
 }
 
-int hp_validate_agreement(const struct hp_episodes *eps, struct hp_engine_config *cfg,
-                          struct hp_agreement *a, struct hp_err *err)
+int hp_agreement_finish(struct hp_agreement *a, struct hp_err *err)
 {
-	struct hp_engine_stats st;
-	struct hp_metrics m;
-
-	memset(a, 0, sizeof(*a));
-	if (hp_report_replay(eps, cfg, &m, &st, agree_one, a, err) < 0)
-		return -1;
-	hp_metrics_free(&m);
 	if (!a->known)
 		return hp_errf(err,
 		               "no halt has a recorded outcome: agreement needs a host capture "

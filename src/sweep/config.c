@@ -22,7 +22,7 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
 	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", "host_idle",
 	    "host_governor", NULL};
-	struct raw_axes *global;
+	struct sweep_input *in;
 	json_t *v;
 	uint64_t x;
 	int rc = -1, i;
@@ -70,19 +70,14 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 		return -1;
 	if (hp_sweep_host_parse(json_object_get(root, "recommend"), c, err) < 0)
 		return -1;
-	global = calloc(1, sizeof(*global));
-	if (!global)
+	/* what the config says about the grid, then the grid derived from it */
+	in = calloc(1, sizeof(*in));
+	if (!in)
 		return hp_errf(err, "out of memory");
-	if ((v = json_object_get(root, "params")) &&
-	    add_param_axes(v, "$.params", c->max_points, global, err) < 0)
-		goto out;
-	if ((v = json_object_get(root, "zip")) &&
-	    add_zip_axes(v, "$.zip", c->max_points, global, err) < 0)
-		goto out;
-	rc = build_series(root, c, global, err);
-out:
-	free_raw(global);
-	free(global);
+	if (sweep_input_parse(root, c->max_points, in, err) == 0)
+		rc = sweep_grid_build(in, c, err);
+	sweep_input_free(in);
+	free(in);
 	return rc;
 }
 
@@ -104,7 +99,6 @@ int hp_sweep_config_parse(const char *text, const char *dir, unsigned flags,
 		hp_sweep_config_free(c);
 		return -1;
 	}
-	place_defaults(c);
 	return 0;
 }
 

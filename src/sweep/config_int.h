@@ -1,5 +1,5 @@
-/* Shared by the sweep config parser's files (config.c, config_json.c, axes.c, inputs.c, series.c).
- */
+/* Shared by the sweep config parser's files (config.c, config_json.c, axes.c, inputs.c, stacks.c,
+ * series.c). */
 #ifndef HPSIM_SWEEP_CONFIG_INT_H
 #define HPSIM_SWEEP_CONFIG_INT_H
 
@@ -70,11 +70,47 @@ int parse_oracle(json_t *o, struct hp_sweep_config *c, struct hp_err *err);
 /* Free raw axes' contents. */
 void free_raw(struct raw_axes *ra);
 
-/* Policy stacks x kernels, each with the global axes plus the stack's own. */
-int build_series(json_t *root, struct hp_sweep_config *c, struct raw_axes *global,
-                 struct hp_err *err);
+/* A policy stack as the config wrote it ($.policies, or one entry of it). */
+struct sweep_stack {
+	char *policy[HP_LAYER_COUNT]; /* NULL: layer absent */
+	char path[48];                /* "$.policies", "$.policies[1]" */
+	struct raw_axes axes;         /* its own params, unqualified */
+};
 
-/* Where each series' default point is: in its grid, or appended after all grids. */
-void place_defaults(struct hp_sweep_config *c);
+/* A kernel release as the config wrote it ($.kernel, or one entry of it). */
+struct sweep_kernel {
+	char *version; /* "6.11" */
+	char path[48]; /* "$.kernel", "$.kernel[0]" */
+};
+
+/*
+ * What the config says about its grid, validated (policies exist, kernels
+ * parse, values expand) but not laid out: no parameter is qualified with a
+ * layer yet, no point numbered. The config's other keys (traces, cost,
+ * objective, oracle, recommend, ...) are parsed straight into the config.
+ */
+struct sweep_input {
+	struct raw_axes global; /* $.params, then $.zip */
+	size_t nstacks;
+	struct sweep_stack *stacks;
+	size_t nkernels;
+	struct sweep_kernel *kernels;
+};
+
+/* $.params, $.zip, $.policies (default {"host": "kvm"}) and $.kernel (default "6.11") of root
+ * into in; values limited to max_points. 0, or -1 with err naming the path (free in either way). */
+int sweep_input_parse(json_t *root, uint64_t max_points, struct sweep_input *in,
+                      struct hp_err *err);
+
+/* Free what in owns. */
+void sweep_input_free(struct sweep_input *in);
+
+/*
+ * The grid layout derived from in (c's traces and max_points already set):
+ * series (stacks x kernels, each with the global axes then its stack's own,
+ * qualified with their layers), parameter columns, point numbering, each
+ * series' default point. 0, or -1 with err naming the path.
+ */
+int sweep_grid_build(const struct sweep_input *in, struct hp_sweep_config *c, struct hp_err *err);
 
 #endif

@@ -27,6 +27,7 @@
 #include "hpsim/host.h"
 #include "hpsim/pareto.h"
 #include "hpsim/policy.h"
+#include "hpsim/replay.h"
 
 bool hp_host_is_round(uint32_t v, uint32_t step)
 {
@@ -240,7 +241,7 @@ static int replay_at(const struct hp_episodes *eps, const struct hp_run_spec *sp
 	int l;
 
 	if (hp_engine_configure(spec, &cfg, err) < 0 ||
-	    hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, err) < 0)
+	    hp_replay(eps, &cfg, &m, &st, NULL, NULL, err) < 0)
 		return -1;
 	memset(at, 0, sizeof(*at));
 	at->row.halts = m.total.halts;

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "hpsim/host.h"
+#include "hpsim/replay.h"
 #include "hpsim/trace.h"
 
 static int stat_index(const char *name)
@@ -587,7 +588,7 @@ int hp_host_rates_capture(const char *capture, const char *pred_path, const stru
 	ro.hlt_exit_ns = cfg.cost.hlt_exit_ns;
 	if (hp_trace_read_opts(capture, &ro, &eps, err) < 0)
 		goto out;
-	if (hp_report_replay(&eps, &cfg, &m, &st, NULL, NULL, err) < 0)
+	if (hp_replay(&eps, &cfg, &m, &st, NULL, NULL, err) < 0)
 		goto out;
 	secs = (double)(eps.t_last_ns - eps.t_first_ns) / 1e9;
 	for (i = 0; i < HP_HOST_NSTATS && secs > 0; i++) {

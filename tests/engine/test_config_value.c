@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
@@ -58,7 +59,7 @@ static void replay(struct hp_engine_config *cfg, uint64_t *attempted, uint64_t *
 	struct hp_engine_stats st;
 	struct hp_err err;
 
-	if (hp_report_replay(&eps, cfg, &m, &st, NULL, NULL, &err) < 0)
+	if (hp_replay(&eps, cfg, &m, &st, NULL, NULL, &err) < 0)
 		fail_msg("replay: %s", err.msg);
 	assert_int_equal(m.total.halts, eps.n);
 	*attempted = m.total.layer[HP_LAYER_HOST].halt_attempted_poll;
@@ -77,7 +78,7 @@ static char *reports(struct hp_engine_config *cfg)
 	size_t n = 0;
 	FILE *f;
 
-	if (hp_report_replay(&eps, cfg, &m, &st, NULL, NULL, &err) < 0)
+	if (hp_replay(&eps, cfg, &m, &st, NULL, NULL, &err) < 0)
 		fail_msg("replay: %s", err.msg);
 	in.cfg = cfg;
 	in.st = &st;

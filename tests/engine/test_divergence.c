@@ -21,54 +21,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
-
-static void configure(struct hp_engine_config *cfg, const char *host, const char *const *params)
-{
-	struct hp_run_spec spec;
-	struct hp_err err;
-
-	memset(&spec, 0, sizeof(spec));
-	spec.policy[HP_LAYER_HOST] = host;
-	for (; params && *params; params += 2) {
-		spec.params[spec.nparams].name = params[0];
-		spec.params[spec.nparams].value = params[1];
-		spec.nparams++;
-	}
-	if (hp_engine_configure(&spec, cfg, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-struct rec {
-	size_t n, cap;
-	struct hp_outcome *o;
-};
-
-static void record(void *ctx, const struct hp_outcome *o)
-{
-	struct rec *r = ctx;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->o = realloc(r->o, r->cap * sizeof(*r->o));
-		assert_non_null(r->o);
-	}
-	r->o[r->n++] = *o;
-}
-
-static void replay(const struct hp_episodes *e, struct hp_engine_config *cfg, struct rec *r)
-{
-	struct hp_engine_stats st;
-	struct hp_metrics m;
-	struct hp_err err;
-
-	memset(r, 0, sizeof(*r));
-	if (hp_report_replay(e, cfg, &m, &st, record, r, &err) < 0)
-		fail_msg("%s", err.msg);
-	hp_metrics_free(&m);
-}
 
 /*
  * Two device-interrupt halts, host `none` (every halt sleeps). The first
@@ -86,23 +43,17 @@ static void test_closed_irq_before_shifted_halt(void **unused)
 	};
 	struct hp_engine_config cfg;
 	struct hp_episodes e;
-	struct hp_err err;
-	struct rec r;
+	struct test_rec r;
 	uint64_t sleep_path, pending_path;
-	size_t i;
 
 	(void)unused;
-	memset(&e, 0, sizeof(e));
-	for (i = 0; i < 2; i++)
-		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
-	e.t_first_ns = 0;
-	e.t_last_ns = 1100000;
-	configure(&cfg, "none", NULL);
+	test_episodes(&e, in, 2, 0, 1100000);
+	test_configure(&cfg, NULL, "none", NULL);
 	cfg.mode = HP_MODE_CLOSED;
 	sleep_path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
 	pending_path = cfg.cost.hlt_exit_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
 	assert_true(sleep_path > 1000);
-	replay(&e, &cfg, &r);
+	test_replay(&e, &cfg, &r, NULL, NULL);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.o[0].latency_ns, sleep_path);
 	assert_int_equal(r.o[1].enter_ns, 1002000 + sleep_path);
@@ -133,11 +84,11 @@ static void test_closed_latency_within_wait(void **unused)
 			fail_msg("%s", err.msg);
 		for (h = 0; h < 2; h++) {
 			struct hp_engine_config cfg;
-			struct rec r;
+			struct test_rec r;
 
-			configure(&cfg, hosts[h], NULL);
+			test_configure(&cfg, NULL, hosts[h], NULL);
 			cfg.mode = HP_MODE_CLOSED;
-			replay(&e, &cfg, &r);
+			test_replay(&e, &cfg, &r, NULL, NULL);
 			assert_int_equal(r.n, e.n);
 			for (i = 0; i < r.n; i++)
 				if (r.o[i].latency_ns > r.o[i].resume_ns - r.o[i].enter_ns)

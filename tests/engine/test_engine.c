@@ -25,7 +25,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -63,55 +65,15 @@ static int unload(void **unused)
 	return 0;
 }
 
-static void configure(struct hp_engine_config *cfg, const char *guest, const char *host,
-                      const char *const *params)
-{
-	struct hp_run_spec spec;
-	struct hp_err err;
-
-	memset(&spec, 0, sizeof(spec));
-	spec.policy[HP_LAYER_GUEST] = guest;
-	spec.policy[HP_LAYER_HOST] = host;
-	for (; params && *params; params += 2) {
-		spec.params[spec.nparams].name = params[0];
-		spec.params[spec.nparams].value = params[1];
-		spec.nparams++;
-	}
-	if (hp_engine_configure(&spec, cfg, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-/* Collects what the tests look at, per halt. */
-struct rec {
-	size_t n, cap;
-	struct hp_outcome *o;
-};
-
-static void record(void *ctx, const struct hp_outcome *o)
-{
-	struct rec *r = ctx;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->o = realloc(r->o, r->cap * sizeof(*r->o));
-		assert_non_null(r->o);
-	}
-	r->o[r->n++] = *o;
-}
-
-static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struct rec *r,
+static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struct test_rec *r,
                 struct hp_metrics *m)
 {
 	struct hp_engine_stats st;
-	struct hp_err err;
-
 	uint8_t *seen = calloc(e->n ? e->n : 1, 1);
 	size_t i;
 
-	memset(r, 0, sizeof(*r));
 	assert_non_null(seen);
-	if (hp_report_replay(e, cfg, m, &st, record, r, &err) < 0)
-		fail_msg("%s", err.msg);
+	test_replay(e, cfg, r, m, &st);
 	/* every episode is accounted exactly once */
 	assert_int_equal(r->n, e->n);
 	assert_int_equal(st.halts, e->n);
@@ -133,10 +95,10 @@ static void test_none_everywhere_latency_is_the_wakeup_path(void **unused)
 	for (t = 0; t < NTRACES; t++) {
 		struct hp_engine_config cfg;
 		struct hp_metrics m;
-		struct rec r;
+		struct test_rec r;
 		uint64_t path;
 
-		configure(&cfg, "none", "none", NULL);
+		test_configure(&cfg, "none", "none", NULL);
 		path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
 		run(&eps[t], &cfg, &r, &m);
 		for (i = 0; i < r.n; i++) {
@@ -172,11 +134,11 @@ static void test_none_guest_over_host_changes_nothing(void **unused)
 	for (t = 0; t < NTRACES; t++) {
 		struct hp_engine_config a, b;
 		struct hp_metrics ma, mb;
-		struct rec ra, rb;
+		struct test_rec ra, rb;
 
-		configure(&a, NULL, "kvm", params);
+		test_configure(&a, NULL, "kvm", params);
 		run(&eps[t], &a, &ra, &ma);
-		configure(&b, "none", "kvm", params);
+		test_configure(&b, "none", "kvm", params);
 		run(&eps[t], &b, &rb, &mb);
 		for (i = 0; i < ra.n; i++) {
 			const struct hp_decision *x = &ra.o[i].d[HP_LAYER_HOST],
@@ -203,14 +165,14 @@ static void test_open_loop_keeps_arrivals(void **unused)
 	struct hp_engine_config cfg;
 	struct hp_episode *copy;
 	struct hp_metrics m;
-	struct rec r;
+	struct test_rec r;
 	size_t i;
 
 	(void)unused;
 	copy = malloc(eps[0].n * sizeof(*copy));
 	assert_non_null(copy);
 	memcpy(copy, eps[0].ep, eps[0].n * sizeof(*copy));
-	configure(&cfg, "haltpoll", "kvm", NULL);
+	test_configure(&cfg, "haltpoll", "kvm", NULL);
 	cfg.kernel.arch = HP_ARCH_ARM64; /* both layers poll */
 	run(&eps[0], &cfg, &r, &m);
 	assert_memory_equal(copy, eps[0].ep, eps[0].n * sizeof(*copy));
@@ -256,11 +218,11 @@ static uint64_t *frontier(const struct hp_episodes *e)
 	static const char *const all[] = {"oracle_window_ns", "4294967295", NULL};
 	struct hp_engine_config cfg;
 	struct hp_metrics m;
-	struct rec r;
+	struct test_rec r;
 	uint64_t *cost, *sum;
 	size_t i;
 
-	configure(&cfg, NULL, "oracle", all);
+	test_configure(&cfg, NULL, "oracle", all);
 	run(e, &cfg, &r, &m);
 	assert_int_equal(r.n, e->n);
 	cost = calloc(r.n + 1, sizeof(*cost));
@@ -305,15 +267,15 @@ static void test_oracle_is_a_lower_bound(void **unused)
 		for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
 			struct hp_engine_config cfg;
 			struct hp_metrics m;
-			struct rec r;
+			struct test_rec r;
 			const struct hp_layer_stats *s;
 
 			struct hp_engine_stats st;
 			struct hp_err err;
 
-			configure(&cfg, NULL, configs[c][0], &configs[c][1]);
+			test_configure(&cfg, NULL, configs[c][0], &configs[c][1]);
 			memset(&r, 0, sizeof(r));
-			if (hp_report_replay(&fixed, &cfg, &m, &st, record, &r, &err) < 0)
+			if (hp_replay(&fixed, &cfg, &m, &st, test_record, &r, &err) < 0)
 				fail_msg("%s", err.msg);
 			assert_int_equal(st.delayed_halts, 0);
 			s = &m.total.layer[HP_LAYER_HOST];
@@ -342,12 +304,12 @@ static void test_reference_policies(void **unused)
 	static const char *const w[] = {"oracle_window_ns", "50000", NULL};
 	struct hp_engine_config a, b;
 	struct hp_metrics ma, mb;
-	struct rec ra, rb;
+	struct test_rec ra, rb;
 	size_t i;
 
 	(void)unused;
-	configure(&a, NULL, "none", NULL);
-	configure(&b, NULL, "fixed", zero);
+	test_configure(&a, NULL, "none", NULL);
+	test_configure(&b, NULL, "fixed", zero);
 	run(&eps[1], &a, &ra, &ma);
 	run(&eps[1], &b, &rb, &mb);
 	for (i = 0; i < ra.n; i++)
@@ -356,7 +318,7 @@ static void test_reference_policies(void **unused)
 	hp_metrics_free(&mb);
 	free(ra.o);
 	free(rb.o);
-	configure(&a, NULL, "oracle", w);
+	test_configure(&a, NULL, "oracle", w);
 	run(&eps[1], &a, &ra, &ma);
 	assert_int_equal(ma.total.layer[HP_LAYER_HOST].halt_poll_fail_ns, 0);
 	assert_true(ma.total.layer[HP_LAYER_HOST].halt_successful_poll > 0);
@@ -380,9 +342,9 @@ static void test_time_accounting(void **unused)
 			for (a = 0; a < 2; a++) {
 				struct hp_engine_config cfg;
 				struct hp_metrics m;
-				struct rec r;
+				struct test_rec r;
 
-				configure(&cfg, layers[c][0], layers[c][1], NULL);
+				test_configure(&cfg, layers[c][0], layers[c][1], NULL);
 				cfg.kernel.arch = arches[a];
 				run(&eps[t], &cfg, &r, &m);
 				for (i = 0; i < m.ncpu; i++) {
@@ -421,11 +383,11 @@ static void test_closed_loop_without_latency_is_open_loop(void **unused)
 	for (t = 0; t < NTRACES; t++) {
 		struct hp_engine_config a, b;
 		struct hp_metrics ma, mb;
-		struct rec ra, rb;
+		struct test_rec ra, rb;
 
-		configure(&a, NULL, "kvm", NULL);
+		test_configure(&a, NULL, "kvm", NULL);
 		memset(&a.cost, 0, sizeof(a.cost));
-		configure(&b, NULL, "kvm", NULL);
+		test_configure(&b, NULL, "kvm", NULL);
 		memset(&b.cost, 0, sizeof(b.cost));
 		b.mode = HP_MODE_CLOSED;
 		run(&eps[t], &a, &ra, &ma);
@@ -459,9 +421,9 @@ static void test_closed_loop_extension(void **unused)
 		struct hp_metrics m;
 		struct hp_err err;
 
-		configure(&cfg, NULL, host[k], NULL);
+		test_configure(&cfg, NULL, host[k], NULL);
 		cfg.mode = HP_MODE_CLOSED;
-		if (hp_report_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err) < 0)
+		if (hp_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err) < 0)
 			fail_msg("%s", err.msg);
 		assert_int_equal(st.delayed_halts, 0);
 		ext[k] = st.extension_ns;
@@ -491,17 +453,12 @@ static void test_closed_loop_extension_is_the_final_shift(void **unused)
 	struct hp_episodes e;
 	struct hp_metrics m;
 	struct hp_err err;
-	struct rec r;
+	struct test_rec r;
 	uint64_t sleep_path, poll_path;
-	size_t i;
 
 	(void)unused;
-	memset(&e, 0, sizeof(e));
-	for (i = 0; i < 2; i++)
-		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
-	e.t_first_ns = 0;
-	e.t_last_ns = 1100000;
-	configure(&cfg, NULL, "fixed", poll200us);
+	test_episodes(&e, in, 2, 0, 1100000);
+	test_configure(&cfg, NULL, "fixed", poll200us);
 	cfg.mode = HP_MODE_CLOSED;
 	sleep_path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
 	poll_path = cfg.cost.poll_detect_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
@@ -510,7 +467,7 @@ static void test_closed_loop_extension_is_the_final_shift(void **unused)
 		struct hp_engine_stats st;
 
 		memset(&r, 0, sizeof(r));
-		if (hp_report_replay(&e, &cfg, &m, &st, record, &r, &err) < 0)
+		if (hp_replay(&e, &cfg, &m, &st, test_record, &r, &err) < 0)
 			fail_msg("%s", err.msg);
 		assert_int_equal(r.n, 2);
 		assert_int_equal(r.o[0].latency_ns, sleep_path);
@@ -542,22 +499,17 @@ static void test_closed_loop_guest_sees_moved_wakeup(void **unused)
 	};
 	const char *const guests[] = {"haltpoll", "oracle", "fixed"};
 	struct hp_episodes e;
-	struct hp_err err;
 	size_t g, i;
 
 	(void)unused;
-	memset(&e, 0, sizeof(e));
-	for (i = 0; i < 2; i++)
-		assert_int_equal(hp_episodes_push(&e, &in[i], &err), 0);
-	e.t_first_ns = 1000;
-	e.t_last_ns = 1005000;
+	test_episodes(&e, in, 2, 1000, 1005000);
 	for (g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
 		struct hp_engine_config cfg;
 		struct hp_metrics m;
-		struct rec r;
+		struct test_rec r;
 		uint64_t path;
 
-		configure(&cfg, guests[g], "none", NULL);
+		test_configure(&cfg, guests[g], "none", NULL);
 		cfg.mode = HP_MODE_CLOSED;
 		path = cfg.cost.host_wakeup_ns + cfg.cost.vm_entry_ns + cfg.cost.guest_wakeup_ns;
 		run(&e, &cfg, &r, &m);
@@ -609,12 +561,12 @@ static void test_host_load(void **unused)
 		struct hp_engine_config cfg;
 		struct hp_metrics m;
 		struct hp_err err;
-		struct rec r;
+		struct test_rec r;
 
 		e.busy = NULL;
 		e.nbusy = e.busy_cap = 0;
 		assert_int_equal(hp_load_apply(&e, &full, &err), 0);
-		configure(&cfg, "haltpoll", "kvm", NULL);
+		test_configure(&cfg, "haltpoll", "kvm", NULL);
 		cfg.kernel.arch = HP_ARCH_ARM64;
 		run(&e, &cfg, &r, &m);
 		/* the host's loop stops at its first check: one nanosecond per attempt */
@@ -655,9 +607,9 @@ static void test_guest_poll_contention_before_hlt(void **unused)
 	for (h = 0; h < 2; h++) {
 		struct hp_engine_config cfg;
 		struct hp_metrics m;
-		struct rec r;
+		struct test_rec r;
 
-		configure(&cfg, "fixed", hosts[h], poll10us);
+		test_configure(&cfg, "fixed", hosts[h], poll10us);
 		run(&e, &cfg, &r, &m);
 		/* the guest polled 10 us, saw no wakeup and executed HLT */
 		assert_int_equal(r.o[0].d[HP_LAYER_GUEST].outcome, HP_POLL_MISS);
@@ -700,9 +652,9 @@ static void test_reference_host_sleep_after_entry(void **unused)
 		const char *const params[] = {pols[p][1], pols[p][2], NULL};
 		struct hp_engine_config cfg;
 		struct hp_metrics m;
-		struct rec r;
+		struct test_rec r;
 
-		configure(&cfg, NULL, pols[p][0], pols[p][1] ? params : NULL);
+		test_configure(&cfg, NULL, pols[p][0], pols[p][1] ? params : NULL);
 		cfg.kernel.arch = HP_ARCH_ARM64;
 		cfg.cost.poll_detect_ns = 10000;
 		cfg.cost.host_wakeup_ns = 100;
@@ -754,7 +706,7 @@ static void test_huge_timestamps(void **unused)
 	assert_int_equal(hp_load_apply(&e, &lm, &err), -1);
 	assert_non_null(strstr(err.msg, "ns"));
 	assert_int_equal(e.nbusy, 0);
-	configure(&cfg, NULL, "kvm", NULL);
+	test_configure(&cfg, NULL, "kvm", NULL);
 	assert_int_equal(hp_engine_run(&e, &cfg, &st, &err), -1);
 	assert_non_null(strstr(err.msg, "cpu 0"));
 	/* the largest accepted time replays */

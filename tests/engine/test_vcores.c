@@ -20,7 +20,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -94,33 +96,6 @@ static void configure(struct hp_engine_config *cfg, uint32_t size, const char *p
 		fail_msg("%s", err.msg);
 }
 
-struct rec {
-	size_t n, cap;
-	struct hp_outcome *o;
-};
-
-static void record(void *ctx, const struct hp_outcome *o)
-{
-	struct rec *r = ctx;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->o = realloc(r->o, r->cap * sizeof(*r->o));
-		assert_non_null(r->o);
-	}
-	r->o[r->n++] = *o;
-}
-
-static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struct rec *r,
-                struct hp_metrics *m, struct hp_engine_stats *st)
-{
-	struct hp_err err;
-
-	memset(r, 0, sizeof(*r));
-	if (hp_report_replay(e, cfg, m, st, record, r, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
 static void test_vcore_of_one_is_the_walk(void **unused)
 {
 	static const char *const windows[] = {NULL, "100000", "0"};
@@ -132,13 +107,13 @@ static void test_vcore_of_one_is_the_walk(void **unused)
 			struct hp_engine_config a, b;
 			struct hp_engine_stats sa, sb;
 			struct hp_metrics ma, mb;
-			struct rec ra, rb;
+			struct test_rec ra, rb;
 
 			configure(&a, 1, windows[w]);
-			run(&eps[t], &a, &ra, &ma, &sa);
+			test_replay(&eps[t], &a, &ra, &ma, &sa);
 			configure(&b, 1, windows[w]);
 			b.event_driven = true;
-			run(&eps[t], &b, &rb, &mb, &sb);
+			test_replay(&eps[t], &b, &rb, &mb, &sb);
 			assert_int_equal(ra.n, eps[t].n);
 			assert_int_equal(rb.n, eps[t].n);
 			for (i = 0; i < ra.n; i++) {
@@ -191,7 +166,7 @@ static void test_vcore_of_two_by_hand(void **unused)
 	struct hp_engine_stats st;
 	struct hp_metrics m;
 	struct hp_err err;
-	struct rec r;
+	struct test_rec r;
 
 	(void)unused;
 	assert_int_equal(hp_episodes_push(&e, &a, &err), 0);
@@ -200,7 +175,7 @@ static void test_vcore_of_two_by_hand(void **unused)
 	e.t_first_ns = 0;
 	e.t_last_ns = 400000;
 	configure(&cfg, 2, "200000");
-	run(&e, &cfg, &r, &m, &st);
+	test_replay(&e, &cfg, &r, &m, &st);
 	assert_int_equal(r.n, 2);
 	/* vCPU 1 ends first: the block's end woke it */
 	assert_int_equal(r.o[0].ep->cpu, 1);
@@ -241,7 +216,7 @@ static int by_enter(const void *x, const void *y)
 }
 
 /* The halt of cpu in flight at t (enter <= t < resume) in the outcomes sorted by_enter, or NULL. */
-static const struct hp_outcome *halted_at(const struct rec *r, uint32_t cpu, uint64_t t)
+static const struct hp_outcome *halted_at(const struct test_rec *r, uint32_t cpu, uint64_t t)
 {
 	size_t lo = 0, hi = r->n;
 
@@ -274,8 +249,8 @@ static int by_block(const void *x, const void *y)
 	return a->enter < b->enter ? -1 : a->enter > b->enter;
 }
 
-static void check_vcores(const struct rec *r, const struct hp_engine_config *cfg, uint32_t size,
-                         size_t *blocks)
+static void check_vcores(const struct test_rec *r, const struct hp_engine_config *cfg,
+                         uint32_t size, size_t *blocks)
 {
 	const struct hp_cost *c = &cfg->cost;
 	struct block *b = calloc(r->n, sizeof(*b));
@@ -350,13 +325,13 @@ static void test_vcore_invariants(void **unused)
 			struct hp_engine_config cfg;
 			struct hp_engine_stats st;
 			struct hp_metrics m;
-			struct rec r;
+			struct test_rec r;
 			uint8_t *seen = calloc(side.n, 1);
 
 			assert_non_null(seen);
 			configure(&cfg, sizes[s], windows[w % 3]);
 			cfg.mode = w < 3 ? HP_MODE_OPEN : HP_MODE_CLOSED;
-			run(&side, &cfg, &r, &m, &st);
+			test_replay(&side, &cfg, &r, &m, &st);
 			/* every episode once */
 			assert_int_equal(r.n, side.n);
 			assert_int_equal(st.halts, side.n);
@@ -388,7 +363,7 @@ static void test_vcore_closed_without_costs_is_open(void **unused)
 	struct hp_engine_config a, b;
 	struct hp_engine_stats sa, sb;
 	struct hp_metrics ma, mb;
-	struct rec ra, rb;
+	struct test_rec ra, rb;
 	size_t i;
 
 	(void)unused;
@@ -397,8 +372,8 @@ static void test_vcore_closed_without_costs_is_open(void **unused)
 	configure(&b, 2, NULL);
 	memset(&b.cost, 0, sizeof(b.cost));
 	b.mode = HP_MODE_CLOSED;
-	run(&side, &a, &ra, &ma, &sa);
-	run(&side, &b, &rb, &mb, &sb);
+	test_replay(&side, &a, &ra, &ma, &sa);
+	test_replay(&side, &b, &rb, &mb, &sb);
 	assert_int_equal(ra.n, rb.n);
 	assert_int_equal(sb.extension_ns, 0);
 	for (i = 0; i < ra.n; i++) {
@@ -452,14 +427,14 @@ static void test_total_is_every_halt(void **unused)
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
 	struct hp_metrics m;
-	struct rec r;
+	struct test_rec r;
 	uint64_t *lat, sum = 0, hits = 0, poll = 0;
 	const struct hp_cpu_metrics *t;
 	size_t i;
 
 	(void)unused;
 	configure(&cfg, 2, "50000");
-	run(&side, &cfg, &r, &m, &st);
+	test_replay(&side, &cfg, &r, &m, &st);
 	t = &m.total;
 	assert_true(side.ncpu >= 2);
 	assert_int_equal(t->halts, r.n);

@@ -9,7 +9,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "helpers.h"
+#include "hpsim/engine.h"
+#include "hpsim/replay.h"
+#include "hpsim/report.h"
 #include "hpsim/sweep.h"
 
 char *test_slurp(const char *path, size_t *len)
@@ -89,4 +94,62 @@ void test_sweep_config_ok(const char *json, struct hp_sweep_config *c)
 		fail_msg("config rejected: %s", err.msg);
 	if (hp_sweep_validate(c, &err) < 0)
 		fail_msg("config invalid: %s", err.msg);
+}
+
+void test_episodes(struct hp_episodes *e, const struct hp_episode *in, size_t n,
+                   uint64_t t_first_ns, uint64_t t_last_ns)
+{
+	struct hp_err err;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < n; i++)
+		if (hp_episodes_push(e, &in[i], &err) < 0)
+			fail_msg("%s", err.msg);
+	e->t_first_ns = t_first_ns;
+	e->t_last_ns = t_last_ns;
+}
+
+void test_configure(struct hp_engine_config *cfg, const char *guest, const char *host,
+                    const char *const *params)
+{
+	struct hp_run_spec spec;
+	struct hp_err err;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.policy[HP_LAYER_GUEST] = guest;
+	spec.policy[HP_LAYER_HOST] = host;
+	for (; params && *params; params += 2) {
+		spec.params[spec.nparams].name = params[0];
+		spec.params[spec.nparams].value = params[1];
+		spec.nparams++;
+	}
+	if (hp_engine_configure(&spec, cfg, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+void test_record(void *ctx, const struct hp_outcome *o)
+{
+	struct test_rec *r = ctx;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->o = realloc(r->o, r->cap * sizeof(*r->o));
+		assert_non_null(r->o);
+	}
+	r->o[r->n++] = *o;
+}
+
+void test_replay(const struct hp_episodes *e, struct hp_engine_config *cfg, struct test_rec *r,
+                 struct hp_metrics *m, struct hp_engine_stats *st)
+{
+	struct hp_engine_stats own_st;
+	struct hp_metrics own_m;
+	struct hp_err err;
+
+	memset(r, 0, sizeof(*r));
+	if (hp_replay(e, cfg, m ? m : &own_m, st ? st : &own_st, test_record, r, &err) < 0)
+		fail_msg("%s", err.msg);
+	if (!m)
+		hp_metrics_free(&own_m);
 }

@@ -19,6 +19,7 @@
 #include "helpers.h"
 
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -195,7 +196,7 @@ static void replay(const struct hp_episodes *eps, const char *policy, const char
 	if (name2)
 		spec.params[spec.nparams++] = (struct hp_setting){name2, val2};
 	if (hp_engine_configure(&spec, &cfg, &err) < 0 ||
-	    hp_report_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0)
+	    hp_replay(eps, &cfg, &m, &st, NULL, NULL, &err) < 0)
 		fail_msg("replay: %s", err.msg);
 	s = &m.total.layer[HP_LAYER_HOST];
 	r->halts = m.total.halts;
@@ -524,7 +525,7 @@ static void test_lat_cdf(void **unused)
 	(void)unused;
 	spec.policy[HP_LAYER_HOST] = "kvm";
 	if (hp_trace_read(THINK50, &eps, &err) < 0 || hp_engine_configure(&spec, &cfg, &err) < 0 ||
-	    hp_report_replay(&eps, &cfg, &m, &st, NULL, NULL, &err) < 0)
+	    hp_replay(&eps, &cfg, &m, &st, NULL, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(hp_lat_cdf(&m.total.latency, &p, &n), 0);
 	assert_true(n > 0);

@@ -18,6 +18,7 @@
 
 #include "helpers.h"
 
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
@@ -266,7 +267,7 @@ static void test_row_matches_replay(void **state)
 	assert_int_equal(row.failed, 0);
 	hp_sweep_unit_spec(&c, 1, &spec, &trace);
 	assert_int_equal(hp_engine_configure(&spec.spec, &cfg, &err), 0);
-	assert_int_equal(hp_report_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err), 0);
+	assert_int_equal(hp_replay(&eps[0], &cfg, &m, &st, NULL, NULL, &err), 0);
 	for (l = 0; l < HP_LAYER_COUNT; l++) {
 		poll += hp_layer_poll_ns(&m.total.layer[l]);
 		att += m.total.layer[l].halt_attempted_poll;
