@@ -10,7 +10,8 @@
  *    last stretch: its idle time counts, the wakeup pays no exit latency;
  *  - a powerpc vcore of two vCPUs idles while it blocks, in the one deep
  *    state of its table; the block's end pays the exit latency, which the
- *    vcore's poll sees as block time and which delays both vCPUs;
+ *    vcore's poll sees as block time and which delays both vCPUs; the
+ *    contention that splits its idle time is the runner's CPU's;
  *  - a vcore of one vCPU run as discrete events gives, with idle states,
  *    halt for halt what the episode-order walk gives.
  */
@@ -340,6 +341,51 @@ static void test_vcore_of_two_one_deep_state(void **unused)
 	hp_episodes_free(&e);
 }
 
+/*
+ * The vcore of two above, with another task on vCPU 1's host CPU at 200-210
+ * us and on vCPU 0's at 160-240 us. The vcore's host CPU is the runner's,
+ * vCPU 1's: it idles 152-200 and 210-250 us (48 + 40 us in C6), the second
+ * stretch ending in the wakeup, which pays the 100 us exit as before: the
+ * block still ends at 358 us. vCPU 0's contention is another CPU's.
+ */
+static void test_vcore_contention_on_the_runner(void **unused)
+{
+	struct hp_episodes e = {0};
+	struct hp_episode a = {
+	    .halt_start_ns = 100 * US, .wake_ns = 300 * US, .cpu = 0, .source_cpu = -1};
+	struct hp_episode b = {
+	    .halt_start_ns = 150 * US, .wake_ns = 250 * US, .cpu = 1, .source_cpu = -1};
+	struct hp_busy b0 = {.start_ns = 160 * US, .end_ns = 240 * US, .cpu = 0};
+	struct hp_busy b1 = {.start_ns = 200 * US, .end_ns = 210 * US, .cpu = 1};
+	struct hp_engine_config cfg;
+	struct hp_metrics m;
+	struct hp_err err;
+	struct rec r;
+
+	(void)unused;
+	assert_int_equal(hp_episodes_push(&e, &a, &err), 0);
+	assert_int_equal(hp_episodes_push(&e, &b, &err), 0);
+	assert_int_equal(hp_episodes_push_busy(&e, &b0, &err), 0);
+	assert_int_equal(hp_episodes_push_busy(&e, &b1, &err), 0);
+	hp_episodes_sort(&e);
+	e.t_first_ns = 0;
+	e.t_last_ns = 400 * US;
+	configure(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
+	run(&e, &cfg, &r, &m);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.o[1].ep->cpu, 1);
+	assert_int_equal(r.o[1].d[HP_LAYER_VCORE].end_ns, 358 * US);
+	assert_int_equal(r.o[1].idle_state, 0);
+	assert_int_equal(r.o[1].idle_exit_ns, 100 * US);
+	assert_int_equal(r.res[1][0], 88 * US);
+	assert_int_equal(m.cpu[1].idle.res_ns[0], 88 * US);
+	assert_int_equal(m.cpu[0].idle.res_ns[0], 0);
+	assert_int_equal(r.o[0].resume_ns, 358 * US + 1000 + 1500);
+	hp_metrics_free(&m);
+	rec_free(&r);
+	hp_episodes_free(&e);
+}
+
 /* With idle states, a vcore of one run as discrete events is the episode-order walk. */
 static void test_vcore_of_one_is_the_walk(void **unused)
 {
@@ -401,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(test_contention_at_the_wakeup),
 	    cmocka_unit_test(test_stretch_edges),
 	    cmocka_unit_test(test_vcore_of_two_one_deep_state),
+	    cmocka_unit_test(test_vcore_contention_on_the_runner),
 	    cmocka_unit_test(test_vcore_of_one_is_the_walk),
 	};
 
