@@ -40,7 +40,7 @@ struct hp_outcome {
 	/* host idle states (cfg->idle active): the vCPU's host CPU while its thread slept */
 	int8_t idle_state;     /* the state the wakeup found the host CPU in; -1: not idle */
 	uint64_t idle_exit_ns; /* that state's exit latency, paid on the wake path */
-	const uint64_t *idle_res_ns; /* idle_state >= 0: time in each state during this halt */
+	const uint64_t *idle_res_ns; /* time in each state during this halt; NULL: never idle */
 };
 
 typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);

@@ -141,10 +141,6 @@ static int check_config(const struct hp_engine_config *cfg, struct hp_err *err)
 	if ((cfg->vcore_size > 1 || cfg->event_driven) && cfg->layer[HP_LAYER_GUEST])
 		return hp_errf(err, "vcores of several vCPUs model powerpc guests, which have no "
 		                    "guest halt-polling layer: drop --guest");
-	if ((cfg->vcore_size > 1 || cfg->event_driven) && hp_host_idle_active(&cfg->idle))
-		return hp_errf(err, "host idle states (--host-idle %s) are not modelled for vcores "
-		                    "of several vCPUs: use --host-idle none",
-		               cfg->idle.table.name);
 	if (cfg->event_driven && !cfg->layer[HP_LAYER_VCORE])
 		return hp_errf(err, "the discrete-event scheduler runs vcores: choose --vcore");
 	for (l = 0; l < HP_LAYER_COUNT; l++)

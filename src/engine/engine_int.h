@@ -112,9 +112,29 @@ static inline void hp_engine_pending_wake(struct hp_outcome *o)
 		o->wake_ns = o->enter_ns;
 }
 
+/* The host CPU that idles while a vCPU thread, or a powerpc vcore, sleeps. */
+struct hp_idle_cpu {
+	struct hp_idle_gov *gov;      /* its cpuidle governor */
+	const struct hp_vcpu *cursor; /* the vCPU whose contention cursor reads its intervals */
+	uint32_t cpu;                 /* whose contention intervals are its own */
+	uint64_t timer_ns; /* its next timer (a timer wakeup's); UINT64_MAX: the horizon */
+	uint64_t *res_ns;  /* HP_IDLE_MAX_STATES residencies, of the halt charged */
+};
+
+/*
+ * The CPU idles from sleep_ns, when its sleeper goes to sleep, until the
+ * wakeup at wake_ns, in every stretch that no other task wants it
+ * (host_idle.c); recorded in o (residencies, and the state the wakeup found,
+ * if idle); returns the exit latency the wakeup pays.
+ */
+uint64_t hp_host_idle_run(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                          const struct hp_idle_cpu *cpu, uint64_t sleep_ns, uint64_t wake_ns,
+                          struct hp_outcome *o);
+
 /*
  * v's thread sleeps from sleep_ns until its wakeup at wake_ns: its host CPU
- * idles (host_idle.c), recorded in o; returns the exit latency the wakeup pays.
+ * idles (hp_host_idle_run() on v's CPU and governor), recorded in o; returns
+ * the exit latency the wakeup pays.
  */
 uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
                             struct hp_vcpu *v, const struct hp_episode *e, uint64_t sleep_ns,

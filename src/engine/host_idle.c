@@ -86,48 +86,32 @@ int hp_host_idle_configure(const struct hp_run_spec *spec, const struct hp_kerne
 	return 0;
 }
 
-/* The contention intervals of cpu from v's cursor: when its host CPU goes idle in [from, to). */
-static bool idle_from(const struct hp_episodes *eps, const struct hp_vcpu *v, uint32_t cpu,
-                      uint64_t from, uint64_t to, uint64_t *start)
+/*
+ * One idle stretch of the host CPU, [t, end_ns): the governor chooses, the
+ * CPU stays in the state until the stretch ends, the tick (if it kept
+ * running) or POLL's time limit, and the governor chooses again at each of
+ * those. A wakeup ends the stretch: the vCPU's, or the contention task's.
+ * Returns the last state's exit latency (0 when it polled), its index in
+ * *last; the residencies add to res.
+ */
+static uint64_t idle_stretch(const struct hp_host_idle_config *c, const struct hp_idle_cpu *cpu,
+                             uint64_t t, uint64_t end_ns, int *last)
 {
-	size_t i;
-
-	*start = from;
-	for (i = v->busy; i < eps->nbusy && eps->busy[i].cpu == cpu && eps->busy[i].start_ns <= to;
-	     i++) {
-		if (eps->busy[i].end_ns <= *start)
-			continue;
-		if (eps->busy[i].end_ns > to)
-			return false; /* another task runs when the wakeup comes */
-		if (eps->busy[i].start_ns <= to)
-			*start = eps->busy[i].end_ns;
-	}
-	return *start < to;
-}
-
-uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
-                            struct hp_vcpu *v, const struct hp_episode *e, uint64_t sleep_ns,
-                            uint64_t wake_ns, struct hp_outcome *o)
-{
-	const struct hp_host_idle_config *c = &cfg->idle;
 	struct hp_idle_ctx ctx = {.latency_req_ns = c->latency_req_ns};
-	uint64_t t, timer, poll_limit = hp_idle_gov_poll_limit_ns(v->gov);
+	uint64_t poll_limit = hp_idle_gov_poll_limit_ns(cpu->gov);
+	/* without a known timer, the horizon from this idle entry */
+	uint64_t timer = cpu->timer_ns != UINT64_MAX ? cpu->timer_ns : t + c->horizon_ns;
 
-	if (wake_ns <= sleep_ns || !idle_from(eps, v, e->cpu, sleep_ns, wake_ns, &t))
-		return 0;
-	timer = e->source == HP_SRC_TIMER ? wake_ns : t + c->horizon_ns;
-	memset(v->idle_res_ns, 0, sizeof(v->idle_res_ns));
-	o->idle_res_ns = v->idle_res_ns;
 	for (;;) {
 		const struct hp_idle_state *s;
 		bool stop_tick = true;
-		uint64_t end = wake_ns;
+		uint64_t end = end_ns, exit;
 		int idx;
 
 		ctx.now_ns = t;
 		/* past the horizon the next timer is the wakeup's own time or later */
-		ctx.sleep_length_ns = timer > t ? timer - t : wake_ns - t;
-		idx = c->gov->select(v->gov, &ctx, &stop_tick);
+		ctx.sleep_length_ns = timer > t ? timer - t : end_ns - t;
+		idx = c->gov->select(cpu->gov, &ctx, &stop_tick);
 		if (idx < 0 || (unsigned)idx >= c->table.count)
 			idx = 0;
 		s = &c->table.state[idx];
@@ -142,17 +126,80 @@ uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_
 		}
 		if (stop_tick)
 			ctx.tick_stopped = true;
-		v->idle_res_ns[idx] += end - t;
-		if (end == wake_ns) {
-			/* polling sees the wakeup at once; a real state must be left */
-			uint64_t exit = s->polling ? 0 : s->exit_latency_ns;
-
-			c->gov->reflect(v->gov, idx, end - t + exit);
-			o->idle_state = (int8_t)idx;
-			o->idle_exit_ns = exit;
+		cpu->res_ns[idx] += end - t;
+		/* polling sees the wakeup at once; a real state must be left */
+		exit = s->polling ? 0 : s->exit_latency_ns;
+		c->gov->reflect(cpu->gov, idx, end - t + exit);
+		if (end == end_ns) {
+			*last = idx;
 			return exit;
 		}
-		c->gov->reflect(v->gov, idx, end - t + (s->polling ? 0 : s->exit_latency_ns));
 		t = end;
 	}
+}
+
+/* The first stretch of a halt clears the residencies the halt carries. */
+static void charge(const struct hp_idle_cpu *cpu, struct hp_outcome *o)
+{
+	if (!o->idle_res_ns) {
+		memset(cpu->res_ns, 0, sizeof(*cpu->res_ns) * HP_IDLE_MAX_STATES);
+		o->idle_res_ns = cpu->res_ns;
+	}
+}
+
+uint64_t hp_host_idle_run(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                          const struct hp_idle_cpu *cpu, uint64_t sleep_ns, uint64_t wake_ns,
+                          struct hp_outcome *o)
+{
+	const struct hp_host_idle_config *c = &cfg->idle;
+	uint64_t t = sleep_ns;
+	size_t i;
+	int idx;
+
+	/*
+	 * The idle stretches are the gaps between the CPU's contention intervals
+	 * in [sleep, wake), in order. Each is an idle entry of its own: the CPU
+	 * ran the other task before it, so the tick runs again and the horizon
+	 * starts over. A task that becomes runnable with the wakeup holds the CPU then.
+	 */
+	for (i = cpu->cursor->busy; i < eps->nbusy && eps->busy[i].cpu == cpu->cpu; i++) {
+		const struct hp_busy *b = &eps->busy[i];
+
+		if (b->start_ns > wake_ns)
+			break;
+		if (b->end_ns <= t)
+			continue;
+		if (b->start_ns > t) {
+			/* idle until the other task's wakeup, which pays the exit, not the vCPU */
+			charge(cpu, o);
+			(void)idle_stretch(c, cpu, t, b->start_ns, &idx);
+		}
+		t = b->end_ns;
+		if (t >= wake_ns)
+			return 0; /* another task runs when the wakeup comes: the wakeup preempts it
+			           */
+	}
+	if (t >= wake_ns)
+		return 0;
+	charge(cpu, o);
+	o->idle_exit_ns = idle_stretch(c, cpu, t, wake_ns, &idx);
+	o->idle_state = (int8_t)idx;
+	return o->idle_exit_ns;
+}
+
+uint64_t hp_host_idle_sleep(const struct hp_engine_config *cfg, const struct hp_episodes *eps,
+                            struct hp_vcpu *v, const struct hp_episode *e, uint64_t sleep_ns,
+                            uint64_t wake_ns, struct hp_outcome *o)
+{
+	struct hp_idle_cpu cpu = {
+	    .gov = v->gov,
+	    .cursor = v,
+	    .cpu = e->cpu,
+	    .timer_ns = e->source == HP_SRC_TIMER ? wake_ns : UINT64_MAX,
+	    .res_ns = v->idle_res_ns,
+	};
+
+	if (wake_ns <= sleep_ns)
+		return 0;
+	return hp_host_idle_run(cfg, eps, &cpu, sleep_ns, wake_ns, o);
 }

@@ -10,7 +10,10 @@
  *    The block's end hands the core back to the guest for all of them
  *    (vm_entry_ns); the vCPUs whose wakeup has arrived resume, the others
  *    stay ceded, napping in the guest;
- *  - a host CPU is the runner's: its contention intervals end the poll.
+ *  - a host CPU is the runner's: its contention intervals end the poll; with
+ *    host idle states it idles while the block sleeps and nothing else is
+ *    runnable there, under one governor per vcore (host_idle.c), and the
+ *    wakeup that ends the block pays the state's exit latency.
  * A ceded vCPU whose wakeup arrives while its vcore runs is woken inside the
  * guest (guest_wakeup_ns), with no host involvement. The block's statistics
  * are charged to the runner. A vCPU that never halts keeps its vcore running.
@@ -126,6 +129,41 @@ static void resume(struct sched *s, uint32_t cpu, uint64_t ran_from, bool from_h
 	next_halt(s, cpu);
 }
 
+/* A block whose poll ended: the runner's task sleeps, and the vcore's host CPU may idle. */
+struct block_sleep {
+	struct sched *s;
+	const struct ev_vcore *vc;
+	uint32_t runner;
+};
+
+/*
+ * The vcore's host CPU (the runner's: its contention intervals) idles from
+ * sleep_ns until the earliest wakeup of its vCPUs, under the vcore's
+ * governor; the runner's halt carries the residencies and the exit latency
+ * the wakeup pays, which delays every vCPU the block's end resumes.
+ */
+static uint64_t block_sleep(void *ctx, uint64_t sleep_ns, uint64_t wake_ns)
+{
+	const struct block_sleep *b = ctx;
+	struct sched *s = b->s;
+	struct hp_idle_cpu cpu = {
+	    .gov = s->v[b->vc->first].gov,
+	    .cursor = &s->v[b->runner],
+	    .cpu = b->runner,
+	    .timer_ns = UINT64_MAX,
+	    .res_ns = s->v[b->runner].idle_res_ns,
+	};
+	uint32_t i;
+
+	if (wake_ns <= sleep_ns)
+		return 0;
+	/* a ceded vCPU's guest timer is a host hrtimer on that CPU: the earliest is its next */
+	for (i = b->vc->first; i < b->vc->first + b->vc->n; i++)
+		if (s->ev[i].o.ep->source == HP_SRC_TIMER && s->ev[i].o.wake_ns < cpu.timer_ns)
+			cpu.timer_ns = s->ev[i].o.wake_ns;
+	return hp_host_idle_run(s->cfg, s->eps, &cpu, sleep_ns, wake_ns, &s->ev[b->runner].o);
+}
+
 /* The last runnable vCPU of vc ceded at t: the vcore blocks, with runner as its task. */
 static void block(struct sched *s, struct ev_vcore *vc, uint32_t runner, uint64_t t)
 {
@@ -139,12 +177,17 @@ static void block(struct sched *s, struct ev_vcore *vc, uint32_t runner, uint64_
 	    .valid_wakeup = true,
 	    .cost = &s->cfg->cost,
 	};
+	struct block_sleep sleep = {.s = s, .vc = vc, .runner = runner};
 	uint32_t i;
 
 	for (i = vc->first; i < vc->first + vc->n; i++)
 		if (s->ev[i].o.wake_ns < in.wake_ns)
 			in.wake_ns = s->ev[i].o.wake_ns;
 	hp_engine_next_busy(s->eps, &s->v[runner], runner, t, &in.busy_from, &in.busy_until);
+	if (s->v[vc->first].gov) {
+		in.host_sleep = block_sleep;
+		in.host_sleep_ctx = &sleep;
+	}
 	ops->halt(s->v[vc->first].state[HP_LAYER_VCORE], &in, d);
 	d->stat_cpu = runner;
 	r->o.has[HP_LAYER_VCORE] = 1;
@@ -213,6 +256,17 @@ int hp_engine_run_vcores(struct hp_episode_source *src, const struct hp_engine_c
 	for (i = 0; i < nvc; i++) {
 		s.vc[i].first = i * size;
 		s.vc[i].n = ncpu - s.vc[i].first < size ? ncpu - s.vc[i].first : size;
+		/* one host CPU per vcore, its governor kept by the first vCPU (freed by the caller)
+		 */
+		if (hp_host_idle_active(&cfg->idle)) {
+			v[s.vc[i].first].gov =
+			    cfg->idle.gov->create(&cfg->idle.table, cfg->kernel.version >> 16,
+			                          (cfg->kernel.version >> 8) & 0xff, err);
+			if (!v[s.vc[i].first].gov) {
+				rc = -1;
+				goto out;
+			}
+		}
 	}
 	for (i = 0; i < ncpu; i++)
 		next_halt(&s, i);

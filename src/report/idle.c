@@ -13,10 +13,13 @@ void hp_idle_metrics_add(struct hp_idle_metrics *a, const struct hp_outcome *o)
 	int i;
 
 	/* most halts of most runs: no idle states, or the CPU did not idle */
-	if (o->idle_state < 0 || o->idle_state >= HP_IDLE_MAX_STATES || !o->idle_res_ns)
+	if (!o->idle_res_ns)
 		return;
 	for (i = 0; i < HP_IDLE_MAX_STATES; i++)
 		a->res_ns[i] += o->idle_res_ns[i];
+	/* the CPU may have idled only before another task took it, up to the wakeup */
+	if (o->idle_state < 0 || o->idle_state >= HP_IDLE_MAX_STATES)
+		return;
 	a->wakes[o->idle_state]++;
 	a->exit_ns += o->idle_exit_ns;
 }

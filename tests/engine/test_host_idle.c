@@ -307,10 +307,6 @@ static void test_errors(void **st)
 	            "--host-governor");
 	expect_fail("e3", "replay " TRACES "pingpong.dat --host-idle skx --host-latency-req 5us",
 	            "--host-latency-req");
-	expect_fail("e4",
-	            "replay " TRACES "pingpong.dat --host-idle skx --vcore vcore "
-	            "--vcore-size 2 --arch ppc",
-	            "vcores");
 }
 
 /* Count the distinct latencies of the Pareto front of (poll_cpu_pct, lat_mean_ns) points. */
