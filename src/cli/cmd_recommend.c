@@ -64,12 +64,11 @@ static int host_answer(const char *dir, int json, const char *out)
 	struct hp_host_reco h;
 	struct hp_episodes *eps;
 	struct hp_atomic_file af;
-	size_t t;
 	int rc = 1;
 
 	if (hp_sweep_dir_open(dir, &d, &err) < 0)
 		return cli_fail(&err);
-	eps = calloc(d.cfg.ntraces + 1, sizeof(*eps));
+	eps = calloc(hp_sweep_neps(&d.cfg) + 1, sizeof(*eps));
 	if (!eps) {
 		hp_sweep_dir_free(&d);
 		return cli_fail(&(struct hp_err){"out of memory"});
@@ -97,8 +96,7 @@ static int host_answer(const char *dir, int json, const char *out)
 	hp_host_reco_free(&h);
 	hp_sweep_results_free(&r);
 out:
-	for (t = 0; t < d.cfg.ntraces; t++)
-		hp_episodes_free(&eps[t]);
+	hp_sweep_free_eps(&d.cfg, eps);
 	free(eps);
 	hp_sweep_dir_free(&d);
 	return rc ? cli_fail(&err) : 0;

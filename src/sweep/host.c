@@ -347,7 +347,9 @@ static int replay_all(const struct hp_sweep_results *r, const struct hp_episodes
 		return hp_errf(err, "out of memory");
 	for (t = 0; t < c->ntraces; t++) {
 		spec_at(c, h, t, vals, s);
-		if (replay_at(&eps[t], &s->spec, &at[t], err) < 0) {
+		/* the traces as the grid point's kernel release read them */
+		if (replay_at(&eps[hp_sweep_unit_eps(c, (uint64_t)h->grid_point * c->ntraces + t)],
+		              &s->spec, &at[t], err) < 0) {
 			free(s);
 			return hp_err_prefix(err, "%s: ", c->traces[t].label);
 		}

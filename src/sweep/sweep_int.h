@@ -63,4 +63,11 @@ struct json_t;
  * is a boolean parameter; 0 or -1 with err. */
 int sweep_check_bools(struct json_t *v, const char *name, const char *path, struct hp_err *err);
 
+/* $.recorded_with and $.recorded_with_trace into c->recorded (config_recorded.c); 0 or -1. */
+int sweep_parse_recorded(struct json_t *root, const char *dir, struct hp_sweep_config *c,
+                         struct hp_err *err);
+
+/* Free c->recorded. */
+void sweep_free_recorded(struct hp_sweep_config *c);
+
 #endif
