@@ -305,6 +305,22 @@ out:
 	return rc;
 }
 
+int cli_sweep_run_missing(const char *dir, unsigned jobs, int quiet, struct hp_sweep_dir *d,
+                          struct hp_err *err)
+{
+	struct sweep_opts *o = calloc(1, sizeof(*o));
+	int started = 0, rc;
+
+	if (!o)
+		return hp_errf(err, "out of memory");
+	o->dir = dir;
+	o->jobs = jobs;
+	o->quiet = quiet;
+	rc = run_missing(o, d, &started, err);
+	free(o);
+	return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o;

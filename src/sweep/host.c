@@ -27,6 +27,7 @@
 #include "hpsim/host.h"
 #include "hpsim/pareto.h"
 #include "hpsim/policy.h"
+#include "sweep_int.h"
 
 bool hp_host_is_round(uint32_t v, uint32_t step)
 {
@@ -526,4 +527,14 @@ void hp_host_reco_free(struct hp_host_reco *h)
 {
 	free(h->at);
 	h->at = NULL;
+}
+
+uint32_t sweep_round_step(const struct hp_sweep_config *c, const char *qname)
+{
+	return step_of(c, qname);
+}
+
+bool sweep_param_rounded(const struct hp_sweep_series *s, const char *qname, uint32_t v)
+{
+	return v >= 100 && is_ns(s, qname);
 }
