@@ -77,6 +77,15 @@ sed 's/"6.11", //' "$tmp/k.json" >"$tmp/k18.json"
 	bad "sweep k18.json: $(cat "$tmp/err")"
 same_as_replay "$tmp/k18/results.csv" 1 "$host" --kernel 6.18 --set halt_poll_ns=200000
 
+# hpsim check against the same capture reads it at the prediction's release too: every
+# statistic observed equals the prediction (before, the 6.18 prediction met 6.11 figures)
+"$hpsim" recommend "$tmp/k18" --format json -o "$tmp/p18.json" 2>"$tmp/err" ||
+	bad "recommend k18: $(cat "$tmp/err")"
+"$hpsim" check "$tmp/p18.json" "$host" >"$tmp/check.txt" 2>&1 && ok ||
+	bad "check at 6.18: $(cat "$tmp/check.txt")"
+[ "$(grep -c ' +0\.0 .* yes' "$tmp/check.txt")" -eq 7 ] && ok ||
+	bad "check at 6.18 differs from its prediction: $(cat "$tmp/check.txt")"
+
 # --- recorded_with: the config keys and the sweep option ---------------------------------------
 guest="$src/traces/pingpong.dat"
 cat >"$tmp/side.settings.json" <<'EOF'
