@@ -165,7 +165,7 @@ static int refine(const char *dir, unsigned jobs, struct answer *coarse, struct 
 {
 	char parent[4300], journal[4300];
 	struct hp_sweep_dir sd;
-	int rc;
+	int rc, created;
 
 	if (hp_refine_plan(&coarse->r, &coarse->h, coarse->d.config_text, p, err) < 0)
 		return -1;
@@ -173,11 +173,15 @@ static int refine(const char *dir, unsigned jobs, struct answer *coarse, struct 
 		return hp_errf(err, "%s: the path is too long", dir);
 	snprintf(parent, sizeof(parent), "%s/config.json", dir);
 	snprintf(journal, sizeof(journal), "%s/journal.tsv", sub);
-	if (access(journal, F_OK) != 0 &&
+	created = access(journal, F_OK) != 0;
+	if (created &&
 	    hp_sweep_dir_create_from(sub, parent, coarse->d.config_dir, p->patch, 1, 1, err) < 0)
 		return -1;
-	if (hp_sweep_dir_open(sub, &sd, err) < 0)
+	if (hp_sweep_dir_open(sub, &sd, err) < 0) {
+		if (created) /* a finer sweep that cannot start leaves nothing behind */
+			hp_sweep_dir_discard_new(sub, 1);
 		return -1;
+	}
 	hp_sweep_dir_clean_tmp(sub);
 	*done_before = sd.ndone;
 	rc = cli_sweep_run_missing(sub, jobs, !isatty(2), &sd, err);
