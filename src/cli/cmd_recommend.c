@@ -84,7 +84,8 @@ static void answer_free(struct answer *a)
 	hp_sweep_dir_free(&a->d);
 }
 
-/* Open dir (an opened d moved in if not NULL), read its traces, recommend. 0 or -1. */
+/* Open the finished sweep in dir, read its traces, recommend; 0 or -1 (a is freed by answer_free).
+ */
 static int answer_of(const char *dir, struct answer *a, struct hp_err *err)
 {
 	memset(a, 0, sizeof(*a));
@@ -141,13 +142,18 @@ static void print_refined(FILE *f, const char *sub, const struct hp_refine *p,
 	for (i = 0; i < p->nparams; i++) {
 		const struct hp_refine_param *q = &p->param[i];
 
-		if (q->step)
-			fprintf(
-			    f,
-			    "  %-24s between the grid's %u and %u (its best: %u), every %u below "
-			    "and %u above it: %zu values\n",
-			    q->name, q->lo, q->hi, q->grid, q->step_lo, q->step_hi, q->n);
-		else
+		if (q->step) {
+			fprintf(f, "  %-24s between the grid's %u and %u (its best: %u), ", q->name,
+			        q->lo, q->hi, q->grid);
+			if (q->step_lo && q->step_hi)
+				fprintf(f, "every %u below and %u above it", q->step_lo,
+				        q->step_hi);
+			else
+				fprintf(f, "every %u %s it (none %s)", q->step,
+				        q->step_lo ? "below" : "above",
+				        q->step_lo ? "above" : "below");
+			fprintf(f, ": %zu values\n", q->n);
+		} else
 			fprintf(f, "  %-24s kept at %u (not refined)\n", q->name, q->grid);
 	}
 	setting_text(&before->h, set, sizeof(set));
