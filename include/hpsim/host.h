@@ -109,6 +109,40 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 int hp_host_json(FILE *f, const struct hp_sweep_results *r, const struct hp_host_reco *h,
                  struct hp_err *err);
 
+#define HP_REFINE_MAX_VALUES 64   /* values of one refined parameter */
+#define HP_REFINE_MAX_POINTS 4096 /* points of a finer sweep */
+
+/* One parameter of a finer sweep around a host answer. */
+struct hp_refine_param {
+	char name[64];             /* qualified */
+	uint32_t grid;             /* the coarse grid's value */
+	uint32_t lo, hi;           /* its grid neighbours (lo == hi == grid: not refined) */
+	uint32_t step;             /* the finer sweep's round step; 0: not refined */
+	uint32_t step_lo, step_hi; /* the steps below and above grid (0: that side is empty) */
+	size_t n;                  /* values swept: the multiples of step in (lo, hi), lo, hi, */
+	uint32_t values[HP_REFINE_MAX_VALUES]; /* the grid value and the coarse answer */
+};
+
+/* A finer sweep around a host answer (src/sweep/refine.c). */
+struct hp_refine {
+	size_t nparams, nrefined;
+	struct hp_refine_param param[HP_MAX_SETTINGS];
+	uint64_t npoints; /* the finer grid's points (its kernel default may add one) */
+	char *patch;      /* JSON object text replacing the parent config's keys (malloc'd) */
+};
+
+/*
+ * Plan a finer sweep around h (from hp_host_recommend on res), whose config's
+ * text (DIR/config.json) is parent_text: the answer's series only, each rounded
+ * parameter between its grid neighbours at a finer round step. 0, or -1 with err
+ * (an infeasible answer, nothing to refine, too many points).
+ */
+int hp_refine_plan(const struct hp_sweep_results *res, const struct hp_host_reco *h,
+                   const char *parent_text, struct hp_refine *r, struct hp_err *err);
+
+/* Free what hp_refine_plan allocated. */
+void hp_refine_free(struct hp_refine *r);
+
 /* KVM statistics a host shows (struct kvm_vcpu_stat_generic names), compared by hpsim check. */
 #define HP_HOST_NSTATS 7
 extern const char *const hp_host_stat_names[HP_HOST_NSTATS];

@@ -88,6 +88,7 @@ struct hp_sweep_config {
 	size_t nwindows;
 	uint32_t *windows;
 	struct hp_sweep_host *host; /* $.recommend: weights and bounds per trace (hpsim/host.h) */
+	struct hp_recorded **recorded; /* per trace: $.recorded_with(_trace), or NULL (none) */
 };
 
 /* One finished unit (a point on a trace, or an oracle window on a trace). */
@@ -111,7 +112,7 @@ int hp_sweep_config_parse(const char *text, const char *dir, unsigned flags,
 /* Read and parse a config file; 0 or -1 with err. */
 int hp_sweep_config_load(const char *path, struct hp_sweep_config *c, struct hp_err *err);
 
-/* Free everything the config owns. */
+/* Free everything the config owns (hp_sweep_free_eps() frees what read_traces read). */
 void hp_sweep_config_free(struct hp_sweep_config *c);
 
 /* The name of a latency statistic ("mean", "p50", "p90", "p99", "p999"), as plots name it too. */
@@ -146,9 +147,28 @@ int hp_sweep_shard_parse(const char *s, uint32_t *i, uint32_t *n, struct hp_err 
 /* Does unit belong to shard i of n (1-based)? */
 bool hp_sweep_in_shard(uint64_t unit, uint32_t i, uint32_t n);
 
-/* Read the config's traces (once, before workers fork); eps has ntraces entries. */
+/*
+ * How many readings of the traces a sweep needs: 2 when its series' kernels lie on
+ * both sides of 6.12 (a host capture reads otherwise from 6.12, delayed dequeue), else 1.
+ */
+size_t hp_sweep_nreads(const struct hp_sweep_config *c);
+
+/* Episodes entries hp_sweep_read_traces() fills: ntraces x hp_sweep_nreads(). */
+size_t hp_sweep_neps(const struct hp_sweep_config *c);
+
+/* Which entry of the read episodes a unit (a grid point or oracle window, on its trace) replays. */
+size_t hp_sweep_unit_eps(const struct hp_sweep_config *c, uint64_t unit);
+
+/*
+ * Read the config's traces (once, before workers fork) as each series' kernel
+ * release reads them, corrected by $.recorded_with; eps has hp_sweep_neps() entries
+ * (trace t of reading k at k * ntraces + t).
+ */
 int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *eps,
                          struct hp_err *err);
+
+/* Free the hp_sweep_neps() entries of eps (not eps itself). */
+void hp_sweep_free_eps(const struct hp_sweep_config *c, struct hp_episodes *eps);
 
 /* Replay one unit into row (an error goes into the row, malloc'd; free row->error). */
 void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps,
@@ -247,6 +267,15 @@ struct hp_sweep_dir {
  */
 int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard_i,
                         uint32_t shard_n, struct hp_err *err);
+
+/*
+ * As hp_sweep_dir_create, with relative paths resolving against config_dir
+ * (NULL: config_path's directory) and the keys of patch (a JSON object's text,
+ * NULL: none; a null value removes the key) replacing the config's.
+ */
+int hp_sweep_dir_create_from(const char *dir, const char *config_path, const char *config_dir,
+                             const char *patch, uint32_t shard_i, uint32_t shard_n,
+                             struct hp_err *err);
 
 /* Open a sweep directory: parse its config copy, read its journal; 0 or -1 with err. */
 int hp_sweep_dir_open(const char *dir, struct hp_sweep_dir *d, struct hp_err *err);

@@ -84,6 +84,10 @@ _hpsim()
 		COMPREPLY=($(compgen -W "menu teo ladder" -- "$cur"))
 		return
 		;;
+	--recorded-with)
+		COMPREPLY=($(compgen -W "halt_poll_ns= guest_halt_poll_ns=" -f -- "$cur"))
+		return
+		;;
 	--layer)
 		COMPREPLY=($(compgen -W "guest host vcore" -- "$cur"))
 		return

@@ -36,6 +36,11 @@ void cli_note_param_bases(const struct hp_setting *s, size_t n);
  * recommendation if print. Returns an exit status. */
 int cli_sweep_finish(const char *dir, const struct hp_sweep_dir *d, int print);
 
+/* Run the units of the opened sweep directory d (at dir) that its journal lacks, on jobs
+ * workers (progress on stderr unless quiet); 0 or -1 with err. */
+int cli_sweep_run_missing(const char *dir, unsigned jobs, int quiet, struct hp_sweep_dir *d,
+                          struct hp_err *err);
+
 /* Print "hpsim: <message>" to stderr and return exit status 1 (or 2 for usage). */
 int cli_fail(const struct hp_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

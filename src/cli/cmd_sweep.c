@@ -8,12 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "hpsim/plot.h"
+#include "hpsim/recorded.h"
 #include "hpsim/sweep.h"
 
 static const char sweep_help[] =
-    "usage: hpsim sweep CONFIG.json -o DIR [-j N] [--shard I/N] [--quiet] [--plot]\n"
+    "usage: hpsim sweep CONFIG.json -o DIR [-j N] [--shard I/N] [--recorded-with S]\n"
+    "                   [--quiet] [--plot]\n"
     "       hpsim sweep --resume DIR [-j N] [--quiet] [--plot]\n"
     "\n"
     "Replays every point of CONFIG's grid on every trace, on N worker processes\n"
@@ -27,6 +31,9 @@ static const char sweep_help[] =
     "  -j, --jobs N      worker processes (default: the number of online CPUs)\n"
     "  --shard I/N       run only slice I of N (1-based); combine with `hpsim merge`\n"
     "  --resume DIR      finish the sweep in DIR (its own config copy and shard)\n"
+    "  --recorded-with S guest captures: the settings in force while recording, a\n"
+    "                    FILE.settings.json from `hpsim record` or NAME=VALUE,... as for\n"
+    "                    `hpsim replay` (repeatable); replaces the config's recorded_with\n"
     "  --quiet           no progress on stderr\n"
     "  --plot            plot the results (when hpsim is built with plotting)\n"
     "  -h, --help        this text\n";
@@ -112,11 +119,59 @@ int cli_sweep_finish(const char *dir, const struct hp_sweep_dir *d, int print)
 	return 0;
 }
 
+#define MAX_RECORDED 16
+
 struct sweep_opts {
 	const char *config, *dir, *resume, *shard;
+	char recorded[MAX_RECORDED][4096]; /* --recorded-with, a file made absolute */
+	size_t nrecorded;
 	unsigned jobs;
 	int quiet, plot;
 };
+
+/* One --recorded-with: checked as `hpsim replay` checks it; a settings file made absolute. */
+static int add_recorded(struct sweep_opts *o, const char *arg)
+{
+	struct hp_recorded *r = calloc(1, sizeof(*r));
+	struct hp_err e = {""};
+	char *abs = NULL;
+	int bad;
+
+	if (!r)
+		return cli_usage_error("sweep", "out of memory");
+	bad = hp_recorded_add(r, arg, &e) < 0;
+	free(r);
+	if (bad)
+		return cli_usage_error("sweep", "%s", e.msg);
+	if (o->nrecorded == MAX_RECORDED)
+		return cli_usage_error("sweep", "--recorded-with: at most %d", MAX_RECORDED);
+	abs = strchr(arg, '=') ? strdup(arg) : realpath(arg, NULL);
+	if (!abs)
+		return cli_usage_error("sweep", "--recorded-with: '%s': %s", arg, strerror(errno));
+	if (strlen(abs) >= sizeof(o->recorded[0])) {
+		free(abs);
+		return cli_usage_error("sweep", "--recorded-with: '%s': too long", arg);
+	}
+	strcpy(o->recorded[o->nrecorded++], abs);
+	free(abs);
+	return 0;
+}
+
+/* The config change --recorded-with makes: {"recorded_with": [...]} as text (malloc'd). */
+static char *recorded_patch(const struct sweep_opts *o)
+{
+	json_t *p = json_object(), *a = json_array();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; p && a && i < o->nrecorded; i++)
+		json_array_append_new(a, json_string(o->recorded[i]));
+	if (p && a && json_object_set(p, "recorded_with", a) == 0)
+		text = json_dumps(p, JSON_COMPACT);
+	json_decref(a);
+	json_decref(p);
+	return text;
+}
 
 static int parse_args(int argc, char **argv, struct sweep_opts *o)
 {
@@ -124,6 +179,7 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 	    {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
 	    {"shard", required_argument, NULL, 'S'},  {"resume", required_argument, NULL, 'R'},
 	    {"quiet", no_argument, NULL, 'q'},        {"plot", no_argument, NULL, 'P'},
+	    {"recorded-with", required_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -157,6 +213,10 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 		case 'P':
 			o->plot = 1;
 			break;
+		case 'W':
+			if (add_recorded(o, optarg))
+				return 2;
+			break;
 		case 'h':
 			fputs(sweep_help, stdout);
 			exit(0);
@@ -165,10 +225,10 @@ static int parse_args(int argc, char **argv, struct sweep_opts *o)
 		}
 	}
 	if (o->resume) {
-		if (optind != argc || o->dir || o->shard)
+		if (optind != argc || o->dir || o->shard || o->nrecorded)
 			return cli_usage_error("sweep",
-			                       "--resume DIR takes no CONFIG, -o or --shard "
-			                       "(the directory has them)");
+			                       "--resume DIR takes no CONFIG, -o, --shard or "
+			                       "--recorded-with (the directory has them)");
 		o->dir = o->resume;
 		return 0;
 	}
@@ -190,7 +250,6 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, int *
 	uint64_t n = hp_sweep_nunits(&d->cfg), u, *todo;
 	char path[4096];
 	int fd, rc = -1;
-	size_t t;
 
 	todo = malloc((n ? n : 1) * sizeof(*todo));
 	if (!todo)
@@ -211,7 +270,7 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, int *
 		free(todo);
 		return -1;
 	}
-	eps = calloc(d->cfg.ntraces, sizeof(*eps));
+	eps = calloc(hp_sweep_neps(&d->cfg) + 1, sizeof(*eps));
 	if (!eps) {
 		hp_errf(err, "out of memory");
 		goto out;
@@ -239,11 +298,26 @@ static int run_missing(const struct sweep_opts *o, struct hp_sweep_dir *d, int *
 	rc = hp_sweep_run(&d->cfg, eps, &ro, err);
 	d->ndone += rc == 0 ? ro.ntodo : 0;
 out:
-	for (t = 0; eps && t < d->cfg.ntraces; t++)
-		hp_episodes_free(&eps[t]);
+	hp_sweep_free_eps(&d->cfg, eps);
 	free(eps);
 	close(fd);
 	free(todo);
+	return rc;
+}
+
+int cli_sweep_run_missing(const char *dir, unsigned jobs, int quiet, struct hp_sweep_dir *d,
+                          struct hp_err *err)
+{
+	struct sweep_opts *o = calloc(1, sizeof(*o));
+	int started = 0, rc;
+
+	if (!o)
+		return hp_errf(err, "out of memory");
+	o->dir = dir;
+	o->jobs = jobs;
+	o->quiet = quiet;
+	rc = run_missing(o, d, &started, err);
+	free(o);
 	return rc;
 }
 
@@ -254,6 +328,7 @@ int cmd_sweep(int argc, char **argv)
 	struct hp_err err = {""};
 	uint32_t si = 1, sn = 1;
 	int rc, existed = 1, started = 0;
+	char *patch;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -272,7 +347,13 @@ int cmd_sweep(int argc, char **argv)
 			return cli_fail(&err);
 		}
 		existed = access(o.dir, F_OK) == 0;
-		if (hp_sweep_dir_create(o.dir, o.config, si, sn, &err) < 0)
+		patch = o.nrecorded ? recorded_patch(&o) : NULL;
+		if (o.nrecorded && !patch)
+			hp_errf(&err, "out of memory");
+		rc = (o.nrecorded && !patch) ||
+		     hp_sweep_dir_create_from(o.dir, o.config, NULL, patch, si, sn, &err) < 0;
+		free(patch);
+		if (rc)
 			return cli_fail(&err);
 	}
 	if (hp_sweep_dir_open(o.dir, &d, &err) < 0) {

@@ -21,7 +21,9 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 	static const char *const keys[] = {
 	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
 	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", "host_idle",
-	    "host_governor", NULL};
+	    "host_governor",
+	    /* config_recorded.c */
+	    "recorded_with", "recorded_with_trace", NULL};
 	struct sweep_input *in;
 	json_t *v;
 	uint64_t x;
@@ -44,6 +46,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
 		c->max_points = x;
 	}
 	if (parse_traces(json_object_get(root, "traces"), dir, flags, c, err) < 0)
+		return -1;
+	if (sweep_parse_recorded(root, dir, c, err) < 0)
 		return -1;
 	if ((v = json_object_get(root, "arch"))) {
 		struct hp_err e;
@@ -184,5 +188,6 @@ void hp_sweep_config_free(struct hp_sweep_config *c)
 	free(c->host_governor);
 	free(c->windows);
 	hp_sweep_host_free(c);
+	sweep_free_recorded(c);
 	memset(c, 0, sizeof(*c));
 }

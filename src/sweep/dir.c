@@ -106,8 +106,34 @@ static int touch_journal(const char *dir, int excl, struct hp_err *err)
 	return 0;
 }
 
-int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard_i,
-                        uint32_t shard_n, struct hp_err *err)
+/* Replace root's keys by those of the JSON object text patch (a null value removes one). */
+static int apply_patch(json_t *root, const char *patch, struct hp_err *err)
+{
+	json_error_t je;
+	json_t *p, *v;
+	const char *key;
+
+	if (!patch)
+		return 0;
+	p = json_loads(patch, 0, &je);
+	if (!json_is_object(p) || !json_is_object(root)) {
+		json_decref(p);
+		return hp_errf(err, "cannot change the config: %s", p ? "not an object" : je.text);
+	}
+	json_object_foreach(p, key, v)
+	{
+		if (json_is_null(v))
+			json_object_del(root, key);
+		else
+			json_object_set(root, key, v);
+	}
+	json_decref(p);
+	return 0;
+}
+
+int hp_sweep_dir_create_from(const char *dir, const char *config_path, const char *config_dir,
+                             const char *patch, uint32_t shard_i, uint32_t shard_n,
+                             struct hp_err *err)
 {
 	char path[4096], cdir[PATH_MAX], *slash, *abs, *text = NULL;
 	json_error_t je;
@@ -123,11 +149,11 @@ int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard
 		    "%s already holds a sweep: continue it with `hpsim sweep --resume %s`, "
 		    "or choose another -o directory",
 		    dir, dir);
-	snprintf(cdir, sizeof(cdir), "%s", config_path);
-	slash = strrchr(cdir, '/');
+	snprintf(cdir, sizeof(cdir), "%s", config_dir ? config_dir : config_path);
+	slash = config_dir ? NULL : strrchr(cdir, '/');
 	if (slash)
 		*slash = '\0';
-	else
+	else if (!config_dir)
 		strcpy(cdir, ".");
 	abs = realpath(cdir, NULL);
 	if (!abs)
@@ -137,6 +163,8 @@ int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard
 		hp_errf(err, "%s: %s", config_path, je.text);
 		goto out;
 	}
+	if (apply_patch(root, patch, err) < 0)
+		goto out;
 	cost = json_object_get(root, "cost");
 	if (json_is_string(cost)) {
 		char cpath[PATH_MAX + 256];
@@ -163,6 +191,12 @@ out:
 	free(abs);
 	free(text);
 	return rc;
+}
+
+int hp_sweep_dir_create(const char *dir, const char *config_path, uint32_t shard_i,
+                        uint32_t shard_n, struct hp_err *err)
+{
+	return hp_sweep_dir_create_from(dir, config_path, NULL, NULL, shard_i, shard_n, err);
 }
 
 static char *slurp(const char *path, struct hp_err *err)

@@ -28,6 +28,7 @@
 #include "hpsim/pareto.h"
 #include "hpsim/policy.h"
 #include "hpsim/replay.h"
+#include "sweep_int.h"
 
 bool hp_host_is_round(uint32_t v, uint32_t step)
 {
@@ -348,7 +349,9 @@ static int replay_all(const struct hp_sweep_results *r, const struct hp_episodes
 		return hp_errf(err, "out of memory");
 	for (t = 0; t < c->ntraces; t++) {
 		spec_at(c, h, t, vals, s);
-		if (replay_at(&eps[t], &s->spec, &at[t], err) < 0) {
+		/* the traces as the grid point's kernel release read them */
+		if (replay_at(&eps[hp_sweep_unit_eps(c, (uint64_t)h->grid_point * c->ntraces + t)],
+		              &s->spec, &at[t], err) < 0) {
 			free(s);
 			return hp_err_prefix(err, "%s: ", c->traces[t].label);
 		}
@@ -525,4 +528,14 @@ void hp_host_reco_free(struct hp_host_reco *h)
 {
 	free(h->at);
 	h->at = NULL;
+}
+
+uint32_t sweep_round_step(const struct hp_sweep_config *c, const char *qname)
+{
+	return step_of(c, qname);
+}
+
+bool sweep_param_rounded(const struct hp_sweep_series *s, const char *qname, uint32_t v)
+{
+	return v >= 100 && is_ns(s, qname);
 }

@@ -586,6 +586,7 @@ int hp_host_rates_capture(const char *capture, const char *pred_path, const stru
 	hp_read_opts_init(&ro);
 	ro.host_wakeup_ns = cfg.cost.host_wakeup_ns;
 	ro.hlt_exit_ns = cfg.cost.hlt_exit_ns;
+	ro.host_kver = cfg.kernel.version; /* as the sweep read it: delayed dequeue from 6.12 */
 	if (hp_trace_read_opts(capture, &ro, &eps, err) < 0)
 		goto out;
 	if (hp_replay(&eps, &cfg, &m, &st, NULL, NULL, err) < 0)

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hpsim/policy.h"
+#include "hpsim/recorded.h"
 #include "hpsim/report.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
@@ -38,20 +40,91 @@ _Static_assert(sizeof(struct wire) <= PIPE_BUF, "a row must fit one atomic pipe 
  * Read options from the config's cost model: a host capture's episodes depend
  * on hlt_exit_ns and host_wakeup_ns, which must be those the replay charges
  * (the cost model of the units' run specs, built as hp_engine_configure does).
+ * *cost receives that model (the recorded-with correction replays with it).
  */
-static int read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o, struct hp_err *err)
+static int read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o,
+                        struct hp_cost *cost, struct hp_err *err)
 {
 	struct hp_sweep_spec s;
-	struct hp_cost cost;
+	struct hp_engine_config cfg;
 	size_t trace;
 
 	hp_read_opts_init(o);
 	if (!c->ntraces)
 		return 0;
 	hp_sweep_unit_spec(c, 0, &s, &trace);
-	if (hp_run_spec_cost(&s.spec, &cost, err) < 0)
+	/* the cost a unit replays with: its spec's model, seeded as hp_engine_configure does */
+	if (hp_engine_configure(&s.spec, &cfg, err) < 0)
 		return -1;
-	hp_read_opts_cost(o, &cost);
+	*cost = cfg.cost;
+	hp_read_opts_cost(o, cost);
+	return 0;
+}
+
+/* Does series s's kernel read host captures with delayed dequeue (6.12 on)? */
+static int delayed_dequeue(const struct hp_sweep_series *s)
+{
+	uint32_t v = HP_KVER_NEWEST;
+
+	if (s->kernel)
+		hp_kver_parse(s->kernel, &v, NULL);
+	return v >= HP_DELAYED_DEQUEUE_KVER;
+}
+
+size_t hp_sweep_nreads(const struct hp_sweep_config *c)
+{
+	int seen[2] = {0, 0};
+	size_t i;
+
+	for (i = 0; i < c->nseries; i++)
+		seen[delayed_dequeue(&c->series[i])] = 1;
+	return seen[0] && seen[1] ? 2 : 1;
+}
+
+size_t hp_sweep_neps(const struct hp_sweep_config *c)
+{
+	return c->ntraces * hp_sweep_nreads(c);
+}
+
+/* The reading (0 or 1) series s replays. */
+static size_t reading_of(const struct hp_sweep_config *c, size_t s)
+{
+	return hp_sweep_nreads(c) == 2 ? (size_t)delayed_dequeue(&c->series[s]) : 0;
+}
+
+size_t hp_sweep_unit_eps(const struct hp_sweep_config *c, uint64_t unit)
+{
+	uint64_t point = unit / c->ntraces;
+	/* an oracle window runs under the first series' kernel (hp_sweep_unit_spec) */
+	size_t s = point < c->npoints ? hp_sweep_point_series(c, point) : 0;
+
+	return reading_of(c, s) * c->ntraces + (size_t)(unit % c->ntraces);
+}
+
+void hp_sweep_free_eps(const struct hp_sweep_config *c, struct hp_episodes *eps)
+{
+	size_t i, n = hp_sweep_neps(c);
+
+	for (i = 0; eps && i < n; i++)
+		hp_episodes_free(&eps[i]);
+}
+
+/* Read trace i as the kernel release kver does, then correct it by $.recorded_with. */
+static int read_one(const struct hp_sweep_config *c, size_t i, struct hp_read_opts *opts,
+                    const struct hp_cost *cost, struct hp_episodes *e, struct hp_err *err)
+{
+	struct hp_recorded_stats rs;
+
+	memset(e, 0, sizeof(*e));
+	if (c->traces[i].gen ? hp_gen_run(c->traces[i].gen, c->traces[i].gen_params,
+	                                  c->traces[i].ngen_params, e, err)
+	                     : hp_trace_read_opts(c->traces[i].path, opts, e, err))
+		return -1;
+	if (c->recorded && c->recorded[i] &&
+	    hp_recorded_correct(e, c->recorded[i], cost, &rs, err) < 0) {
+		hp_episodes_free(e);
+		return hp_err_prefix(err, "$.recorded_with: ");
+	}
 	return 0;
 }
 
@@ -59,20 +132,24 @@ int hp_sweep_read_traces(const struct hp_sweep_config *c, struct hp_episodes *ep
                          struct hp_err *err)
 {
 	struct hp_read_opts opts;
-	size_t i;
+	struct hp_cost cost;
+	size_t k, i, s, n = 0, nreads = hp_sweep_nreads(c);
 
-	if (read_opts_of(c, &opts, err) < 0)
+	if (read_opts_of(c, &opts, &cost, err) < 0)
 		return -1;
-	for (i = 0; i < c->ntraces; i++) {
-		memset(&eps[i], 0, sizeof(eps[i]));
-		if (c->traces[i].gen ? hp_gen_run(c->traces[i].gen, c->traces[i].gen_params,
-		                                  c->traces[i].ngen_params, &eps[i], err)
-		                     : hp_trace_read_opts(c->traces[i].path, &opts, &eps[i], err)) {
-			size_t bad = i;
-
-			while (i-- > 0)
-				hp_episodes_free(&eps[i]);
-			return hp_err_prefix(err, "$.traces[%zu]: ", bad);
+	for (k = 0; k < nreads; k++) {
+		/* the release of the first series of this reading (only 6.12 or not matters) */
+		for (s = 0; s < c->nseries && reading_of(c, s) != k; s++)
+			;
+		opts.host_kver = HP_KVER_NEWEST;
+		if (s < c->nseries && c->series[s].kernel)
+			hp_kver_parse(c->series[s].kernel, &opts.host_kver, NULL);
+		for (i = 0; i < c->ntraces; i++, n++) {
+			if (read_one(c, i, &opts, &cost, &eps[n], err) < 0) {
+				while (n-- > 0)
+					hp_episodes_free(&eps[n]);
+				return hp_err_prefix(err, "$.traces[%zu]: ", i);
+			}
 		}
 	}
 	return 0;
@@ -127,18 +204,19 @@ static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *
 	s->halts = s->attempted = s->successful = s->poll_ns = 0;
 	hp_lat_dist_reset(&s->lat);
 	hp_sweep_unit_spec(c, unit, &spec, &trace);
+	eps += hp_sweep_unit_eps(c, unit);
 	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
 		return fail_row(w, e.msg);
 	cfg.on_outcome = lean_add;
 	cfg.ctx = s;
-	if (hp_engine_run(&eps[trace], &cfg, &st, &e) < 0)
+	if (hp_engine_run(eps, &cfg, &st, &e) < 0)
 		return fail_row(w, e.msg);
 	row->halts = s->halts;
 	row->attempted = s->attempted;
 	row->successful = s->successful;
 	row->poll_ns = s->poll_ns;
-	row->wall_ns = eps[trace].t_last_ns - eps[trace].t_first_ns;
-	row->ncpu = eps[trace].ncpu;
+	row->wall_ns = eps->t_last_ns - eps->t_first_ns;
+	row->ncpu = eps->ncpu;
 	row->lat_sum = s->lat.sum;
 	row->lat_q[0] = hp_lat_quantile(&s->lat, 0.50);
 	row->lat_q[1] = hp_lat_quantile(&s->lat, 0.90);

@@ -6,6 +6,7 @@
 #include "hpsim/err.h"
 #include "hpsim/sweep.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,5 +63,18 @@ struct json_t;
 /* A JSON boolean (or one in a list) for parameter name is an error naming path unless name
  * is a boolean parameter; 0 or -1 with err. */
 int sweep_check_bools(struct json_t *v, const char *name, const char *path, struct hp_err *err);
+
+/* $.recorded_with and $.recorded_with_trace into c->recorded (config_recorded.c); 0 or -1. */
+int sweep_parse_recorded(struct json_t *root, const char *dir, struct hp_sweep_config *c,
+                         struct hp_err *err);
+
+/* Free c->recorded. */
+void sweep_free_recorded(struct hp_sweep_config *c);
+
+/* The step $.recommend.round names for a qualified parameter, or 0 (the 1-2-5 series). */
+uint32_t sweep_round_step(const struct hp_sweep_config *c, const char *qname);
+
+/* Is a series' parameter at value v one that recommendations round (ns, 100 or more)? */
+bool sweep_param_rounded(const struct hp_sweep_series *s, const char *qname, uint32_t v);
 
 #endif
