@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "hpsim/engine.h"
+#include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
 
@@ -139,7 +140,7 @@ static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struc
 	struct hp_err err;
 
 	memset(r, 0, sizeof(*r));
-	if (hp_report_replay(e, cfg, m, &st, record, r, &err) < 0)
+	if (hp_replay(e, cfg, m, &st, record, r, &err) < 0)
 		fail_msg("%s", err.msg);
 }
 
