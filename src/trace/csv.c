@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "csv_rows.h"
 #include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/trace.h"
@@ -32,7 +33,9 @@ static const char *const source_names[HP_SRC_COUNT] = {"unknown", "ipi", "irq", 
 
 struct ctx {
 	const char *path;
-	struct hp_episodes *eps;
+	hp_csv_row_fn row;
+	void *arg;
+	struct hp_csv_rows *rows;
 	struct hp_err *err;
 	unsigned long line;
 	int header_done;
@@ -262,22 +265,24 @@ static void cb_record(int term, void *data)
 		c->failed = 1;
 		return;
 	}
-	if (hp_episodes_push(c->eps, &c->cur, c->err) < 0) {
+	if (c->rows->n == 0 || c->cur.halt_start_ns < c->rows->t_first_ns)
+		c->rows->t_first_ns = c->cur.halt_start_ns;
+	if (c->cur.wake_ns > c->rows->t_last_ns)
+		c->rows->t_last_ns = c->cur.wake_ns;
+	if (c->cur.cpu + 1 > c->rows->ncpu)
+		c->rows->ncpu = c->cur.cpu + 1;
+	c->rows->n++;
+	if (c->row(c->arg, &c->cur, c->line, c->err) != 0) {
 		c->failed = 1;
 		return;
 	}
-	if (c->eps->n == 1 || c->cur.halt_start_ns < c->eps->t_first_ns)
-		c->eps->t_first_ns = c->cur.halt_start_ns;
-	if (c->cur.wake_ns > c->eps->t_last_ns)
-		c->eps->t_last_ns = c->cur.wake_ns;
 	reset_record(c);
 }
 
-/* The CSV holds arrival times already: no reading option applies. */
-static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
-                    struct hp_err *err)
+int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_rows *rows,
+                 struct hp_err *err)
 {
-	struct ctx c = {.path = path, .eps = eps, .err = err};
+	struct ctx c = {.path = path, .row = row, .arg = arg, .rows = rows, .err = err};
 	struct csv_parser p;
 	char *line = NULL;
 	size_t cap = 0;
@@ -285,7 +290,7 @@ static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp
 	FILE *f;
 	int rc = -1;
 
-	(void)opts;
+	memset(rows, 0, sizeof(*rows));
 	f = fopen(path, "rb");
 	if (!f)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
@@ -318,18 +323,43 @@ static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp
 		hp_errf(err, "%s: no header line, expected '%s'", path, HP_CSV_HEADER);
 		goto out;
 	}
-	if (eps->n == 0) {
+	if (rows->n == 0) {
 		hp_errf(err, "%s: no episodes after the header (%lu lines)", path, c.line);
 		goto out;
 	}
-	snprintf(eps->assumption, sizeof(eps->assumption),
-	         "CSV episodes: wake arrival times as written in the file");
 	rc = 0;
 out:
 	csv_free(&p);
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+void hp_csv_assumption(struct hp_episodes *eps)
+{
+	snprintf(eps->assumption, sizeof(eps->assumption),
+	         "CSV episodes: wake arrival times as written in the file");
+}
+
+static int push_row(void *arg, const struct hp_episode *e, unsigned long line, struct hp_err *err)
+{
+	(void)line;
+	return hp_episodes_push(arg, e, err);
+}
+
+/* The CSV holds arrival times already: no reading option applies. */
+static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                    struct hp_err *err)
+{
+	struct hp_csv_rows rows;
+
+	(void)opts;
+	if (hp_csv_parse(path, push_row, eps, &rows, err) < 0)
+		return -1;
+	eps->t_first_ns = rows.t_first_ns;
+	eps->t_last_ns = rows.t_last_ns;
+	hp_csv_assumption(eps);
+	return 0;
 }
 
 int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err)
