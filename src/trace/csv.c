@@ -23,6 +23,8 @@
 /* The UTF-8 byte-order mark that some spreadsheets put before the header. */
 static const char bom[3] = {(char)0xef, (char)0xbb, (char)0xbf};
 #define MAX_COLS 5
+/* Bytes read from the file at a time. */
+#define READ_BUF (1u << 20)
 
 enum field { F_CPU, F_HALT, F_WAKE, F_SRC, F_SRCCPU, F_COUNT };
 
@@ -59,6 +61,13 @@ int hp_wake_source_parse(const char *s, uint32_t *source)
 		*source = HP_SRC_UNKNOWN;
 		return 0;
 	}
+	/* the names as the writer spells them first: one comparison, not a case-folding loop */
+	for (i = 0; i < HP_SRC_COUNT; i++) {
+		if (s[0] == source_names[i][0] && !strcmp(s, source_names[i])) {
+			*source = i;
+			return 0;
+		}
+	}
 	for (i = 0; i < HP_SRC_COUNT; i++) {
 		if (!strcasecmp(s, source_names[i])) {
 			*source = i;
@@ -89,6 +98,7 @@ static int probe(const unsigned char *head, size_t len)
 /* Decimal digits only; 0, or -1 with a reason in *why. */
 static int parse_u64(const char *s, uint64_t *v, const char **why)
 {
+	const char *p;
 	uint64_t x = 0;
 
 	if (!*s) {
@@ -99,16 +109,19 @@ static int parse_u64(const char *s, uint64_t *v, const char **why)
 		*why = "is negative";
 		return -1;
 	}
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9') {
+	for (p = s; *p; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+
+		if (d > 9) {
 			*why = "is not a non-negative integer";
 			return -1;
 		}
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) {
+		/* 19 digits always fit: the overflow test (a division) is for longer ones */
+		if (p - s >= 19 && x > (UINT64_MAX - d) / 10) {
 			*why = "is too large for 64 bits";
 			return -1;
 		}
-		x = x * 10 + (uint64_t)(*s - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
@@ -182,7 +195,7 @@ static int on_value(struct ctx *c, const char *s)
 			                   "unknown or empty");
 		break;
 	case F_SRCCPU:
-		if (!*s || !strcmp(s, "-1")) {
+		if (!*s || (s[0] == '-' && s[1] == '1' && !s[2])) {
 			c->cur.source_cpu = -1;
 			break;
 		}
@@ -279,14 +292,24 @@ static void cb_record(int term, void *data)
 	reset_record(c);
 }
 
+/* One line (with its newline, if any) into libcsv. */
+static void parse_line(struct ctx *c, struct csv_parser *p, const char *line, size_t len)
+{
+	c->line++;
+	if (csv_parse(p, line, len, cb_field, cb_record, c) != len && !c->failed) {
+		hp_errf(c->err, "%s:%lu: malformed CSV (%s), expected comma-separated fields",
+		        c->path, c->line, csv_strerror(csv_error(p)));
+		c->failed = 1;
+	}
+}
+
 int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_rows *rows,
                  struct hp_err *err)
 {
 	struct ctx c = {.path = path, .row = row, .arg = arg, .rows = rows, .err = err};
 	struct csv_parser p;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = READ_BUF, fill = 0;
+	char *buf;
 	FILE *f;
 	int rc = -1;
 
@@ -294,19 +317,52 @@ int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_r
 	f = fopen(path, "rb");
 	if (!f)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		return hp_errf(err, "out of memory");
+	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		free(buf);
 		fclose(f);
 		return hp_errf(err, "out of memory");
 	}
 	reset_record(&c);
-	while (!c.failed && (len = getline(&line, &cap, f)) > 0) {
-		c.line++;
-		if (csv_parse(&p, line, (size_t)len, cb_field, cb_record, &c) != (size_t)len &&
-		    !c.failed) {
-			hp_errf(err, "%s:%lu: malformed CSV (%s), expected comma-separated fields",
-			        path, c.line, csv_strerror(csv_error(&p)));
-			c.failed = 1;
+	/* the file in large reads, handed to libcsv a line at a time (errors name the line) */
+	while (!c.failed) {
+		char *at, *nl, *end;
+		size_t got;
+
+		if (fill == cap) { /* a line longer than the buffer */
+			char *b = realloc(buf, cap * 2);
+
+			if (!b) {
+				hp_errf(err, "%s:%lu: out of memory for a line", path, c.line + 1);
+				c.failed = 1;
+				break;
+			}
+			buf = b;
+			cap *= 2;
 		}
+		got = fread(buf + fill, 1, cap - fill, f);
+		fill += got;
+		end = buf + fill;
+		for (at = buf; !c.failed; at = nl + 1) {
+			nl = memchr(at, '\n', (size_t)(end - at));
+			if (!nl && got)
+				break; /* an incomplete line: read on */
+			if (!nl && at == end)
+				break;
+			parse_line(&c, &p, at, nl ? (size_t)(nl + 1 - at) : (size_t)(end - at));
+			if (!nl) {
+				at = end;
+				break;
+			}
+		}
+		fill = (size_t)(end - at);
+		memmove(buf, at, fill);
+		if (!got)
+			break;
 	}
 	if (!c.failed && ferror(f)) {
 		hp_errf(err, "%s: read error after line %lu", path, c.line);
@@ -330,7 +386,7 @@ int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_r
 	rc = 0;
 out:
 	csv_free(&p);
-	free(line);
+	free(buf);
 	fclose(f);
 	return rc;
 }
