@@ -418,26 +418,66 @@ static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp
 	return 0;
 }
 
-int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err)
+/* Decimal digits of v ending at end (exclusive); returns where they start. */
+static char *put_u64(char *end, uint64_t v)
 {
-	size_t i;
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
 
-	fputs(HP_CSV_HEADER "\n", f);
-	for (i = 0; i < eps->n; i++) {
-		const struct hp_episode *e = &eps->ep[i];
-		const char *src = hp_wake_source_name(e->source);
+/* Append v in decimal at p; returns the end. */
+static char *append_u64(char *p, uint64_t v)
+{
+	char tmp[24], *s = put_u64(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - s);
 
-		fprintf(f, "%u,%llu,%llu,", e->cpu, (unsigned long long)e->halt_start_ns,
-		        (unsigned long long)e->wake_ns);
-		csv_fwrite(f, src, strlen(src));
+	memcpy(p, s, n);
+	return p + n;
+}
+
+int hp_csv_write_rows(FILE *f, const struct hp_episode *ep, size_t n, struct hp_err *err)
+{
+	/* the source names as libcsv quotes them, once */
+	char quoted[HP_SRC_COUNT + 1][24];
+	size_t qlen[HP_SRC_COUNT + 1], i;
+	char line[128];
+
+	for (i = 0; i <= HP_SRC_COUNT; i++) {
+		const char *name = hp_wake_source_name((uint32_t)i);
+
+		qlen[i] = csv_write(quoted[i], sizeof(quoted[i]), name, strlen(name));
+	}
+	for (i = 0; i < n; i++) {
+		const struct hp_episode *e = &ep[i];
+		uint32_t src = e->source < HP_SRC_COUNT ? e->source : HP_SRC_COUNT;
+		char *p = line;
+
+		p = append_u64(p, e->cpu);
+		*p++ = ',';
+		p = append_u64(p, e->halt_start_ns);
+		*p++ = ',';
+		p = append_u64(p, e->wake_ns);
+		*p++ = ',';
+		memcpy(p, quoted[src], qlen[src]);
+		p += qlen[src];
+		*p++ = ',';
 		if (e->source_cpu >= 0)
-			fprintf(f, ",%d\n", e->source_cpu);
-		else
-			fputs(",\n", f);
+			p = append_u64(p, (uint64_t)e->source_cpu);
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), f);
 	}
 	if (ferror(f))
 		return hp_errf(err, "writing CSV failed: %s", strerror(errno));
 	return 0;
+}
+
+int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err)
+{
+	fputs(HP_CSV_HEADER "\n", f);
+	return hp_csv_write_rows(f, eps->ep, eps->n, err);
 }
 
 const struct hp_trace_reader hp_reader_csv = {
