@@ -226,7 +226,7 @@ static int merge_runs(struct hp_ep_sorter *s, hp_ep_emit_fn emit, void *arg, str
 		struct run *r = &runs[heap[0]];
 
 		s->tmp[out++] = r->win[r->at++];
-		if (out == EMIT_BLOCK) {
+		if (out == EMIT_BLOCK || out == s->cap) { /* the scratch block is the output */
 			if (emit(arg, s->tmp, out, err) < 0)
 				goto out;
 			out = 0;
