@@ -11,8 +11,9 @@
  *   hpsim replay percpu.csv --host kvm                 first read of the same
  *                      rows sorted by CPU (out of time order: the external sort)
  *
- * usage: bench_stream [--count N] [--dir DIR]   (DIR: scratch space, default /tmp;
- *        about 2.3 GB there with the default N)
+ * usage: bench_stream [--count N] [--dir DIR] [--hpsim PATH]   (DIR: scratch space,
+ *        default /tmp, about 2.3 GB there with the default N; PATH: another build of
+ *        hpsim to measure, e.g. an older release for a before/after)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,11 @@ int main(int argc, char **argv)
 			count = argv[++i];
 		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
 			dir = argv[++i];
+		else if (!strcmp(argv[i], "--hpsim") && i + 1 < argc)
+			hp = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench_stream [--count N] [--dir DIR]\n");
+			fprintf(stderr,
+			        "usage: bench_stream [--count N] [--dir DIR] [--hpsim PATH]\n");
 			return 2;
 		}
 	}
