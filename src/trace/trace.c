@@ -317,16 +317,6 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 		*status = HP_CACHE_HIT;
 		return 0;
 	}
-	switch (first_read_streamed(path, &key, cache, err)) {
-	case 0:
-		if (load_cached(&key, cache, eps) == 0) {
-			*status = HP_CACHE_STORED;
-			return 0;
-		}
-		break;
-	case -1:
-		return -1;
-	}
 	if (parse_capture(path, o, eps, err) < 0)
 		return -1;
 	if (hp_cache_store(cache, &key, eps, &ignored) == 0)
