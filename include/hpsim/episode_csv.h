@@ -21,6 +21,9 @@ int hp_wake_source_parse(const char *s, uint32_t *source);
 /* Write every episode of eps to f as CSV with a header line; 0 or -1 with err. */
 int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err);
 
+/* Write n episodes as CSV rows (no header) to f, as hp_csv_write does; 0 or -1 with err. */
+int hp_csv_write_rows(FILE *f, const struct hp_episode *ep, size_t n, struct hp_err *err);
+
 /* Write eps as episode CSV to path atomically ("-": stdout); 0 or -1 with err naming path. */
 int hp_csv_write_path(const char *path, const struct hp_episodes *eps, struct hp_err *err);
 

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/escape.h"
 #include "hpsim/report.h"
+#include "hpsim/source.h"
 #include "hpsim/trace.h"
 
 static const char convert_help[] =
@@ -24,6 +26,28 @@ static const char convert_help[] =
     "  --salvage            a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help           this text\n";
 
+/* The source's episodes as CSV to path, block by block, atomically; 0 or -1 with err. */
+static int write_streamed(const char *path, struct hp_episode_source *src, struct hp_err *err)
+{
+	struct hp_atomic_file out;
+	const struct hp_episode *b;
+	size_t n;
+
+	if (hp_atomic_open(&out, path, err) < 0)
+		return -1;
+	fputs(HP_CSV_HEADER "\n", out.f);
+	for (;;) {
+		if (src->next_block(src, &b, &n, err) < 0 ||
+		    (n && hp_csv_write_rows(out.f, b, n, err) < 0)) {
+			hp_atomic_abort(&out);
+			return hp_err_prefix(err, "%s: ", path);
+		}
+		if (!n)
+			break;
+	}
+	return hp_atomic_commit(&out, err);
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -36,7 +60,8 @@ int cmd_convert(int argc, char **argv)
 	};
 	struct hp_read_opts ro;
 	struct hp_episodes eps = {0};
-	int rc;
+	struct hp_episode_source src;
+	int rc, streamed = 0;
 	struct hp_err err = {""};
 	const char *output = NULL;
 	int ch;
@@ -68,8 +93,14 @@ int cmd_convert(int argc, char **argv)
 		return cli_usage_error("convert", "expected exactly one TRACE argument");
 	if (!output)
 		return cli_usage_error("convert", "missing -o FILE.csv");
-	if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
-		return cli_fail(&err);
+	/* the episodes walked in blocks from the capture's cache, not held (a capture the
+	 * replay source refuses, e.g. times past what the engine replays, is read whole) */
+	if (hp_trace_open_source(argv[optind], &ro, &eps, &src, &err) == 0) {
+		streamed = 1;
+	} else {
+		if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
+			return cli_fail(&err);
+	}
 	{
 		char w[512];
 
@@ -80,7 +111,13 @@ int cmd_convert(int argc, char **argv)
 			        hp_escape(argv[optind], safe, sizeof(safe)), w);
 		}
 	}
-	rc = hp_csv_write_path(output, &eps, &err);
+	if (!streamed) {
+		rc = hp_csv_write_path(output, &eps, &err);
+		hp_episodes_free(&eps);
+		return rc < 0 ? cli_fail(&err) : 0;
+	}
+	rc = write_streamed(output, &src, &err);
+	hp_source_close(&src);
 	hp_episodes_free(&eps);
 	return rc < 0 ? cli_fail(&err) : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/gen.h"
 
@@ -26,8 +27,12 @@ int cmd_gen(int argc, char **argv)
 {
 	struct option longopts[MAX_PARAMS + 3];
 	struct hp_gen_param params[MAX_PARAMS];
-	struct hp_episodes eps = {0};
+	struct hp_episodes meta = {0};
+	struct hp_gen_stream *g;
+	struct hp_atomic_file out;
+	struct hp_episode block[4096];
 	struct hp_err err = {""};
+	uint64_t total;
 	const char *output = NULL, *kind = NULL;
 	size_t n = 0, np = 0;
 	int ch, rc;
@@ -69,9 +74,22 @@ int cmd_gen(int argc, char **argv)
 		    "gen", "missing KIND: periodic, poisson, bimodal, bursty or pingpong");
 	if (!output)
 		return cli_usage_error("gen", "missing -o FILE.csv");
-	if (hp_gen_run(kind, params, n, &eps, &err) < 0)
+	if (hp_gen_open(kind, params, n, &g, &meta, &total, &err) < 0)
 		return cli_usage_error("gen", "%s", err.msg);
-	rc = hp_csv_write_path(output, &eps, &err);
-	hp_episodes_free(&eps);
-	return rc < 0 ? cli_fail(&err) : 0;
+	/* written as generated, block by block: memory does not grow with the halts */
+	if (hp_atomic_open(&out, output, &err) < 0) {
+		hp_gen_close(g);
+		return cli_fail(&err);
+	}
+	fputs(HP_CSV_HEADER "\n", out.f);
+	rc = 0;
+	while (rc == 0 && (n = hp_gen_next(g, block, sizeof(block) / sizeof(block[0]))) > 0)
+		rc = hp_csv_write_rows(out.f, block, n, &err);
+	hp_gen_close(g);
+	if (rc < 0) {
+		hp_atomic_abort(&out);
+		hp_err_prefix(&err, "%s: ", output);
+		return cli_fail(&err);
+	}
+	return hp_atomic_commit(&out, &err) < 0 ? cli_fail(&err) : 0;
 }

@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "csv_rows.h"
 #include "hpsim/atomic_file.h"
 #include "hpsim/episode_csv.h"
 #include "hpsim/trace.h"
@@ -22,6 +23,8 @@
 /* The UTF-8 byte-order mark that some spreadsheets put before the header. */
 static const char bom[3] = {(char)0xef, (char)0xbb, (char)0xbf};
 #define MAX_COLS 5
+/* Bytes read from the file at a time. */
+#define READ_BUF (1u << 20)
 
 enum field { F_CPU, F_HALT, F_WAKE, F_SRC, F_SRCCPU, F_COUNT };
 
@@ -32,7 +35,9 @@ static const char *const source_names[HP_SRC_COUNT] = {"unknown", "ipi", "irq", 
 
 struct ctx {
 	const char *path;
-	struct hp_episodes *eps;
+	hp_csv_row_fn row;
+	void *arg;
+	struct hp_csv_rows *rows;
 	struct hp_err *err;
 	unsigned long line;
 	int header_done;
@@ -55,6 +60,13 @@ int hp_wake_source_parse(const char *s, uint32_t *source)
 	if (!*s) {
 		*source = HP_SRC_UNKNOWN;
 		return 0;
+	}
+	/* the names as the writer spells them first: one comparison, not a case-folding loop */
+	for (i = 0; i < HP_SRC_COUNT; i++) {
+		if (s[0] == source_names[i][0] && !strcmp(s, source_names[i])) {
+			*source = i;
+			return 0;
+		}
 	}
 	for (i = 0; i < HP_SRC_COUNT; i++) {
 		if (!strcasecmp(s, source_names[i])) {
@@ -86,6 +98,7 @@ static int probe(const unsigned char *head, size_t len)
 /* Decimal digits only; 0, or -1 with a reason in *why. */
 static int parse_u64(const char *s, uint64_t *v, const char **why)
 {
+	const char *p;
 	uint64_t x = 0;
 
 	if (!*s) {
@@ -96,16 +109,19 @@ static int parse_u64(const char *s, uint64_t *v, const char **why)
 		*why = "is negative";
 		return -1;
 	}
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9') {
+	for (p = s; *p; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+
+		if (d > 9) {
 			*why = "is not a non-negative integer";
 			return -1;
 		}
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) {
+		/* 19 digits always fit: the overflow test (a division) is for longer ones */
+		if (p - s >= 19 && x > (UINT64_MAX - d) / 10) {
 			*why = "is too large for 64 bits";
 			return -1;
 		}
-		x = x * 10 + (uint64_t)(*s - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
@@ -179,7 +195,7 @@ static int on_value(struct ctx *c, const char *s)
 			                   "unknown or empty");
 		break;
 	case F_SRCCPU:
-		if (!*s || !strcmp(s, "-1")) {
+		if (!*s || (s[0] == '-' && s[1] == '1' && !s[2])) {
 			c->cur.source_cpu = -1;
 			break;
 		}
@@ -262,46 +278,91 @@ static void cb_record(int term, void *data)
 		c->failed = 1;
 		return;
 	}
-	if (hp_episodes_push(c->eps, &c->cur, c->err) < 0) {
+	if (c->rows->n == 0 || c->cur.halt_start_ns < c->rows->t_first_ns)
+		c->rows->t_first_ns = c->cur.halt_start_ns;
+	if (c->cur.wake_ns > c->rows->t_last_ns)
+		c->rows->t_last_ns = c->cur.wake_ns;
+	if (c->cur.cpu + 1 > c->rows->ncpu)
+		c->rows->ncpu = c->cur.cpu + 1;
+	c->rows->n++;
+	if (c->row(c->arg, &c->cur, c->line, c->err) != 0) {
 		c->failed = 1;
 		return;
 	}
-	if (c->eps->n == 1 || c->cur.halt_start_ns < c->eps->t_first_ns)
-		c->eps->t_first_ns = c->cur.halt_start_ns;
-	if (c->cur.wake_ns > c->eps->t_last_ns)
-		c->eps->t_last_ns = c->cur.wake_ns;
 	reset_record(c);
 }
 
-/* The CSV holds arrival times already: no reading option applies. */
-static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
-                    struct hp_err *err)
+/* One line (with its newline, if any) into libcsv. */
+static void parse_line(struct ctx *c, struct csv_parser *p, const char *line, size_t len)
 {
-	struct ctx c = {.path = path, .eps = eps, .err = err};
+	c->line++;
+	if (csv_parse(p, line, len, cb_field, cb_record, c) != len && !c->failed) {
+		hp_errf(c->err, "%s:%lu: malformed CSV (%s), expected comma-separated fields",
+		        c->path, c->line, csv_strerror(csv_error(p)));
+		c->failed = 1;
+	}
+}
+
+int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_rows *rows,
+                 struct hp_err *err)
+{
+	struct ctx c = {.path = path, .row = row, .arg = arg, .rows = rows, .err = err};
 	struct csv_parser p;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = READ_BUF, fill = 0;
+	char *buf;
 	FILE *f;
 	int rc = -1;
 
-	(void)opts;
+	memset(rows, 0, sizeof(*rows));
 	f = fopen(path, "rb");
 	if (!f)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		return hp_errf(err, "out of memory");
+	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		free(buf);
 		fclose(f);
 		return hp_errf(err, "out of memory");
 	}
 	reset_record(&c);
-	while (!c.failed && (len = getline(&line, &cap, f)) > 0) {
-		c.line++;
-		if (csv_parse(&p, line, (size_t)len, cb_field, cb_record, &c) != (size_t)len &&
-		    !c.failed) {
-			hp_errf(err, "%s:%lu: malformed CSV (%s), expected comma-separated fields",
-			        path, c.line, csv_strerror(csv_error(&p)));
-			c.failed = 1;
+	/* the file in large reads, handed to libcsv a line at a time (errors name the line) */
+	while (!c.failed) {
+		char *at, *nl, *end;
+		size_t got;
+
+		if (fill == cap) { /* a line longer than the buffer */
+			char *b = realloc(buf, cap * 2);
+
+			if (!b) {
+				hp_errf(err, "%s:%lu: out of memory for a line", path, c.line + 1);
+				c.failed = 1;
+				break;
+			}
+			buf = b;
+			cap *= 2;
 		}
+		got = fread(buf + fill, 1, cap - fill, f);
+		fill += got;
+		end = buf + fill;
+		for (at = buf; !c.failed; at = nl + 1) {
+			nl = memchr(at, '\n', (size_t)(end - at));
+			if (!nl && got)
+				break; /* an incomplete line: read on */
+			if (!nl && at == end)
+				break;
+			parse_line(&c, &p, at, nl ? (size_t)(nl + 1 - at) : (size_t)(end - at));
+			if (!nl) {
+				at = end;
+				break;
+			}
+		}
+		fill = (size_t)(end - at);
+		memmove(buf, at, fill);
+		if (!got)
+			break;
 	}
 	if (!c.failed && ferror(f)) {
 		hp_errf(err, "%s: read error after line %lu", path, c.line);
@@ -318,40 +379,105 @@ static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp
 		hp_errf(err, "%s: no header line, expected '%s'", path, HP_CSV_HEADER);
 		goto out;
 	}
-	if (eps->n == 0) {
+	if (rows->n == 0) {
 		hp_errf(err, "%s: no episodes after the header (%lu lines)", path, c.line);
 		goto out;
 	}
-	snprintf(eps->assumption, sizeof(eps->assumption),
-	         "CSV episodes: wake arrival times as written in the file");
 	rc = 0;
 out:
 	csv_free(&p);
-	free(line);
+	free(buf);
 	fclose(f);
 	return rc;
 }
 
-int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err)
+void hp_csv_assumption(struct hp_episodes *eps)
 {
-	size_t i;
+	snprintf(eps->assumption, sizeof(eps->assumption),
+	         "CSV episodes: wake arrival times as written in the file");
+}
 
-	fputs(HP_CSV_HEADER "\n", f);
-	for (i = 0; i < eps->n; i++) {
-		const struct hp_episode *e = &eps->ep[i];
-		const char *src = hp_wake_source_name(e->source);
+static int push_row(void *arg, const struct hp_episode *e, unsigned long line, struct hp_err *err)
+{
+	(void)line;
+	return hp_episodes_push(arg, e, err);
+}
 
-		fprintf(f, "%u,%llu,%llu,", e->cpu, (unsigned long long)e->halt_start_ns,
-		        (unsigned long long)e->wake_ns);
-		csv_fwrite(f, src, strlen(src));
+/* The CSV holds arrival times already: no reading option applies. */
+static int read_csv(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                    struct hp_err *err)
+{
+	struct hp_csv_rows rows;
+
+	(void)opts;
+	if (hp_csv_parse(path, push_row, eps, &rows, err) < 0)
+		return -1;
+	eps->t_first_ns = rows.t_first_ns;
+	eps->t_last_ns = rows.t_last_ns;
+	hp_csv_assumption(eps);
+	return 0;
+}
+
+/* Decimal digits of v ending at end (exclusive); returns where they start. */
+static char *put_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Append v in decimal at p; returns the end. */
+static char *append_u64(char *p, uint64_t v)
+{
+	char tmp[24], *s = put_u64(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+int hp_csv_write_rows(FILE *f, const struct hp_episode *ep, size_t n, struct hp_err *err)
+{
+	/* the source names as libcsv quotes them, once */
+	char quoted[HP_SRC_COUNT + 1][24];
+	size_t qlen[HP_SRC_COUNT + 1], i;
+	char line[128];
+
+	for (i = 0; i <= HP_SRC_COUNT; i++) {
+		const char *name = hp_wake_source_name((uint32_t)i);
+
+		qlen[i] = csv_write(quoted[i], sizeof(quoted[i]), name, strlen(name));
+	}
+	for (i = 0; i < n; i++) {
+		const struct hp_episode *e = &ep[i];
+		uint32_t src = e->source < HP_SRC_COUNT ? e->source : HP_SRC_COUNT;
+		char *p = line;
+
+		p = append_u64(p, e->cpu);
+		*p++ = ',';
+		p = append_u64(p, e->halt_start_ns);
+		*p++ = ',';
+		p = append_u64(p, e->wake_ns);
+		*p++ = ',';
+		memcpy(p, quoted[src], qlen[src]);
+		p += qlen[src];
+		*p++ = ',';
 		if (e->source_cpu >= 0)
-			fprintf(f, ",%d\n", e->source_cpu);
-		else
-			fputs(",\n", f);
+			p = append_u64(p, (uint64_t)e->source_cpu);
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), f);
 	}
 	if (ferror(f))
 		return hp_errf(err, "writing CSV failed: %s", strerror(errno));
 	return 0;
+}
+
+int hp_csv_write(FILE *f, const struct hp_episodes *eps, struct hp_err *err)
+{
+	fputs(HP_CSV_HEADER "\n", f);
+	return hp_csv_write_rows(f, eps->ep, eps->n, err);
 }
 
 const struct hp_trace_reader hp_reader_csv = {

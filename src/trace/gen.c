@@ -129,33 +129,53 @@ struct cfg {
 	uint64_t count;
 };
 
+/*
+ * One unit of generation: a CPU (a pair of CPUs for pingpong) and where its
+ * walk is. Units draw from the random stream one after the other; a unit
+ * started from the stream's state at its start makes the same halts again.
+ */
+struct unit {
+	struct rng r;
+	uint32_t cpu; /* the CPU (pingpong: the pair's first) */
+	uint64_t k, tick;
+	double start, phase; /* periodic, poisson, bimodal, bursty */
+	double ta, tb, wa;   /* pingpong */
+	int a_due, done;     /* pingpong: CPU a's halt of the round is next; the walk ended */
+};
+
+/* A raw halt, in double ns, before rounding. */
+struct raw {
+	uint32_t cpu, src;
+	int32_t src_cpu;
+	double start, wake;
+};
+
 struct kind {
 	const char *name;
 	const char *desc;
 	const enum pid *params; /* P_NUM-terminated, after the common ones */
-	int (*run)(const struct cfg *c, struct rng *r, struct hp_episodes *out, struct hp_err *err);
+	/* refuse parameters that cannot work together; 0 or -1 with err */
+	int (*check)(const struct cfg *c, struct hp_err *err);
+	/* CPUs per unit */
+	uint32_t width;
+	/* start unit number i (its first draws come from u->r) */
+	void (*init)(const struct cfg *c, struct unit *u, uint32_t i);
+	/* the unit's next halt in generation order: 1, or 0 at its end */
+	int (*step)(const struct cfg *c, struct unit *u, struct raw *h);
 };
 
-static int push(struct hp_episodes *out, uint32_t cpu, double start, double wake, uint32_t src,
-                int32_t src_cpu, struct hp_err *err)
+/* Round a raw halt into e; 0, or -1 when a time is past 2^63 ns. */
+static int round_halt(const struct raw *h, struct hp_episode *e)
 {
-	struct hp_episode e = {.cpu = cpu, .source_cpu = src_cpu, .source = src};
-
+	*e = (struct hp_episode){.cpu = h->cpu, .source_cpu = h->src_cpu, .source = h->src};
 	/* llround() has no value beyond long long: every such time came out as 2^63 */
-	if (!(start < 0x1p63) || !(wake < 0x1p63))
-		return hp_errf(err,
-		               "halt %zu ends past 2^63 ns (292 years); fewer halts (--count) or "
-		               "shorter ones",
-		               out->n);
-	e.halt_start_ns = (uint64_t)llround(start);
-	e.wake_ns = (uint64_t)llround(wake);
-	if (out->n >= MAX_EPISODES)
-		return hp_errf(err, "more than %llu halts; shorten --duration", MAX_EPISODES);
-	if (e.wake_ns < e.halt_start_ns)
-		e.wake_ns = e.halt_start_ns;
-	if (e.wake_ns > out->t_last_ns)
-		out->t_last_ns = e.wake_ns;
-	return hp_episodes_push(out, &e, err);
+	if (!(h->start < 0x1p63) || !(h->wake < 0x1p63))
+		return -1;
+	e->halt_start_ns = (uint64_t)llround(h->start);
+	e->wake_ns = (uint64_t)llround(h->wake);
+	if (e->wake_ns < e->halt_start_ns)
+		e->wake_ns = e->halt_start_ns;
+	return 0;
 }
 
 /* Does halt number k (0-based) of a CPU, waking at wake_ns, belong in the trace? */
@@ -164,12 +184,14 @@ static int more(const struct cfg *c, uint64_t k, double wake_ns)
 	return c->count ? k < c->count : wake_ns <= (double)c->limit_ns;
 }
 
-static int run_periodic(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                        struct hp_err *err)
+static double period_of(const struct cfg *c)
 {
-	double period = c->given[P_HZ] ? 1e9 / c->v[P_HZ] : c->v[P_PERIOD_US] * 1e3;
-	double jitter = c->v[P_JITTER_US] * 1e3, busy = c->v[P_BUSY_US] * 1e3;
-	uint32_t cpu;
+	return c->given[P_HZ] ? 1e9 / c->v[P_HZ] : c->v[P_PERIOD_US] * 1e3;
+}
+
+static int check_periodic(const struct cfg *c, struct hp_err *err)
+{
+	double period = period_of(c), jitter = c->v[P_JITTER_US] * 1e3;
 
 	if (c->given[P_HZ] && c->given[P_PERIOD_US])
 		return hp_errf(err, "periodic: give --hz or --period-us, not both");
@@ -178,54 +200,51 @@ static int run_periodic(const struct cfg *c, struct rng *r, struct hp_episodes *
 		               "periodic: --jitter-us must be less than half the period "
 		               "(%.3f us)",
 		               period / 1e3);
-	for (cpu = 0; cpu < (uint32_t)c->v[P_CPUS]; cpu++) {
-		double phase = rng_unit(r) * period, start = busy, wake;
-		uint64_t k = 0, tick = 1;
-
-		for (;; tick++) {
-			wake = phase + (double)tick * period + rng_sym(r, jitter);
-			if (wake <= start) {
-				/* the tick came while the CPU was still running. When many more
-				 * did (a busy time of many periods), go to the last tick that
-				 * came before start whatever its jitter: one draw per tick
-				 * would take as many steps as ticks */
-				double surely = floor((start - jitter - phase) / period);
-
-				if (surely > (double)tick + 64)
-					tick = (uint64_t)surely;
-				continue;
-			}
-			if (!more(c, k, wake))
-				break;
-			if (push(out, cpu, start, wake, HP_SRC_TIMER, -1, err) < 0)
-				return -1;
-			k++;
-			start = wake + busy;
-		}
-	}
 	return 0;
 }
 
-/* Halts whose lengths come from len(); wakeups from a source of the given kind. */
-static int run_lengths(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                       double (*len)(const struct cfg *, struct rng *), struct hp_err *err)
+static int check_none(const struct cfg *c, struct hp_err *err)
 {
-	double busy = c->v[P_BUSY_US] * 1e3;
-	uint32_t cpu;
+	(void)c;
+	(void)err;
+	return 0;
+}
 
-	for (cpu = 0; cpu < (uint32_t)c->v[P_CPUS]; cpu++) {
-		double start = busy, wake;
-		uint64_t k;
+static void init_periodic(const struct cfg *c, struct unit *u, uint32_t i)
+{
+	u->cpu = i;
+	u->phase = rng_unit(&u->r) * period_of(c);
+	u->start = c->v[P_BUSY_US] * 1e3;
+	u->tick = 1;
+}
 
-		for (k = 0;; k++) {
-			wake = start + len(c, r);
-			if (!more(c, k, wake))
-				break;
-			if (push(out, cpu, start, wake, HP_SRC_IRQ, -1, err) < 0)
-				return -1;
-			start = wake + busy;
+static int step_periodic(const struct cfg *c, struct unit *u, struct raw *h)
+{
+	double period = period_of(c), jitter = c->v[P_JITTER_US] * 1e3;
+	double wake;
+
+	for (; !u->done; u->tick++) {
+		wake = u->phase + (double)u->tick * period + rng_sym(&u->r, jitter);
+		if (wake <= u->start) {
+			/* the tick came while the CPU was still running. When many more
+			 * did (a busy time of many periods), go to the last tick that
+			 * came before start whatever its jitter: one draw per tick
+			 * would take as many steps as ticks */
+			double surely = floor((u->start - jitter - u->phase) / period);
+
+			if (surely > (double)u->tick + 64)
+				u->tick = (uint64_t)surely;
+			continue;
 		}
+		if (!more(c, u->k, wake))
+			break;
+		*h = (struct raw){u->cpu, HP_SRC_TIMER, -1, u->start, wake};
+		u->k++;
+		u->start = wake + c->v[P_BUSY_US] * 1e3;
+		u->tick++;
+		return 1;
 	}
+	u->done = 1;
 	return 0;
 }
 
@@ -241,16 +260,39 @@ static double bimodal_len(const struct cfg *c, struct rng *r)
 	return mode * 1e3 * (1 + rng_sym(r, c->v[P_SPREAD]));
 }
 
-static int run_poisson(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                       struct hp_err *err)
+static void init_lengths(const struct cfg *c, struct unit *u, uint32_t i)
 {
-	return run_lengths(c, r, out, poisson_len, err);
+	u->cpu = i;
+	u->start = c->v[P_BUSY_US] * 1e3;
 }
 
-static int run_bimodal(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                       struct hp_err *err)
+/* Halts whose lengths come from len(); wakeups from a device (source irq). */
+static int step_lengths(const struct cfg *c, struct unit *u, struct raw *h,
+                        double (*len)(const struct cfg *, struct rng *))
 {
-	return run_lengths(c, r, out, bimodal_len, err);
+	double wake;
+
+	if (u->done)
+		return 0;
+	wake = u->start + len(c, &u->r);
+	if (!more(c, u->k, wake)) {
+		u->done = 1;
+		return 0;
+	}
+	*h = (struct raw){u->cpu, HP_SRC_IRQ, -1, u->start, wake};
+	u->k++;
+	u->start = wake + c->v[P_BUSY_US] * 1e3;
+	return 1;
+}
+
+static int step_poisson(const struct cfg *c, struct unit *u, struct raw *h)
+{
+	return step_lengths(c, u, h, poisson_len);
+}
+
+static int step_bimodal(const struct cfg *c, struct unit *u, struct raw *h)
+{
+	return step_lengths(c, u, h, bimodal_len);
 }
 
 /*
@@ -258,35 +300,36 @@ static int run_bimodal(const struct cfg *c, struct rng *r, struct hp_episodes *o
  * off-ms (none). Arrivals are drawn in "on time" (the on windows laid end to
  * end) and mapped back to wall time.
  */
-static int run_bursty(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                      struct hp_err *err)
+static void init_bursty(const struct cfg *c, struct unit *u, uint32_t i)
+{
+	u->cpu = i;
+	u->start = c->v[P_BUSY_US] * 1e3;
+	u->phase = rng_unit(&u->r) * (c->v[P_ON_MS] * 1e6 + c->v[P_OFF_MS] * 1e6);
+}
+
+static int step_bursty(const struct cfg *c, struct unit *u, struct raw *h)
 {
 	double on = c->v[P_ON_MS] * 1e6, cycle = on + c->v[P_OFF_MS] * 1e6;
-	double busy = c->v[P_BUSY_US] * 1e3, mean = 1e9 / c->v[P_RATE];
-	uint32_t cpu;
+	double mean = 1e9 / c->v[P_RATE];
+	/* on-time elapsed at wall time `start` (cycles start at -phase) */
+	double t = u->start + u->phase, cyc = floor(t / cycle), x, n, wake;
 
-	for (cpu = 0; cpu < (uint32_t)c->v[P_CPUS]; cpu++) {
-		double start = busy, wake, u, n, phase = rng_unit(r) * cycle;
-		uint64_t k;
-
-		for (k = 0;; k++) {
-			/* on-time elapsed at wall time `start` (cycles start at -phase) */
-			double t = start + phase, cyc = floor(t / cycle);
-
-			u = cyc * on + fmin(t - cyc * cycle, on);
-			u += rng_exp(r, mean);
-			n = floor(u / on);
-			wake = n * cycle + (u - n * on) - phase;
-			if (wake < start)
-				wake = start;
-			if (!more(c, k, wake))
-				break;
-			if (push(out, cpu, start, wake, HP_SRC_IRQ, -1, err) < 0)
-				return -1;
-			start = wake + busy;
-		}
+	if (u->done)
+		return 0;
+	x = cyc * on + fmin(t - cyc * cycle, on);
+	x += rng_exp(&u->r, mean);
+	n = floor(x / on);
+	wake = n * cycle + (x - n * on) - u->phase;
+	if (wake < u->start)
+		wake = u->start;
+	if (!more(c, u->k, wake)) {
+		u->done = 1;
+		return 0;
 	}
-	return 0;
+	*h = (struct raw){u->cpu, HP_SRC_IRQ, -1, u->start, wake};
+	u->k++;
+	u->start = wake + c->v[P_BUSY_US] * 1e3;
+	return 1;
 }
 
 /*
@@ -294,12 +337,15 @@ static int run_bursty(const struct cfg *c, struct rng *r, struct hp_episodes *ou
  * A after the one-way delay d, works busy + think, sends and halts; A wakes by
  * IPI from B after d, works busy, sends again. rtt = 2 d + 2 busy.
  */
-static int run_pingpong(const struct cfg *c, struct rng *r, struct hp_episodes *out,
-                        struct hp_err *err)
+static double oneway(const struct cfg *c)
 {
-	double busy = c->v[P_BUSY_US] * 1e3, think = c->v[P_THINK_US] * 1e3;
-	double d = c->v[P_RTT_US] * 1e3 / 2 - busy, jitter = c->v[P_JITTER_US] * 1e3;
-	uint32_t ncpu = (uint32_t)c->v[P_CPUS], a;
+	return c->v[P_RTT_US] * 1e3 / 2 - c->v[P_BUSY_US] * 1e3;
+}
+
+static int check_pingpong(const struct cfg *c, struct hp_err *err)
+{
+	double d = oneway(c), jitter = c->v[P_JITTER_US] * 1e3;
+	uint32_t ncpu = (uint32_t)c->v[P_CPUS];
 
 	if (ncpu % 2)
 		return hp_errf(err, "pingpong: --cpus must be even (CPUs are paired), not %u",
@@ -313,23 +359,42 @@ static int run_pingpong(const struct cfg *c, struct rng *r, struct hp_episodes *
 		               "pingpong: --jitter-us must be less than the one-way delay "
 		               "(%g us)",
 		               d / 1e3);
-	for (a = 0; a < ncpu; a += 2) {
-		double ta = busy, tb = 0, wb, wa;
-		uint64_t k;
-
-		for (k = 0;; k++) {
-			wb = ta + d + rng_sym(r, jitter);
-			wa = wb + busy + think + d + rng_sym(r, jitter);
-			if (!more(c, k, wa))
-				break;
-			if (push(out, a + 1, tb, wb, HP_SRC_IPI, (int32_t)a, err) < 0 ||
-			    push(out, a, ta, wa, HP_SRC_IPI, (int32_t)(a + 1), err) < 0)
-				return -1;
-			tb = wb + busy + think;
-			ta = wa + busy;
-		}
-	}
 	return 0;
+}
+
+static void init_pingpong(const struct cfg *c, struct unit *u, uint32_t i)
+{
+	u->cpu = 2 * i;
+	u->ta = c->v[P_BUSY_US] * 1e3;
+	u->tb = 0;
+}
+
+/* A round is B's halt (woken by A) then A's (woken by B's reply). */
+static int step_pingpong(const struct cfg *c, struct unit *u, struct raw *h)
+{
+	double busy = c->v[P_BUSY_US] * 1e3, think = c->v[P_THINK_US] * 1e3;
+	double d = oneway(c), jitter = c->v[P_JITTER_US] * 1e3, wb;
+	uint32_t a = u->cpu;
+
+	if (u->done)
+		return 0;
+	if (u->a_due) {
+		*h = (struct raw){a, HP_SRC_IPI, (int32_t)(a + 1), u->ta, u->wa};
+		u->ta = u->wa + busy;
+		u->a_due = 0;
+		return 1;
+	}
+	wb = u->ta + d + rng_sym(&u->r, jitter);
+	u->wa = wb + busy + think + d + rng_sym(&u->r, jitter);
+	if (!more(c, u->k, u->wa)) {
+		u->done = 1;
+		return 0;
+	}
+	*h = (struct raw){a + 1, HP_SRC_IPI, (int32_t)a, u->tb, wb};
+	u->tb = wb + busy + think;
+	u->k++;
+	u->a_due = 1;
+	return 1;
 }
 
 static const enum pid common[] = {P_SEED, P_CPUS, P_DURATION, P_COUNT, P_BUSY_US, P_NUM};
@@ -341,15 +406,15 @@ static const enum pid pingpong_p[] = {P_RTT_US, P_THINK_US, P_JITTER_US, P_NUM};
 
 static const struct kind kinds[] = {
     {"periodic", "a timer tick: wakeups every period, +- jitter (source timer)", periodic_p,
-     run_periodic},
+     check_periodic, 1, init_periodic, step_periodic},
     {"poisson", "wakeups arriving at random at --rate per second (source irq)", poisson_p,
-     run_poisson},
-    {"bimodal", "halts of two typical lengths mixed at random (source irq)", bimodal_p,
-     run_bimodal},
+     check_none, 1, init_lengths, step_poisson},
+    {"bimodal", "halts of two typical lengths mixed at random (source irq)", bimodal_p, check_none,
+     1, init_lengths, step_bimodal},
     {"bursty", "bursts of random wakeups at --rate separated by quiet periods (source irq)",
-     bursty_p, run_bursty},
+     bursty_p, check_none, 1, init_bursty, step_bursty},
     {"pingpong", "CPU pairs waking each other by IPI with a given round trip", pingpong_p,
-     run_pingpong},
+     check_pingpong, 2, init_pingpong, step_pingpong},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -502,51 +567,277 @@ static double estimate_halts(const char *kind, const struct cfg *c)
 	return rate * (double)c->limit_ns / 1e9 * v[P_CPUS];
 }
 
-int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
-               struct hp_episodes *out, struct hp_err *err)
-{
-	const struct kind *k = NULL;
-	struct cfg c;
-	struct rng r;
-	size_t i;
+/* One CPU's halts in stream order: its unit walked again, keeping that CPU's halts. */
+struct lane {
+	struct unit u;
+	uint32_t cpu;
+	int has;
+	struct hp_episode head; /* the lane's next halt, when has */
+};
 
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < NKINDS; i++)
-		if (!strcmp(kind, kinds[i].name))
-			k = &kinds[i];
-	if (!k)
+struct hp_gen_stream {
+	const struct kind *k;
+	struct cfg c;
+	struct lane *lane;
+	uint32_t *heap; /* lanes with a next halt, the earliest (halt start, then CPU) first */
+	size_t nheap;
+	struct hp_episodes all; /* only if a CPU's halts did not come in time order: sorted */
+	size_t at;
+};
+
+static void lane_advance(const struct hp_gen_stream *g, struct lane *l)
+{
+	struct raw h;
+
+	l->has = 0;
+	while (g->k->step(&g->c, &l->u, &h))
+		if (h.cpu == l->cpu) {
+			l->has = round_halt(&h, &l->head) == 0; /* checked by the first pass */
+			return;
+		}
+}
+
+static int lane_before(const struct hp_gen_stream *g, uint32_t a, uint32_t b)
+{
+	const struct hp_episode *x = &g->lane[a].head, *y = &g->lane[b].head;
+
+	if (x->halt_start_ns != y->halt_start_ns)
+		return x->halt_start_ns < y->halt_start_ns;
+	return x->cpu < y->cpu;
+}
+
+static void heap_down(struct hp_gen_stream *g, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		uint32_t t;
+
+		if (l < g->nheap && lane_before(g, g->heap[l], g->heap[m]))
+			m = l;
+		if (r < g->nheap && lane_before(g, g->heap[r], g->heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		t = g->heap[i];
+		g->heap[i] = g->heap[m];
+		g->heap[m] = t;
+		i = m;
+	}
+}
+
+/*
+ * The first pass: every unit walked in order from the seed's stream, as one
+ * array generation would, to check every halt, count them and note where each
+ * unit's draws start (starts[]). *ordered: each CPU's halts came in time order.
+ */
+static int first_pass(const struct kind *k, const struct cfg *c, struct rng *starts,
+                      struct hp_episodes *meta, uint64_t *total, int *ordered, struct hp_err *err)
+{
+	uint32_t ncpu = (uint32_t)c->v[P_CPUS], units = ncpu / k->width, i;
+	uint64_t *last = calloc(ncpu, sizeof(*last));
+	struct rng r;
+	struct raw h;
+	struct hp_episode e;
+
+	if (!last)
+		return hp_errf(err, "out of memory");
+	*total = 0;
+	*ordered = 1;
+	rng_seed(&r, (uint64_t)c->v[P_SEED]);
+	for (i = 0; i < units; i++) {
+		struct unit u = {.r = r};
+
+		starts[i] = r;
+		k->init(c, &u, i);
+		while (k->step(c, &u, &h)) {
+			if (round_halt(&h, &e) < 0) {
+				free(last);
+				return hp_errf(
+				    err,
+				    "halt %llu ends past 2^63 ns (292 years); fewer halts "
+				    "(--count) or shorter ones",
+				    (unsigned long long)*total);
+			}
+			if (*total >= MAX_EPISODES) {
+				free(last);
+				return hp_errf(err, "more than %llu halts; shorten --duration",
+				               MAX_EPISODES);
+			}
+			if (e.wake_ns > meta->t_last_ns)
+				meta->t_last_ns = e.wake_ns;
+			if (e.cpu + 1 > meta->ncpu)
+				meta->ncpu = e.cpu + 1;
+			if (e.halt_start_ns < last[e.cpu])
+				*ordered = 0;
+			last[e.cpu] = e.halt_start_ns;
+			(*total)++;
+		}
+		r = u.r;
+	}
+	free(last);
+	return 0;
+}
+
+/* Every halt into g->all, sorted as the array's sort does (stable): the fallback. */
+static int collect_sorted(struct hp_gen_stream *g, const struct rng *starts, struct hp_err *err)
+{
+	uint32_t units = (uint32_t)g->c.v[P_CPUS] / g->k->width, i;
+	struct hp_episode e;
+	struct raw h;
+
+	for (i = 0; i < units; i++) {
+		struct unit u = {.r = starts[i]};
+
+		g->k->init(&g->c, &u, i);
+		while (g->k->step(&g->c, &u, &h))
+			if (round_halt(&h, &e) < 0 || hp_episodes_push(&g->all, &e, err) < 0)
+				return -1;
+	}
+	hp_episodes_sort(&g->all);
+	return 0;
+}
+
+int hp_gen_open(const char *kind, const struct hp_gen_param *params, size_t nparams,
+                struct hp_gen_stream **out, struct hp_episodes *meta, uint64_t *total,
+                struct hp_err *err)
+{
+	struct hp_gen_stream *g;
+	struct rng *starts = NULL;
+	uint32_t units, i, j;
+	int ordered = 1;
+	size_t q;
+
+	*out = NULL;
+	memset(meta, 0, sizeof(*meta));
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return hp_errf(err, "out of memory");
+	for (q = 0; q < NKINDS; q++)
+		if (!strcmp(kind, kinds[q].name))
+			g->k = &kinds[q];
+	if (!g->k) {
+		free(g);
 		return hp_errf(err,
 		               "unknown generator '%s'; valid: periodic, poisson, bimodal, bursty, "
 		               "pingpong",
 		               kind);
-	if (parse_params(k, params, nparams, &c, err) < 0)
-		return -1;
-	if (c.count && c.count * (uint64_t)c.v[P_CPUS] > MAX_EPISODES)
-		return hp_errf(err, "%s: --count times --cpus exceeds %llu halts", kind,
-		               MAX_EPISODES);
-	if (!c.count && estimate_halts(kind, &c) >= (double)MAX_EPISODES) {
-		double h = estimate_halts(kind, &c);
+	}
+	if (parse_params(g->k, params, nparams, &g->c, err) < 0)
+		goto fail;
+	if (g->c.count && g->c.count * (uint64_t)g->c.v[P_CPUS] > MAX_EPISODES) {
+		hp_errf(err, "%s: --count times --cpus exceeds %llu halts", kind, MAX_EPISODES);
+		goto fail;
+	}
+	if (!g->c.count && estimate_halts(kind, &g->c) >= (double)MAX_EPISODES) {
+		double h = estimate_halts(kind, &g->c);
 
-		return hp_errf(
-		    err,
-		    "%s: about %.3g halts (%.3g GB of memory) in --duration; a generator "
-		    "makes fewer than %llu (%.1f GB): shorten --duration or lower the rate",
-		    kind, h, h * (double)sizeof(struct hp_episode) / 1e9, MAX_EPISODES,
-		    (double)MAX_EPISODES * (double)sizeof(struct hp_episode) / 1e9);
+		hp_errf(err,
+		        "%s: about %.3g halts (%.3g GB of memory) in --duration; a generator "
+		        "makes fewer than %llu (%.1f GB): shorten --duration or lower the rate",
+		        kind, h, h * (double)sizeof(struct hp_episode) / 1e9, MAX_EPISODES,
+		        (double)MAX_EPISODES * (double)sizeof(struct hp_episode) / 1e9);
+		goto fail;
 	}
-	rng_seed(&r, (uint64_t)c.v[P_SEED]);
-	if (k->run(&c, &r, out, err) < 0) {
-		hp_episodes_free(out);
-		return -1;
+	if (g->k->check(&g->c, err) < 0)
+		goto fail;
+	units = (uint32_t)g->c.v[P_CPUS] / g->k->width;
+	starts = malloc(units * sizeof(*starts));
+	if (!starts) {
+		hp_errf(err, "out of memory");
+		goto fail;
 	}
-	if (out->n == 0) {
-		hp_episodes_free(out);
-		return hp_errf(err, "%s: no halt fits in the duration; lengthen --duration", kind);
+	if (first_pass(g->k, &g->c, starts, meta, total, &ordered, err) < 0)
+		goto fail;
+	if (*total == 0) {
+		hp_errf(err, "%s: no halt fits in the duration; lengthen --duration", kind);
+		goto fail;
 	}
-	hp_episodes_sort(out);
-	out->format = "gen";
-	snprintf(out->assumption, sizeof(out->assumption), "generated (%s): wake times exact",
+	meta->format = "gen";
+	snprintf(meta->assumption, sizeof(meta->assumption), "generated (%s): wake times exact",
 	         kind);
+	if (!ordered) {
+		if (collect_sorted(g, starts, err) < 0)
+			goto fail;
+		free(starts);
+		*out = g;
+		return 0;
+	}
+	g->lane = calloc((size_t)units * g->k->width, sizeof(*g->lane));
+	g->heap = calloc((size_t)units * g->k->width, sizeof(*g->heap));
+	if (!g->lane || !g->heap) {
+		hp_errf(err, "out of memory for %u CPUs", units * g->k->width);
+		goto fail;
+	}
+	for (i = 0; i < units; i++)
+		for (j = 0; j < g->k->width; j++) {
+			struct lane *l = &g->lane[i * g->k->width + j];
+
+			l->u.r = starts[i];
+			g->k->init(&g->c, &l->u, i);
+			l->cpu = l->u.cpu + j;
+			lane_advance(g, l);
+			if (l->has)
+				g->heap[g->nheap++] = i * g->k->width + j;
+		}
+	for (q = g->nheap; q-- > 0;)
+		heap_down(g, q);
+	free(starts);
+	*out = g;
+	return 0;
+fail:
+	free(starts);
+	hp_gen_close(g);
+	return -1;
+}
+
+size_t hp_gen_next(struct hp_gen_stream *g, struct hp_episode *ep, size_t max)
+{
+	size_t n = 0;
+
+	if (!g->lane) { /* the sorted fallback */
+		for (; n < max && g->at < g->all.n; n++)
+			ep[n] = g->all.ep[g->at++];
+		return n;
+	}
+	while (n < max && g->nheap) {
+		struct lane *l = &g->lane[g->heap[0]];
+
+		ep[n++] = l->head;
+		lane_advance(g, l);
+		if (!l->has)
+			g->heap[0] = g->heap[--g->nheap];
+		heap_down(g, 0);
+	}
+	return n;
+}
+
+void hp_gen_close(struct hp_gen_stream *g)
+{
+	if (!g)
+		return;
+	hp_episodes_free(&g->all);
+	free(g->lane);
+	free(g->heap);
+	free(g);
+}
+
+int hp_gen_run(const char *kind, const struct hp_gen_param *params, size_t nparams,
+               struct hp_episodes *out, struct hp_err *err)
+{
+	struct hp_gen_stream *g;
+	uint64_t total;
+
+	if (hp_gen_open(kind, params, nparams, &g, out, &total, err) < 0)
+		return -1;
+	out->ep = malloc(total * sizeof(*out->ep));
+	if (!out->ep) {
+		hp_gen_close(g);
+		memset(out, 0, sizeof(*out));
+		return hp_errf(err, "out of memory for %llu halts", (unsigned long long)total);
+	}
+	out->cap = total;
+	out->n = hp_gen_next(g, out->ep, total);
+	hp_gen_close(g);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "csv_stream.h"
 #include "hpsim/cache.h"
 #include "hpsim/cost.h"
 #include "hpsim/source.h"
@@ -250,6 +251,44 @@ static int not_a_file(const char *path, struct hp_err *err)
 	                                      : "block device");
 }
 
+/* Is path an episode CSV (the first reader whose probe takes its head is the CSV reader)? */
+static int is_csv(const char *path)
+{
+	unsigned char head[4096];
+	size_t len, i;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return 0;
+	len = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (len && readers[i]->probe(head, len))
+			return readers[i] == &hp_reader_csv;
+	return 0;
+}
+
+/*
+ * A first read that writes the cache without holding the capture (episode
+ * CSV): 0 when the cache file is written, -1 with err for a bad capture, 1
+ * when this capture or cache cannot be read so (the caller reads into memory).
+ */
+static int first_read_streamed(const char *path, const struct hp_cache_key *key, const char *cache,
+                               struct hp_err *err)
+{
+	struct hp_err why;
+	int rc;
+
+	if (!is_csv(path))
+		return 1;
+	rc = hp_csv_stream_to_cache(path, cache, key, 0, &why);
+	if (rc == HP_CSV_STREAM_BAD) {
+		*err = why;
+		return -1;
+	}
+	return rc == 0 ? 0 : 1;
+}
+
 int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp_episodes *eps,
                        struct hp_err *err)
 {
@@ -329,11 +368,26 @@ int hp_trace_open_source(const char *path, const struct hp_read_opts *o, struct 
 	memset(eps, 0, sizeof(*eps));
 	if (o->use_cache && hp_cache_key_of(path, &key, &ignored) == 0) {
 		key_options(&key, o);
-		if (hp_cache_path_in_dir(path, o->cache_dir, cache, sizeof(cache), &ignored) == 0 &&
-		    stream_cached(&key, cache, eps, src) == 0) {
-			if (o->status)
-				*o->status = HP_CACHE_HIT;
-			return 0;
+		if (hp_cache_path_in_dir(path, o->cache_dir, cache, sizeof(cache), &ignored) == 0) {
+			if (stream_cached(&key, cache, eps, src) == 0) {
+				if (o->status)
+					*o->status = HP_CACHE_HIT;
+				return 0;
+			}
+			if (not_a_file(path, err) < 0)
+				return -1;
+			/* a first read: into the cache, then streamed from it */
+			switch (first_read_streamed(path, &key, cache, err)) {
+			case 0:
+				if (stream_cached(&key, cache, eps, src) == 0) {
+					if (o->status)
+						*o->status = HP_CACHE_STORED;
+					return 0;
+				}
+				break;
+			case -1:
+				return -1;
+			}
 		}
 	}
 	if (hp_trace_read_opts(path, o, eps, err) < 0)
