@@ -2,6 +2,11 @@
  * trace.dat reader (libtracecmd): each record becomes a generic event for the
  * shared decoder (decode.c), with fields read by name from the event format
  * stored in the file. libtracecmd's missed-events count becomes a gap.
+ *
+ * When the caller counts the events read (opts->progress, as the isolated
+ * reader does), they are compared with the per-CPU counts the file's CPU
+ * statistics record, through the same handle, so that a capture read only in
+ * part is flagged (hp_skips.unread_events).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +18,10 @@
 
 #include "decode.h"
 #include "tracedat_bufs.h"
+
+/* Exported by libtracecmd but not declared in its public header: the text of the
+ * file's CPU statistics ("CPU: n" then "read events: N" among other lines), or NULL. */
+const char *tracecmd_get_cpustats(struct tracecmd_input *handle);
 
 #define FIELD_CACHE 8
 
@@ -239,6 +248,36 @@ static void find_sources(struct ctx *c, const struct hp_tdat_bufs *b)
 	}
 }
 
+/* Compare the events read per CPU (pr) with what the file's CPU statistics say it recorded
+ * (a CPU named twice counts as its last statistics say). */
+static void check_counts(struct tracecmd_input *h, const struct hp_read_progress *pr,
+                         struct hp_skips *sk)
+{
+	uint64_t *rec = calloc(HP_PROGRESS_CPUS, sizeof(*rec));
+	const char *s = tracecmd_get_cpustats(h), *line;
+	long cpu = -1;
+	size_t i;
+
+	if (!rec)
+		return;
+	for (line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		unsigned long long v;
+		long c;
+
+		if (sscanf(line, "CPU: %ld", &c) == 1)
+			cpu = c;
+		else if (sscanf(line, "read events: %llu", &v) == 1 && cpu >= 0 &&
+		         cpu < HP_PROGRESS_CPUS)
+			rec[cpu] = v;
+	}
+	for (i = 0; i < HP_PROGRESS_CPUS; i++) {
+		sk->recorded_events += rec[i];
+		if (pr->per_cpu[i] < rec[i])
+			sk->unread_events += rec[i] - pr->per_cpu[i];
+	}
+	free(rec);
+}
+
 static int read_tracedat(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                          struct hp_err *err)
 {
@@ -287,6 +326,8 @@ static int read_tracedat(const char *path, const struct hp_read_opts *opts, stru
 	/* all buffers merged in time order (one buffer: the same as iterating it alone) */
 	tracecmd_iterate_events_multi(hs, bufs->n, on_record, c);
 	rc = c->failed ? -1 : hp_dec_finish(c->dec, path, err);
+	if (rc == 0 && opts->progress)
+		check_counts(h, opts->progress, &eps->skipped);
 	hp_dec_free(c->dec);
 out:
 	hp_tdat_bufs_close(bufs);
