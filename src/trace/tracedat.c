@@ -7,11 +7,22 @@
  * reader does), they are compared with the per-CPU counts the file's CPU
  * statistics record, through the same handle, so that a capture read only in
  * part is flagged (hp_skips.unread_events).
+ *
+ * Reading ahead: with two CPUs or more, one thread walks the records through
+ * libtracecmd (in the order it merges them, decompressing and parsing the
+ * pages) and copies what the decoder needs of each into a ring of blocks,
+ * while the calling thread decodes them; the ring is a few MB whatever the
+ * capture's size. Both threads run the same two halves (take_record,
+ * feed_record) that the single-threaded read runs back to back, so the
+ * episodes are the same; HPSIM_READ_AHEAD=0 reads single-threaded.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <trace-cmd.h>
 #include <event-parse.h>
@@ -55,10 +66,24 @@ struct ctx {
 	int failed;
 };
 
+/* What the decoder needs of one record, taken while libtracecmd holds it. */
+struct rec_ev {
+	uint64_t ts;
+	long long missed; /* the record's missed_events */
+	int cpu;          /* the record's CPU in its buffer; < 0: unreadable */
+	int32_t pid;      /* for a known event */
+	int16_t src;      /* index in ctx.src */
+	int16_t known;    /* index in the source's known[]; -1: another event */
+	const char *comm; /* the recording thread's name (libtraceevent's copy), or NULL */
+	const void *data; /* the record's payload: libtracecmd's, or a copy when read ahead */
+	uint32_t size;
+};
+
 /* The field accessor's view of one record. */
 struct rec_view {
 	struct known *k;
-	struct tep_record *rec;
+	const void *data;
+	uint32_t size;
 };
 
 /* The field called name (the decoder passes the same literals every time). */
@@ -93,9 +118,9 @@ static int field_num(void *p, const char *name, uint64_t *out)
 	unsigned long long val;
 
 	if (!f || (f->flags & TEP_FIELD_IS_STRING) ||
-	    (long long)f->offset + f->size > (long long)v->rec->size)
+	    (long long)f->offset + f->size > (long long)v->size)
 		return -1;
-	if (tep_read_number_field(f, v->rec->data, &val) < 0)
+	if (tep_read_number_field(f, v->data, &val) < 0)
 		return -1;
 	*out = val;
 	return 0;
@@ -108,9 +133,9 @@ static int field_str(void *p, const char *name, const char **s, size_t *len)
 	const char *data;
 
 	if (!f || !(f->flags & TEP_FIELD_IS_STRING) || (f->flags & TEP_FIELD_IS_DYNAMIC) ||
-	    (long long)f->offset + f->size > (long long)v->rec->size)
+	    (long long)f->offset + f->size > (long long)v->size)
 		return -1;
-	data = (const char *)v->rec->data + f->offset;
+	data = (const char *)v->data + f->offset;
 	*s = data;
 	*len = strnlen(data, (size_t)f->size);
 	return 0;
@@ -126,72 +151,260 @@ static int field_mask(void *p, const char *name, uint64_t *bits, size_t nwords)
 	size_t off, len, i;
 
 	if (!f || !(f->flags & TEP_FIELD_IS_DYNAMIC) ||
-	    (long long)f->offset + f->size > (long long)v->rec->size ||
-	    tep_read_number_field(f, v->rec->data, &loc) < 0)
+	    (long long)f->offset + f->size > (long long)v->size ||
+	    tep_read_number_field(f, v->data, &loc) < 0)
 		return -1;
 	off = (size_t)(loc & 0xffff);
 	len = (size_t)(loc >> 16 & 0xffff);
 	if (f->flags & TEP_FIELD_IS_RELATIVE)
 		off += (size_t)f->offset + (size_t)f->size;
-	if (off + len > (size_t)v->rec->size)
+	if (off + len > (size_t)v->size)
 		return -1;
-	d = (const unsigned char *)v->rec->data + off;
+	d = (const unsigned char *)v->data + off;
 	memset(bits, 0, nwords * sizeof(*bits));
 	for (i = 0; i < len && i / 8 < nwords; i++) /* little-endian longs, as recorded */
 		bits[i / 8] |= (uint64_t)d[i] << (8 * (i % 8));
 	return 0;
 }
 
-static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
+/* The first half of a record's reading: what the decoder needs of it, through libtracecmd. */
+static void take_record(const struct ctx *c, struct tracecmd_input *handle, struct tep_record *rec,
+                        struct rec_ev *re)
 {
-	struct ctx *c = data;
-	struct rec_view view = {.rec = rec};
-	struct hp_dec_event ev = {.f = {field_num, field_str, &view, field_mask}};
-	struct src *s = &c->src[0];
-	const char *comm;
+	const struct src *s;
+	enum hp_ev_kind kind;
 	int type, k;
 	size_t i;
 
-	(void)cpu; /* the iterator's argument is not the record's CPU; rec->cpu is */
+	memset(re, 0, sizeof(*re));
+	re->known = -1;
 	for (k = 0; k < c->nsrc; k++)
 		if (c->src[k].h == handle)
-			s = &c->src[k];
-	if (rec->cpu < 0) {
-		hp_dec_bad_record(c->dec);
-		return 0;
-	}
-	if (rec->missed_events)
-		hp_dec_gap_side(c->dec, (uint32_t)rec->cpu + s->cpu_base,
-		                rec->missed_events > 0 ? (uint64_t)rec->missed_events : 0,
-		                s->side);
+			re->src = (int16_t)k;
+	s = &c->src[re->src];
+	re->cpu = rec->cpu;
+	if (rec->cpu < 0)
+		return;
+	re->ts = rec->ts;
+	re->missed = rec->missed_events;
+	re->data = rec->data;
+	re->size = rec->size > 0 ? (uint32_t)rec->size : 0;
 	type = tep_data_type(s->tep, rec);
-	ev.ts = rec->ts;
-	ev.cpu = (uint32_t)rec->cpu + s->cpu_base;
-	ev.cpu_base = s->cpu_base;
-	ev.side = s->side;
-	ev.kind = HP_EV_OTHER;
 	for (i = 0; i < s->nknown; i++) {
 		if (s->known[i].id == type) {
-			ev.kind = s->known[i].kind;
-			view.k = &s->known[i];
+			re->known = (int16_t)i;
 			break;
 		}
 	}
-	if (ev.kind != HP_EV_OTHER)
-		ev.pid = tep_data_pid(s->tep, rec);
+	if (re->known < 0)
+		return;
+	kind = s->known[re->known].kind;
+	re->pid = tep_data_pid(s->tep, rec);
 	/* the recording thread's name matters only for the vCPU threads' own events */
-	if (ev.kind == HP_EV_VCPU_WAKEUP || ev.kind == HP_EV_KVM_EXIT ||
-	    ev.kind == HP_EV_HALT_POLL_NS || ev.kind == HP_EV_VCORE_WAKEUP ||
-	    ev.kind == HP_EV_VCORE_BLOCKED) {
-		comm = tep_data_comm_from_pid(s->tep, ev.pid);
-		ev.comm = comm;
-		ev.comm_len = comm ? strlen(comm) : 0;
+	if (kind == HP_EV_VCPU_WAKEUP || kind == HP_EV_KVM_EXIT || kind == HP_EV_HALT_POLL_NS ||
+	    kind == HP_EV_VCORE_WAKEUP || kind == HP_EV_VCORE_BLOCKED)
+		re->comm = tep_data_comm_from_pid(s->tep, re->pid);
+}
+
+/* The second half: the record to the decoder; 0, or -1 with c->err. */
+static int feed_record(struct ctx *c, const struct rec_ev *re)
+{
+	struct src *s = &c->src[re->src];
+	struct rec_view view = {.data = re->data, .size = re->size};
+	struct hp_dec_event ev = {.f = {field_num, field_str, &view, field_mask}};
+
+	if (re->cpu < 0) {
+		hp_dec_bad_record(c->dec);
+		return 0;
+	}
+	if (re->missed)
+		hp_dec_gap_side(c->dec, (uint32_t)re->cpu + s->cpu_base,
+		                re->missed > 0 ? (uint64_t)re->missed : 0, s->side);
+	ev.ts = re->ts;
+	ev.cpu = (uint32_t)re->cpu + s->cpu_base;
+	ev.cpu_base = s->cpu_base;
+	ev.side = s->side;
+	ev.kind = HP_EV_OTHER;
+	if (re->known >= 0) {
+		view.k = &s->known[re->known];
+		ev.kind = view.k->kind;
+		ev.pid = re->pid;
+		ev.comm = re->comm;
+		ev.comm_len = re->comm ? strlen(re->comm) : 0;
 	}
 	if (hp_dec_event(c->dec, &ev, c->err) < 0) {
 		c->failed = 1;
 		return -1;
 	}
 	return 0;
+}
+
+static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
+{
+	struct ctx *c = data;
+	struct rec_ev re;
+
+	(void)cpu; /* the iterator's argument is not the record's CPU; rec->cpu is */
+	take_record(c, handle, rec, &re);
+	return feed_record(c, &re);
+}
+
+/* --- reading ahead --------------------------------------------------------- */
+
+#define AHEAD_BLOCKS 4
+#define AHEAD_EVS    8192
+#define AHEAD_BYTES  (AHEAD_EVS * 64) /* payload bytes a block holds (a record is < 4 KiB) */
+
+struct block {
+	struct rec_ev ev[AHEAD_EVS];
+	size_t n, used;
+	unsigned char bytes[AHEAD_BYTES];
+};
+
+/* The ring between the reading thread (fills blocks) and the decoding one (empties them). */
+struct ahead {
+	struct ctx *c;
+	struct tracecmd_input **hs;
+	int nh;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct block *b[AHEAD_BLOCKS];
+	bool full[AHEAD_BLOCKS];
+	int fill, drain;  /* the block being filled, the next to decode */
+	bool done;        /* the reading thread has published its last block */
+	atomic_bool stop; /* the decoder failed: stop reading */
+};
+
+/* Hand the block being filled to the decoder and wait for the next one to be free;
+ * false when the decoder stopped. */
+static bool publish(struct ahead *a)
+{
+	bool go;
+
+	pthread_mutex_lock(&a->mu);
+	a->full[a->fill] = true;
+	a->fill = (a->fill + 1) % AHEAD_BLOCKS;
+	pthread_cond_broadcast(&a->cv);
+	while (a->full[a->fill] && !atomic_load(&a->stop))
+		pthread_cond_wait(&a->cv, &a->mu);
+	go = !atomic_load(&a->stop);
+	pthread_mutex_unlock(&a->mu);
+	if (go)
+		a->b[a->fill]->n = a->b[a->fill]->used = 0;
+	return go;
+}
+
+static int on_record_ahead(struct tracecmd_input *handle, struct tep_record *rec, int cpu,
+                           void *data)
+{
+	struct ahead *a = data;
+	struct block *b = a->b[a->fill];
+	struct rec_ev *re;
+
+	(void)cpu;
+	if (atomic_load(&a->stop))
+		return -1;
+	if (b->n == AHEAD_EVS || b->used + (size_t)(rec->size > 0 ? rec->size : 0) > AHEAD_BYTES) {
+		if (!publish(a))
+			return -1;
+		b = a->b[a->fill];
+	}
+	re = &b->ev[b->n++];
+	take_record(a->c, handle, rec, re);
+	if (re->size > AHEAD_BYTES - b->used)
+		re->size = 0; /* cannot happen: records fit a page; read as one without fields */
+	memcpy(b->bytes + b->used, re->data, re->size);
+	re->data = b->bytes + b->used;
+	b->used += (re->size + 7) & ~(size_t)7;
+	return 0;
+}
+
+static void *read_ahead_main(void *p)
+{
+	struct ahead *a = p;
+
+	tracecmd_iterate_events_multi(a->hs, a->nh, on_record_ahead, a);
+	pthread_mutex_lock(&a->mu);
+	if (a->b[a->fill]->n)
+		a->full[a->fill] = true;
+	a->done = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* Decode the blocks the reading thread fills until it is done or the decoder fails. */
+static void decode_ahead(struct ahead *a)
+{
+	for (;;) {
+		struct block *b;
+		size_t i;
+
+		pthread_mutex_lock(&a->mu);
+		while (!a->full[a->drain] && !a->done)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (!a->full[a->drain]) {
+			pthread_mutex_unlock(&a->mu);
+			return; /* done, and every block decoded */
+		}
+		pthread_mutex_unlock(&a->mu);
+		b = a->b[a->drain];
+		for (i = 0; i < b->n; i++)
+			if (feed_record(a->c, &b->ev[i]) < 0)
+				break;
+		pthread_mutex_lock(&a->mu);
+		a->full[a->drain] = false;
+		a->drain = (a->drain + 1) % AHEAD_BLOCKS;
+		if (a->c->failed)
+			atomic_store(&a->stop, true);
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (a->c->failed)
+			return;
+	}
+}
+
+/* Whether to read ahead in a second thread: two CPUs or more, unless HPSIM_READ_AHEAD=0. */
+static bool want_ahead(void)
+{
+	const char *e = getenv("HPSIM_READ_AHEAD");
+
+	if (e && !strcmp(e, "0"))
+		return false;
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
+/* All records to the decoder, in libtracecmd's merged order; ahead in a thread if it can. */
+static void read_records(struct ctx *c, struct tracecmd_input **hs, int nh)
+{
+	struct ahead *a = want_ahead() ? calloc(1, sizeof(*a)) : NULL;
+	pthread_t th;
+	int k, ok = a != NULL;
+
+	for (k = 0; ok && k < AHEAD_BLOCKS; k++)
+		ok = (a->b[k] = malloc(sizeof(*a->b[k]))) != NULL;
+	if (ok) {
+		a->c = c;
+		a->hs = hs;
+		a->nh = nh;
+		a->b[0]->n = a->b[0]->used = 0;
+		atomic_init(&a->stop, false);
+		pthread_mutex_init(&a->mu, NULL);
+		pthread_cond_init(&a->cv, NULL);
+		if (pthread_create(&th, NULL, read_ahead_main, a) == 0) {
+			decode_ahead(a);
+			pthread_join(th, NULL);
+		} else {
+			ok = 0;
+		}
+		pthread_cond_destroy(&a->cv);
+		pthread_mutex_destroy(&a->mu);
+	}
+	for (k = 0; a && k < AHEAD_BLOCKS; k++)
+		free(a->b[k]);
+	free(a);
+	if (!ok) /* one thread: each record decoded while libtracecmd holds it */
+		tracecmd_iterate_events_multi(hs, nh, on_record, c);
 }
 
 /* Find the events the decoder uses among those the file describes. */
@@ -324,7 +537,7 @@ static int read_tracedat(const char *path, const struct hp_read_opts *opts, stru
 	for (k = 0; k < bufs->n; k++)
 		hs[k] = bufs->buf[k].h;
 	/* all buffers merged in time order (one buffer: the same as iterating it alone) */
-	tracecmd_iterate_events_multi(hs, bufs->n, on_record, c);
+	read_records(c, hs, bufs->n);
 	rc = c->failed ? -1 : hp_dec_finish(c->dec, path, err);
 	if (rc == 0 && opts->progress)
 		check_counts(h, opts->progress, &eps->skipped);
