@@ -16,7 +16,9 @@
  * feed_record) that the single-threaded read runs back to back, so the
  * episodes are the same; HPSIM_READ_AHEAD=0 reads single-threaded.
  */
+#define _GNU_SOURCE /* CPU sets */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,6 +35,11 @@
 /* Exported by libtracecmd but not declared in its public header: the text of the
  * file's CPU statistics ("CPU: n" then "read events: N" among other lines), or NULL. */
 const char *tracecmd_get_cpustats(struct tracecmd_input *handle);
+/* Exported, not declared either: make offset the next record tracecmd_read_data() gives;
+ * the next record of cpu, left in place; the highest CPU number + 1. */
+int tracecmd_set_cursor(struct tracecmd_input *handle, int cpu, unsigned long long offset);
+struct tep_record *tracecmd_peek_data(struct tracecmd_input *handle, int cpu);
+int tracecmd_cpus(struct tracecmd_input *handle);
 
 #define FIELD_CACHE 8
 
@@ -64,6 +71,12 @@ struct ctx {
 	struct src src[HP_TDAT_MAX_BUFS];
 	int nsrc;
 	int failed;
+	/* the walk through libtracecmd (one thread): see walk() */
+	const char *path;
+	const char *seg_name; /* the buffer read in segments: NULL the top one, or an instance */
+	int seg_src;          /* its index in src (records of a renewed handle are its) */
+	long seg_left;        /* records before the reading handle is renewed; < 0: never */
+	bool renew;           /* the walk stopped to renew it */
 };
 
 /* What the decoder needs of one record, taken while libtracecmd holds it. */
@@ -178,6 +191,7 @@ static void take_record(const struct ctx *c, struct tracecmd_input *handle, stru
 
 	memset(re, 0, sizeof(*re));
 	re->known = -1;
+	re->src = (int16_t)c->seg_src;
 	for (k = 0; k < c->nsrc; k++)
 		if (c->src[k].h == handle)
 			re->src = (int16_t)k;
@@ -239,6 +253,159 @@ static int feed_record(struct ctx *c, const struct rec_ev *re)
 	return 0;
 }
 
+/*
+ * libtracecmd 1.3 (trace-cmd 3.1) never frees a compressed file's
+ * decompressed chunks (its free_zpage() looks for them with a condition no
+ * chunk meets; fixed upstream in 2024), so a handle's memory grows with the
+ * capture and every page it leaves walks the list of all chunks so far: the
+ * read is quadratic. A capture of one buffer is therefore read in segments of
+ * SEGMENT_RECORDS: at the end of one, a fresh handle of the same file starts
+ * where the old one stopped (each CPU's next record, checked by offset and
+ * time) and the old one is closed. libtracecmd's merge is the same on the
+ * fresh handle, so the records come in the same order. HPSIM_READ_SEGMENT=N
+ * sets the segment's length in records (0: one segment).
+ */
+#define SEGMENT_RECORDS (1L << 19)
+
+/* The records of a segment; -1: not read in segments. */
+static long segment_records(void)
+{
+	const char *e = getenv("HPSIM_READ_SEGMENT");
+	char *end;
+	long v;
+
+	if (!e || !*e)
+		return SEGMENT_RECORDS;
+	v = strtol(e, &end, 10);
+	return *end || v < 0 ? SEGMENT_RECORDS : v == 0 ? -1 : v;
+}
+
+/* After a record: true when the walk should stop here to renew its handle. */
+static bool segment_end(struct ctx *c, struct tracecmd_input *handle, struct tep_record *rec)
+{
+	if (c->seg_left < 0)
+		return false;
+	if (rec->cpu >= tracecmd_cpus(handle)) {
+		c->seg_left = -1; /* CPUs numbered past the file's count: never renewed */
+		return false;
+	}
+	if (--c->seg_left > 0)
+		return false;
+	c->renew = true;
+	return true;
+}
+
+/* A renewed reading handle: the buffer's handle and its file's (the same for the top one). */
+struct reader {
+	struct tracecmd_input *top, *h;
+};
+
+static void reader_close(struct reader *r)
+{
+	if (r->h && r->h != r->top)
+		tracecmd_close(r->h);
+	if (r->top)
+		tracecmd_close(r->top);
+	r->h = r->top = NULL;
+}
+
+/* A fresh handle of c's buffer whose CPUs continue where old's stopped (in *cpus); 0 or -1. */
+static int renew(struct ctx *c, struct tracecmd_input *old, struct reader *n, cpu_set_t *cpus,
+                 size_t setsize)
+{
+	int cpu, ncpu = tracecmd_cpus(old), i;
+
+	CPU_ZERO_S(setsize, cpus);
+	n->h = n->top = tracecmd_open(c->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (n->top && c->seg_name) {
+		n->h = NULL;
+		for (i = 0; i < tracecmd_buffer_instances(n->top) && !n->h; i++) {
+			const char *name = tracecmd_buffer_instance_name(n->top, i);
+
+			if (name && !strcmp(name, c->seg_name))
+				n->h = tracecmd_buffer_instance_handle(n->top, i);
+		}
+	}
+	if (!n->h || tracecmd_cpus(n->h) != ncpu || (size_t)ncpu > setsize * 8)
+		goto fail;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		struct tep_record *r = tracecmd_peek_data(old, cpu), *nr;
+
+		if (!r)
+			continue; /* read to its end: left out of the fresh handle's walk */
+		if (tracecmd_set_cursor(n->h, cpu, r->offset) < 0)
+			goto fail;
+		nr = tracecmd_peek_data(n->h, cpu);
+		if (!nr || nr->offset != r->offset || nr->ts != r->ts)
+			goto fail;
+		CPU_SET_S((size_t)cpu, setsize, cpus);
+	}
+	return 0;
+fail:
+	reader_close(n);
+	return -1;
+}
+
+/* Whether a buffer has a record left on any CPU. */
+static bool has_records(struct tracecmd_input *h)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < tracecmd_cpus(h); cpu++)
+		if (tracecmd_peek_data(h, cpu))
+			return true;
+	return false;
+}
+
+/*
+ * Every record of the buffers hs to cb, in libtracecmd's merged order. When
+ * one buffer of the file holds all of the records (bufs[k] of the file
+ * itself, not a guest's), it is read in segments (above). The handles in hs
+ * stay open (their event formats are the decoder's); renewed ones are closed
+ * here.
+ */
+static void walk(struct ctx *c, struct tracecmd_input **hs, const struct hp_tdat_bufs *bufs,
+                 int (*cb)(struct tracecmd_input *, struct tep_record *, int, void *), void *data)
+{
+	size_t setsize = CPU_ALLOC_SIZE(HP_DEC_MAX_CPUS);
+	cpu_set_t *cpus = CPU_ALLOC(HP_DEC_MAX_CPUS);
+	struct reader cur = {NULL, NULL}, n;
+	struct tracecmd_input *h;
+	int k, with_data = 0;
+	bool seg_ok;
+	long seg;
+
+	for (k = 0; k < bufs->n; k++)
+		if (has_records(hs[k])) {
+			with_data++;
+			c->seg_src = k;
+		}
+	seg_ok = with_data == 1 && bufs->buf[c->seg_src].guest == 0 && cpus;
+	if (!seg_ok)
+		c->seg_src = 0;
+	c->seg_name = c->seg_src > 0 ? bufs->buf[c->seg_src].name : NULL;
+	seg = segment_records();
+	c->seg_left = seg_ok ? seg : -1;
+	c->renew = false;
+	tracecmd_iterate_events_multi(hs, bufs->n, cb, data);
+	h = hs[c->seg_src];
+	while (c->renew) {
+		c->renew = false;
+		c->seg_left = seg;
+		if (renew(c, h, &n, cpus, setsize) == 0) {
+			reader_close(&cur);
+			cur = n;
+			h = cur.h;
+			tracecmd_iterate_events(h, cpus, (int)setsize, cb, data);
+		} else {
+			c->seg_left = -1; /* go on with the handle as it is */
+			tracecmd_iterate_events_multi(&h, 1, cb, data);
+		}
+	}
+	reader_close(&cur);
+	CPU_FREE(cpus);
+}
+
 static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
 {
 	struct ctx *c = data;
@@ -246,7 +413,9 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 
 	(void)cpu; /* the iterator's argument is not the record's CPU; rec->cpu is */
 	take_record(c, handle, rec, &re);
-	return feed_record(c, &re);
+	if (feed_record(c, &re) < 0)
+		return -1;
+	return segment_end(c, handle, rec) ? -1 : 0;
 }
 
 /* --- reading ahead --------------------------------------------------------- */
@@ -265,7 +434,7 @@ struct block {
 struct ahead {
 	struct ctx *c;
 	struct tracecmd_input **hs;
-	int nh;
+	const struct hp_tdat_bufs *bufs;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct block *b[AHEAD_BLOCKS];
@@ -316,14 +485,14 @@ static int on_record_ahead(struct tracecmd_input *handle, struct tep_record *rec
 	memcpy(b->bytes + b->used, re->data, re->size);
 	re->data = b->bytes + b->used;
 	b->used += (re->size + 7) & ~(size_t)7;
-	return 0;
+	return segment_end(a->c, handle, rec) ? -1 : 0;
 }
 
 static void *read_ahead_main(void *p)
 {
 	struct ahead *a = p;
 
-	tracecmd_iterate_events_multi(a->hs, a->nh, on_record_ahead, a);
+	walk(a->c, a->hs, a->bufs, on_record_ahead, a);
 	pthread_mutex_lock(&a->mu);
 	if (a->b[a->fill]->n)
 		a->full[a->fill] = true;
@@ -375,7 +544,7 @@ static bool want_ahead(void)
 }
 
 /* All records to the decoder, in libtracecmd's merged order; ahead in a thread if it can. */
-static void read_records(struct ctx *c, struct tracecmd_input **hs, int nh)
+static void read_records(struct ctx *c, struct tracecmd_input **hs, const struct hp_tdat_bufs *bufs)
 {
 	struct ahead *a = want_ahead() ? calloc(1, sizeof(*a)) : NULL;
 	pthread_t th;
@@ -386,7 +555,7 @@ static void read_records(struct ctx *c, struct tracecmd_input **hs, int nh)
 	if (ok) {
 		a->c = c;
 		a->hs = hs;
-		a->nh = nh;
+		a->bufs = bufs;
 		a->b[0]->n = a->b[0]->used = 0;
 		atomic_init(&a->stop, false);
 		pthread_mutex_init(&a->mu, NULL);
@@ -404,7 +573,7 @@ static void read_records(struct ctx *c, struct tracecmd_input **hs, int nh)
 		free(a->b[k]);
 	free(a);
 	if (!ok) /* one thread: each record decoded while libtracecmd holds it */
-		tracecmd_iterate_events_multi(hs, nh, on_record, c);
+		walk(c, hs, bufs, on_record, c);
 }
 
 /* Find the events the decoder uses among those the file describes. */
@@ -506,6 +675,7 @@ static int read_tracedat(const char *path, const struct hp_read_opts *opts, stru
 		return hp_errf(err, "out of memory");
 	}
 	c->err = err;
+	c->path = path;
 	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS); /* fields are read raw */
 	if (!h) {
 		free(bufs);
@@ -537,7 +707,7 @@ static int read_tracedat(const char *path, const struct hp_read_opts *opts, stru
 	for (k = 0; k < bufs->n; k++)
 		hs[k] = bufs->buf[k].h;
 	/* all buffers merged in time order (one buffer: the same as iterating it alone) */
-	read_records(c, hs, bufs->n);
+	read_records(c, hs, bufs);
 	rc = c->failed ? -1 : hp_dec_finish(c->dec, path, err);
 	if (rc == 0 && opts->progress)
 		check_counts(h, opts->progress, &eps->skipped);
