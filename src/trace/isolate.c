@@ -5,9 +5,9 @@
  * episodes back through a pipe, so that a library crash becomes an error
  * naming the file and how far the read got, never a crash of hpsim.
  *
- * The child also compares the events it read with the per-CPU counts the
- * file's CPU statistics record, so that a capture read only in part is
- * flagged (hp_skips.unread_events). With opts->salvage, a truncated capture
+ * The child counts the events it reads (opts->progress), which the reader
+ * compares with the per-CPU counts the file's CPU statistics record, so that
+ * a capture read only in part is flagged (hp_skips.unread_events). With opts->salvage, a truncated capture
  * (CPU data cut short, as by an interrupted recording) is read from a copy
  * padded with zeros to the length its header promises: the halts up to the
  * cut, flagged hp_skips.truncated.
@@ -27,13 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <trace-cmd.h>
-
 #include "hpsim/trace.h"
-
-/* Exported by libtracecmd but not declared in its public header: the text of the
- * file's CPU statistics ("CPU: n" then "read events: N" among other lines), or NULL. */
-const char *tracecmd_get_cpustats(struct tracecmd_input *handle);
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HP_UNDER_ASAN 1
@@ -89,50 +83,6 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* Sum the "read events" the file's CPU statistics record into rec[cpu]; the CPUs seen. */
-static int recorded_counts(const char *path, uint64_t *rec, size_t nrec)
-{
-	struct tracecmd_input *h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
-	const char *s, *line;
-	long cpu = -1;
-	int any = 0;
-
-	if (!h)
-		return 0;
-	s = tracecmd_get_cpustats(h);
-	for (line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
-		unsigned long long v;
-		long c;
-
-		if (sscanf(line, "CPU: %ld", &c) == 1)
-			cpu = c;
-		else if (sscanf(line, "read events: %llu", &v) == 1 && cpu >= 0 &&
-		         (size_t)cpu < nrec) {
-			rec[cpu] = v;
-			any = 1;
-		}
-	}
-	tracecmd_close(h);
-	return any;
-}
-
-/* In the child: compare what was read with what the file says it recorded. */
-static void check_counts(const char *path, const struct hp_read_progress *pr,
-                         struct hp_episodes *eps)
-{
-	static uint64_t rec[HP_PROGRESS_CPUS];
-	size_t i;
-
-	memset(rec, 0, sizeof(rec));
-	if (!recorded_counts(path, rec, HP_PROGRESS_CPUS))
-		return;
-	for (i = 0; i < HP_PROGRESS_CPUS; i++) {
-		eps->skipped.recorded_events += rec[i];
-		if (pr->per_cpu[i] < rec[i])
-			eps->skipped.unread_events += rec[i] - pr->per_cpu[i];
-	}
-}
-
 static void limit_child(void)
 {
 	struct rlimit core = {0, 0};
@@ -162,7 +112,6 @@ static void child_main(int fd, const char *path, const struct hp_read_opts *opts
 	memset(&h, 0, sizeof(h));
 	h.rc = hp_reader_tracedat.read(path, &o, &eps, &err);
 	if (h.rc == 0) {
-		check_counts(path, pr, &eps);
 		h.ncpu = eps.ncpu;
 		h.n = eps.n;
 		h.nbusy = eps.nbusy;
