@@ -189,6 +189,27 @@ err "escape sequences in a field" "esc.csv:2: column 3 \(wake_ns\): '\\\\e\]0;ow
 err "escape sequences in an argument" "--format must be table, json or csv, not '\\\\e\[2J'" "$H" replay ov.csv --format "$(printf '\033[2J')"
 ! grep -q "$(printf '\033')" err.txt || fail "a raw ESC byte reached the terminal"
 
+# Reports escape the input bytes they echo: a file name with an escape sequence
+# and a newline, in every report that names it and in the notes on stderr.
+ef=$(printf 'e\033[31mx\ny.csv')
+cp ov.csv "$ef"
+raw() { ! cat out.txt err.txt | grep -q "$(printf '\033')" || fail "a raw ESC byte reached the terminal"; }
+ok "escaped trace name, replay" 'trace: +e\\e\[31mx\\ny\.csv \(' "$H" replay "$ef"
+raw
+ok "escaped trace name, info" 'trace: +e\\e\[31mx\\ny\.csv \(' "$H" info "$ef"
+raw
+"$H" replay ov.csv --format json >a.json 2>/dev/null
+"$H" replay --set halt_poll_ns=0x10 ov.csv --format json >"$ef.json" 2>/dev/null
+ok "escaped paths and keys, compare" 'B: e\\e\[31mx\\ny\.csv\.json' "$H" compare a.json "$ef.json" --all
+raw
+printf '{"traces": ["e\\u001b[31mx\\ny.csv"], "policies": [{"host": "kvm", "params": {"host.halt_poll_ns": [0, 1000]}}]}\n' >lab.json
+ok "escaped trace label, sweep" 'trace e\\e\[31mx\\ny\.csv: ' "$H" sweep lab.json -o lab-sweep --quiet
+raw
+err "escaped unknown command" 'unknown command .x\\ey.' "$H" "$(printf 'x\033y')"
+raw
+err "escaped unknown option" 'unknown option .--x\\ey.' "$H" info "$(printf -- '--x\033y')"
+raw
+
 # A full disk says so.
 if mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
 	cp -r kill-sweep full/s
