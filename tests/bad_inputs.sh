@@ -71,6 +71,32 @@ if command -v trace-cmd >/dev/null 2>&1; then
 else
 	echo "SKIP truncated v6 cases: trace-cmd is not installed"
 fi
+# A version-7 (zstd) capture cut short: where the cut is, and --salvage reads the
+# whole compressed chunks before it (the halts it gives are the whole capture's).
+"$H" convert "$PP" -o whole.csv >/dev/null 2>&1
+cut -d, -f1-3 whole.csv >whole3.csv
+head -c 1600000 "$PP" >cut7.dat
+err "truncated v7" "cut7.dat: .*cut short at byte 1600000, in CPU 1's data \(54 of its 72 compressed chunks whole\): --salvage replays" "$H" info cut7.dat
+ok "truncated v7 --salvage" "WARNING: +the capture is truncated.*14605 of the 180312 events" "$H" replay --salvage cut7.dat
+ok "truncated v7 --salvage json" '"truncated": true' "$H" info --salvage cut7.dat --format json
+grep -q '"unread_events": 14605' out.txt || fail "unread_events is not 14605 in the JSON"
+ok "truncated v7 --salvage convert" "capture is truncated" "$H" convert --salvage cut7.dat -o cut7.csv
+[ "$(wc -l <cut7.csv)" -gt 1000 ] || fail "too few halts salvaged: $(wc -l <cut7.csv)"
+[ -z "$(cut -d, -f1-3 cut7.csv | grep -vxFf whole3.csv)" ] || fail "salvaged halts the whole capture does not have"
+head -c 1000000 "$PP" >meta7.dat
+err "v7 cut before its CPU data" "meta7.dat: .*cut short at byte 1000000, before its CPU data: no events to read" "$H" replay --salvage meta7.dat
+head -c 1643340 "$PP" >map7.dat
+ok "v7 cut at its data map" '"unread_events": 0' "$H" info --salvage map7.dat --format json
+grep -q '"truncated": true' out.txt || fail "not flagged truncated"
+# every cut: a clean error or a salvage that says it is one
+for c in 37 124466 1139460 1142790 1150000 1300000 1461985 1461990 1462276 1643439; do
+	head -c $c "$PP" >any7.dat
+	ok "v7 cut at $c, --salvage or a clean error" "hpsim: |WARNING|trace:" sh -c "'$H' info --salvage any7.dat; r=\$?; [ \$r -le 1 ]"
+	if grep -q '^trace:' out.txt && [ $c -lt 1643439 ]; then
+		grep -q 'WARNING:.*truncated' out.txt || fail "a salvage without the warning"
+	fi
+done
+
 cp "$PP" flip.dat
 printf '\127' | dd of=flip.dat bs=1 seek=87527 conv=notrunc 2>/dev/null
 err "corrupt event format" "libtracecmd failed reading flip.dat \(truncated or corrupt\): .*signal" "$H" replay flip.dat
