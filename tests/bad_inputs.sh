@@ -68,6 +68,11 @@ if command -v trace-cmd >/dev/null 2>&1; then
 	ok "truncated v6 --salvage json" '"truncated": true' "$H" replay --salvage cut.dat --format json
 	grep -q '"warning": "the capture is truncated' out.txt || fail "no warning in the JSON"
 	rm -f v6.dat
+	# version 7 without compression: the map is lost and nothing tells the CPUs apart
+	trace-cmd convert -i "$PP" -o v7raw.dat --file-version 7 --compression none >/dev/null 2>&1
+	head -c $(($(stat -c %s v7raw.dat) - 100000)) v7raw.dat >cutraw.dat
+	err "truncated uncompressed v7" "cutraw.dat: .*cut short at byte [0-9]+, in its CPU data, which is not compressed.*cannot be salvaged" "$H" info --salvage cutraw.dat
+	rm -f v7raw.dat cutraw.dat
 else
 	echo "SKIP truncated v6 cases: trace-cmd is not installed"
 fi

@@ -488,11 +488,11 @@ static int read_v7_cut(const char *path, const struct hp_read_opts *opts, struct
 		return -1;
 	}
 	hp_v7_describe_cut(&cut, what, sizeof(what));
-	if (!opts->salvage || !cut.data_at) {
+	if (!opts->salvage || !cut.data_at || cut.raw) {
 		size_t l = strlen(err->msg);
 
 		snprintf(err->msg + l, sizeof(err->msg) - l, "; %s%s", what,
-		         cut.data_at ? ": --salvage replays the halts up to the cut" : "");
+		         cut.data_at && !cut.raw ? ": --salvage replays the halts up to the cut" : "");
 		close(fd);
 		return -1;
 	}

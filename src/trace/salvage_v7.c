@@ -75,7 +75,7 @@ static void put64(unsigned char *p, uint64_t v)
 }
 
 /* The offset of the first options section, or 0 when this is no little-endian v7 file. */
-static uint64_t initial_header(int fd, uint64_t size, uint32_t *page)
+static uint64_t initial_header(int fd, uint64_t size, uint32_t *page, int *raw)
 {
 	static const unsigned char magic[] = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
 	unsigned char h[128], b[8];
@@ -88,6 +88,7 @@ static uint64_t initial_header(int fd, uint64_t size, uint32_t *page)
 		return 0;
 	*page = le32(h + 14);
 	at = 18;
+	*raw = !memcmp(h + at, "none", 5);
 	for (k = 0; k < 2; k++) { /* the compression's name and version */
 		const unsigned char *z = memchr(h + at, 0, sizeof(h) - at);
 
@@ -239,7 +240,7 @@ static int find(int fd, uint64_t size, struct layout *lo)
 	memset(lo, 0, sizeof(*lo));
 	snprintf(lo->clock, sizeof(lo->clock), "local");
 	lo->cut.size = size;
-	first = initial_header(fd, size, &lo->page);
+	first = initial_header(fd, size, &lo->page, &lo->cut.raw);
 	if (!first)
 		return 0;
 	rc = walk_options(fd, size, first, lo);
@@ -247,6 +248,13 @@ static int find(int fd, uint64_t size, struct layout *lo)
 		return 1; /* cut before the first options section's end: nothing to read */
 	if (rc <= 0)
 		return 0;
+	if (lo->cut.raw) { /* pages of several CPUs, one after another, their bounds lost */
+		unsigned char sh[2];
+
+		if (rd(fd, lo->buf_sec, sh, sizeof(sh), size) == 0 && le16(sh) == OPT_BUFFER)
+			lo->cut.data_at = lo->buf_sec;
+		return 1;
+	}
 	return walk_data(fd, size, lo) > 0;
 }
 
@@ -296,7 +304,7 @@ int hp_v7_write_repaired(int in_fd, int out_fd, const struct hp_v7_cut *cut, con
 
 	if (!lo)
 		return hp_errf(err, "%s: --salvage: out of memory", path);
-	if (find(in_fd, cut->size, lo) != 1 || !lo->cut.data_at) {
+	if (find(in_fd, cut->size, lo) != 1 || !lo->cut.data_at || lo->cut.raw) {
 		hp_errf(err, "%s: --salvage: the file is cut before its CPU data: nothing to read",
 		        path);
 		goto out;
@@ -367,6 +375,13 @@ void hp_v7_describe_cut(const struct hp_v7_cut *cut, char *buf, size_t len)
 		         "the file is cut short at byte %" PRIu64
 		         ", before its CPU data: no events "
 		         "to read",
+		         cut->size);
+	else if (cut->raw)
+		snprintf(buf, len,
+		         "the file is cut short at byte %" PRIu64 ", in its CPU data, which is not "
+		         "compressed: the map of where each CPU's data ends is lost with the cut "
+		         "and nothing in the pages tells, so it cannot be salvaged (a compressed "
+		         "version-7 or a version-6 file can)",
 		         cut->size);
 	else if (cut->whole_cpu == cut->ncpu)
 		snprintf(buf, len,

@@ -19,6 +19,7 @@ struct hp_v7_cut {
 	uint32_t chunks;    /* its whole compressed chunks ... */
 	uint32_t of_chunks; /* ... of the chunks it recorded */
 	uint64_t keep;      /* bytes of the file the repaired copy keeps */
+	int raw;            /* CPU data not compressed: no chunks to tell the CPUs apart */
 };
 
 /*
