@@ -9,7 +9,7 @@ H=$1
 OUT=$2
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT/trace" "$OUT/tracedat" "$OUT/report_text" "$OUT/csv" "$OUT/cache" \
-	"$OUT/sweep_config" "$OUT/cost"
+	"$OUT/sweep_config" "$OUT/cost" "$OUT/salvage_v7"
 # two small captures (guest and host) in every version and compression
 for t in idle-5s host-minivm; do
 	for v in 6 7; do
@@ -25,6 +25,15 @@ for t in idle-5s host-minivm; do
 		>"$OUT/csv/$t.csv"
 done
 cp "$OUT"/tracedat/* "$OUT"/report_text/* "$OUT"/csv/* "$OUT/trace/"
+# the v7 repair: compressed version-7 files whole and cut in their CPU data
+for f in "$OUT"/tracedat/*-v7-z*.dat; do
+	[ -e "$f" ] || continue
+	b=$(basename "$f" .dat)
+	s=$(wc -c <"$f")
+	cp "$f" "$OUT/salvage_v7/"
+	head -c $((s - 40000)) "$f" >"$OUT/salvage_v7/$b-cut1.dat"
+	head -c $((s - 400000)) "$f" >"$OUT/salvage_v7/$b-cut2.dat"
+done
 cp "$SRC"/configs/*.json "$OUT/sweep_config/"
 for a in x86 arm64 s390 ppc; do
 	"$H" cost --arch $a >"$OUT/cost/$a.json"

@@ -11,4 +11,7 @@
  */
 char *hp_escape(const char *in, char *out, size_t len);
 
+/* A buffer size for hp_escape that holds any path escaped (four bytes per byte at most). */
+#define HP_ESC_BUF (4 * 4096 + 1)
+
 #endif

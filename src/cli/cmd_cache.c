@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "hpsim/cache.h"
+#include "hpsim/escape.h"
 
 static const char cache_help[] =
     "usage: hpsim cache dir|clean [--cache-dir DIR]\n"
@@ -29,7 +30,7 @@ int cmd_cache(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL, *what;
-	char path[PATH_MAX];
+	char path[PATH_MAX], safe[HP_ESC_BUF];
 	struct hp_err err = {""};
 	uint64_t files, bytes;
 	int ch;
@@ -53,7 +54,7 @@ int cmd_cache(int argc, char **argv)
 	if (!strcmp(what, "dir")) {
 		if (hp_cache_dir(dir, path, sizeof(path), &err) < 0)
 			return cli_fail(&err);
-		printf("%s\n", path);
+		printf("%s\n", hp_escape(path, safe, sizeof(safe)));
 		return 0;
 	}
 	if (strcmp(what, "clean"))
@@ -63,6 +64,7 @@ int cmd_cache(int argc, char **argv)
 		return cli_fail(&err);
 	if (hp_cache_dir(dir, path, sizeof(path), &err) < 0)
 		return cli_fail(&err);
-	printf("%s: removed %" PRIu64 " cache files (%" PRIu64 " bytes)\n", path, files, bytes);
+	printf("%s: removed %" PRIu64 " cache files (%" PRIu64 " bytes)\n",
+	       hp_escape(path, safe, sizeof(safe)), files, bytes);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "hpsim/episode.h"
+#include "hpsim/escape.h"
 #include "hpsim/plot.h"
 #include "hpsim/policy.h"
 #include "hpsim/trace.h"
@@ -277,7 +278,12 @@ int cmd_plot(int argc, char **argv)
 		free(res);
 		return cli_fail(&err);
 	}
-	printf("wrote %s\ndata: %s\nredraw: %s\n", req.output, res->data, res->command);
+	{
+		char e1[HP_ESC_BUF], e2[HP_ESC_BUF], e3[HP_ESC_BUF];
+
+		printf("wrote %s\ndata: %s\nredraw: %s\n", hp_escape(req.output, e1, sizeof(e1)),
+		       hp_escape(res->data, e2, sizeof(e2)), hp_escape(res->command, e3, sizeof(e3)));
+	}
 	free(res);
 	return 0;
 }

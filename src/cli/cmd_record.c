@@ -31,6 +31,7 @@
 
 #include "cli.h"
 #include "hpsim/atomic_file.h"
+#include "hpsim/escape.h"
 
 static const char record_help[] =
     "usage: hpsim record --mode guest|host|host+guest -o FILE [options] [-- CMD [ARGS...]]\n"
@@ -322,7 +323,10 @@ static int run(char **argv, int workaround, int quiet, struct hp_err *err)
 			dup2(out, 2);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "hpsim record: cannot run %s: %s\n", argv[0], strerror(errno));
+		char safe[HP_ESC_BUF];
+
+		fprintf(stderr, "hpsim record: cannot run %s: %s\n",
+		        hp_escape(argv[0], safe, sizeof(safe)), strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -421,8 +425,10 @@ static int build_argv(struct rec *r, char **av, const char *out)
 
 static void print_argv(FILE *f, char **av)
 {
+	char safe[HP_ESC_BUF];
+
 	for (; *av; av++)
-		fprintf(f, "%s%s", *av, av[1] ? " " : "\n");
+		fprintf(f, "%s%s", hp_escape(*av, safe, sizeof(safe)), av[1] ? " " : "\n");
 }
 
 /* av joined by spaces into buf (cut at its size). */
@@ -620,19 +626,21 @@ static int record_extract(struct rec *r, struct hp_err *err)
 	snprintf(tmp, sizeof(tmp), "%s.hpsim-tmp", r->out);
 	build_argv(r, av, tmp);
 	if (r->dry_run) {
-		printf("mkdir %s/instances/%s\n", r->tracefs, r->inst);
-		printf("echo %ld > %s/instances/%s/buffer_size_kb\n", r->buf_kb, r->tracefs,
-		       r->inst);
+		char fs[HP_ESC_BUF];
+
+		hp_escape(r->tracefs, fs, sizeof(fs)); /* from the environment */
+		printf("mkdir %s/instances/%s\n", fs, r->inst);
+		printf("echo %ld > %s/instances/%s/buffer_size_kb\n", r->buf_kb, fs, r->inst);
 		for (; list->sys; list++)
 			if (event_present(r, list))
-				printf("echo 1 > %s/instances/%s/events/%s/%s/enable\n", r->tracefs,
-				       r->inst, list->sys, list->name);
-		printf("echo 1 > %s/instances/%s/tracing_on\n", r->tracefs, r->inst);
+				printf("echo 1 > %s/instances/%s/events/%s/%s/enable\n", fs, r->inst,
+				       list->sys, list->name);
+		printf("echo 1 > %s/instances/%s/tracing_on\n", fs, r->inst);
 		if (r->cmd && r->cmd[0])
 			print_argv(stdout, r->cmd);
 		else
 			printf("sleep %g\n", r->duration);
-		printf("echo 0 > %s/instances/%s/tracing_on\n", r->tracefs, r->inst);
+		printf("echo 0 > %s/instances/%s/tracing_on\n", fs, r->inst);
 		print_argv(stdout, av);
 		return 0;
 	}
@@ -782,7 +790,11 @@ int cmd_record(int argc, char **argv)
 	if ((r.mode == MODE_HOST_GUEST ? record_host_guest(&r, &err) : record_extract(&r, &err)) <
 	    0)
 		return cli_fail(&err);
-	if (!r.dry_run)
-		fprintf(stderr, "hpsim record: wrote %s and %s.settings.json\n", r.out, r.out);
+	if (!r.dry_run) {
+		char safe[HP_ESC_BUF];
+
+		hp_escape(r.out, safe, sizeof(safe));
+		fprintf(stderr, "hpsim record: wrote %s and %s.settings.json\n", safe, safe);
+	}
 	return 0;
 }

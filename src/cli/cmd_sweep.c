@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "hpsim/escape.h"
 #include "hpsim/plot.h"
 #include "hpsim/recorded.h"
 #include "hpsim/sweep.h"
@@ -374,11 +375,14 @@ int cmd_sweep(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (d.shard_n > 1) {
+		char safe[HP_ESC_BUF];
+
 		if (!o.quiet)
 			fprintf(stderr,
 			        "hpsim sweep: shard %u/%u done (%llu units) in %s; combine the "
 			        "shards with `hpsim merge DIR... -o OUT`\n",
-			        d.shard_i, d.shard_n, (unsigned long long)d.nmine, o.dir);
+			        d.shard_i, d.shard_n, (unsigned long long)d.nmine,
+			        hp_escape(o.dir, safe, sizeof(safe)));
 		hp_sweep_dir_free(&d);
 		return 0;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/escape.h"
 #include "hpsim/replay.h"
 #include "hpsim/trace.h"
 #include "hpsim/validate.h"
@@ -162,8 +163,12 @@ int cmd_validate(int argc, char **argv)
 	o->read.host_kver = cfg.kernel.version;
 	if (hp_trace_read_opts(argv[optind], &o->read, &eps, &err) < 0)
 		goto fail;
-	printf("capture:  %s (%zu halts), kernel %s\n", argv[optind], eps.n,
-	       o->spec.kernel ? o->spec.kernel : "6.11 (default)");
+	{
+		char e[HP_ESC_BUF], k[64];
+
+		printf("capture:  %s (%zu halts), kernel %s\n", hp_escape(argv[optind], e, sizeof(e)),
+		       eps.n, hp_escape(o->spec.kernel ? o->spec.kernel : "6.11 (default)", k, sizeof(k)));
+	}
 	if (o->self) {
 		struct hp_agreement a = {0};
 		struct hp_engine_stats st;

@@ -68,15 +68,17 @@ static int unknown_command(const char *name)
 {
 	const char *names[sizeof(commands) / sizeof(commands[0])];
 	const char *hint;
+	char safe[HP_ESC_BUF];
 	size_t i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		names[i] = commands[i].name;
 	hint = cli_suggest(name, names, i);
+	hp_escape(name, safe, sizeof(safe));
 	if (hint)
-		fprintf(stderr, "hpsim: unknown command '%s'; did you mean '%s'?\n", name, hint);
+		fprintf(stderr, "hpsim: unknown command '%s'; did you mean '%s'?\n", safe, hint);
 	else
-		fprintf(stderr, "hpsim: unknown command '%s'\n\n", name);
+		fprintf(stderr, "hpsim: unknown command '%s'\n\n", safe);
 	if (!hint)
 		usage(stderr);
 	return 2;

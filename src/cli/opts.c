@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hpsim/escape.h"
 
 /* Edit distance between a and b (insertions, deletions, substitutions, swaps). */
 static size_t distance(const char *a, const char *b)
@@ -82,18 +83,21 @@ static void report(const char *cmd, const char *shortopts, const struct option *
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 	const char *names[128];
 	const char *hint;
-	char name[64];
+	char name[64], safe[HP_ESC_BUF];
 	size_t n = 0;
 
 	if (ch == ':') {
 		if (optopt && optopt < 256 && strchr(shortopts, optopt) && arg[1] != '-')
 			fprintf(stderr, "hpsim %s: option -%c needs a value\n", cmd, optopt);
 		else
-			fprintf(stderr, "hpsim %s: option %s needs a value\n", cmd, arg);
+			fprintf(stderr, "hpsim %s: option %s needs a value\n", cmd,
+			        hp_escape(arg, safe, sizeof(safe)));
 		return;
 	}
 	if (optopt && arg[1] != '-') {
-		fprintf(stderr, "hpsim %s: unknown option -%c\n", cmd, optopt);
+		char c[2] = {(char)optopt, '\0'};
+
+		fprintf(stderr, "hpsim %s: unknown option -%s\n", cmd, hp_escape(c, safe, sizeof(safe)));
 		return;
 	}
 	typed_name(arg, name, sizeof(name));
@@ -104,12 +108,13 @@ static void report(const char *cmd, const char *shortopts, const struct option *
 	if (hint && !strncmp(hint, name, strlen(name)))
 		fprintf(stderr,
 		        "hpsim %s: option '--%s' is ambiguous or unknown; did you mean '--%s'?\n",
-		        cmd, name, hint);
+		        cmd, hp_escape(name, safe, sizeof(safe)), hint);
 	else if (hint)
 		fprintf(stderr, "hpsim %s: unknown option '--%s'; did you mean '--%s'?\n", cmd,
-		        name, hint);
+		        hp_escape(name, safe, sizeof(safe)), hint);
 	else
-		fprintf(stderr, "hpsim %s: unknown option '%s'\n", cmd, arg);
+		fprintf(stderr, "hpsim %s: unknown option '%s'\n", cmd,
+		        hp_escape(arg, safe, sizeof(safe)));
 }
 
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpsim/escape.h"
 #include "hpsim/report.h"
 
 struct cmp {
@@ -31,8 +32,11 @@ static void print_num(FILE *f, double v)
 		fprintf(f, " %16.4f", v);
 }
 
-static void leaf(struct cmp *c, const char *path, const json_t *a, const json_t *b)
+static void leaf(struct cmp *c, const char *raw, const json_t *a, const json_t *b)
 {
+	char path[HP_ESC_BUF], e[HP_ESC_BUF];
+
+	hp_escape(raw, path, sizeof(path)); /* the keys are the input's */
 	if (json_is_number(a) && json_is_number(b)) {
 		double x = num(a), y = num(b);
 
@@ -52,7 +56,8 @@ static void leaf(struct cmp *c, const char *path, const json_t *a, const json_t 
 	}
 	if (json_equal(a, b)) {
 		if (c->all && json_is_string(a))
-			fprintf(c->f, "%-48s %s\n", path, json_string_value(a));
+			fprintf(c->f, "%-48s %s\n", path,
+			        hp_escape(json_string_value(a), e, sizeof(e)));
 		return;
 	}
 	c->differ++;
@@ -110,7 +115,10 @@ static void walk(struct cmp *c, const char *path, const json_t *a, const json_t 
 	if (numeric_array(a) && numeric_array(b)) {
 		/* histograms: only whether they differ, unless every figure was asked for */
 		if (!json_equal(a, b)) {
-			fprintf(c->f, "%-48s (histogram differs; --all shows its buckets)\n", path);
+			char e[HP_ESC_BUF];
+
+			fprintf(c->f, "%-48s (histogram differs; --all shows its buckets)\n",
+			        hp_escape(path, e, sizeof(e)));
 			c->differ++;
 			c->shown++;
 		}
@@ -143,8 +151,13 @@ int hp_report_compare(FILE *f, const char *a_path, const char *b_path, bool all,
 		return hp_errf(err, "%s is not an hpsim report (`hpsim replay --format json`)",
 		               bad);
 	}
-	fprintf(f, "A: %s\nB: %s\n\n%-48s %16s %16s %16s %10s\n", a_path, b_path, "metric", "A",
-	        "B", "B-A", "(B-A)/|A|");
+	{
+		char ea[HP_ESC_BUF], eb[HP_ESC_BUF];
+
+		fprintf(f, "A: %s\nB: %s\n\n%-48s %16s %16s %16s %10s\n",
+		        hp_escape(a_path, ea, sizeof(ea)), hp_escape(b_path, eb, sizeof(eb)),
+		        "metric", "A", "B", "B-A", "(B-A)/|A|");
+	}
 	walk(&c, "", a, b);
 	if (!c.shown)
 		fprintf(f, "(no differences)\n");

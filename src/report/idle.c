@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hpsim/escape.h"
 #include "hpsim/report.h"
 
 void hp_idle_metrics_add(struct hp_idle_metrics *a, const struct hp_outcome *o)
@@ -86,14 +87,15 @@ void hp_report_idle_table(FILE *f, const struct hp_metrics *m)
 	const struct hp_idle_table *t = &m->idle;
 	struct hp_idle_summary s;
 	uint32_t i;
-	char name[16];
+	char name[16], e[HP_ESC_BUF];
 
 	if (!t->count)
 		return;
 	hp_idle_summarize(m, -1, &s);
-	fprintf(f, "\nhost idle states (%s):\n%-6s %7s", t->name, "cpu", "C0");
+	fprintf(f, "\nhost idle states (%s):\n%-6s %7s", hp_escape(t->name, e, sizeof(e)), "cpu",
+	        "C0");
 	for (i = 0; i < t->count; i++)
-		fprintf(f, " %9.9s", t->state[i].name);
+		fprintf(f, " %9.9s", hp_escape(t->state[i].name, e, sizeof(e)));
 	fprintf(f, " %10s %10s", "exit_lat", "exit_share");
 	if (s.has_energy)
 		fprintf(f, " %10s %9s", "energy", "power");

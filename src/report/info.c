@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "hpsim/episode_csv.h"
+#include "hpsim/escape.h"
 #include "hpsim/info.h"
 #include "hpsim/report.h"
 
@@ -202,10 +203,10 @@ void hp_info_write_table(FILE *f, const char *trace, const struct hp_episodes *e
                          const struct hp_info *info)
 {
 	const struct hp_skips *k = &eps->skipped;
-	char name[16];
+	char name[16], e[HP_ESC_BUF];
 	size_t i;
 
-	fprintf(f, "trace:    %s (%s, %zu CPU%s halting, %.3f s)\n", trace,
+	fprintf(f, "trace:    %s (%s, %zu CPU%s halting, %.3f s)\n", hp_escape(trace, e, sizeof(e)),
 	        eps->format ? eps->format : "?", info->ncpus, info->ncpus == 1 ? "" : "s",
 	        (double)info->wall_ns / 1e9);
 	fprintf(f, "wakeups:  %s\n", eps->assumption);

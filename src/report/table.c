@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 
+#include "hpsim/escape.h"
 #include "hpsim/report.h"
 
 static void print_params(FILE *f, const struct hp_policy_ops *ops, const struct hp_param_values *pv,
@@ -26,10 +27,12 @@ static void print_params(FILE *f, const struct hp_policy_ops *ops, const struct 
 static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info *in)
 {
 	const struct hp_engine_config *cfg = in->cfg;
+	char e[HP_ESC_BUF];
 	unsigned i;
 	int l;
 
-	fprintf(f, "trace:    %s (%s, %u CPUs, %.3f s)\n", in->trace, in->format, m->ncpu,
+	fprintf(f, "trace:    %s (%s, %u CPUs, %.3f s)\n", hp_escape(in->trace, e, sizeof(e)),
+	        in->format, m->ncpu,
 	        (double)m->wall_ns / 1e9);
 	if (in->assumption && in->assumption[0])
 		fprintf(f, "wakeups:  %s\n", in->assumption);
@@ -66,14 +69,15 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 		if (cfg->cost.varying)
 			fprintf(f, " (drawn per halt, seed %" PRIu64 ")", cfg->cost.seed);
 		if (in->cost_file)
-			fprintf(f, " (from %s)", in->cost_file);
+			fprintf(f, " (from %s)", hp_escape(in->cost_file, e, sizeof(e)));
 		fputc('\n', f);
 	}
 	if (hp_host_idle_active(&cfg->idle)) {
-		fprintf(f, "idle:     host idle states %s (", cfg->idle.table.name);
+		fprintf(f, "idle:     host idle states %s (",
+		        hp_escape(cfg->idle.table.name, e, sizeof(e)));
 		for (i = 0; i < cfg->idle.table.count; i++)
 			fprintf(f, "%s%s %" PRIu64 "/%" PRIu64, i ? ", " : "",
-			        cfg->idle.table.state[i].name,
+			        hp_escape(cfg->idle.table.state[i].name, e, sizeof(e)),
 			        cfg->idle.table.state[i].exit_latency_ns / 1000,
 			        cfg->idle.table.state[i].target_residency_ns / 1000);
 		fprintf(f, " us exit/residency), governor %s", cfg->idle.gov->name);

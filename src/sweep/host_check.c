@@ -20,6 +20,7 @@
 #include <csv.h>
 #include <jansson.h>
 
+#include "hpsim/escape.h"
 #include "hpsim/host.h"
 #include "hpsim/replay.h"
 #include "hpsim/trace.h"
@@ -426,10 +427,12 @@ int hp_host_rates_debugfs(const char *before, const char *after, double interval
 int hp_host_check_print(FILE *f, const struct hp_host_rates *pred, const struct hp_host_rates *obs,
                         double tol, int *outside)
 {
+	char ep[HP_ESC_BUF], eo[HP_ESC_BUF];
 	int i, compared = 0;
 
 	*outside = 0;
-	fprintf(f, "predicted: %s\nobserved:  %s\n", pred->what, obs->what);
+	fprintf(f, "predicted: %s\nobserved:  %s\n", hp_escape(pred->what, ep, sizeof(ep)),
+	        hp_escape(obs->what, eo, sizeof(eo)));
 	fprintf(f, "%-22s %16s %16s %16s %8s  %s\n", "statistic (per s)", "predicted", "observed",
 	        "difference", "", "within");
 	for (i = 0; i < HP_HOST_NSTATS; i++) {

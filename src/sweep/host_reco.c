@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "hpsim/escape.h"
 #include "hpsim/host.h"
 #include "hpsim/policy.h"
 
@@ -245,6 +246,7 @@ static void print_guest_check(FILE *f, const struct hp_sweep_results *r,
 	const struct hp_sweep_config *c = r->c;
 	const struct hp_sweep_series *s = &c->series[h->series];
 	double usage, time_us;
+	char e[HP_ESC_BUF];
 	size_t t;
 
 	if (!guest_haltpoll(s))
@@ -255,8 +257,8 @@ static void print_guest_check(FILE *f, const struct hp_sweep_results *r,
 	      f);
 	for (t = 0; t < c->ntraces; t++) {
 		guest_poll_rates(&h->at[t], &usage, &time_us);
-		fprintf(f, "  %-30s usage %12.1f /s   time %14.1f us/s\n", c->traces[t].label,
-		        usage, time_us);
+		fprintf(f, "  %-30s usage %12.1f /s   time %14.1f us/s\n",
+		        hp_escape(c->traces[t].label, e, sizeof(e)), usage, time_us);
 	}
 	if (kvm_layer(s) == HP_LAYER_HOST && (!c->arch || !strcmp(c->arch, "x86")))
 		fputs("  (x86: a guest running haltpoll turns host polling off for its vCPUs\n"
@@ -270,6 +272,7 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 	const struct hp_sweep_config *c = r->c;
 	const char *lat = hp_sweep_lat_name(c->lat_stat);
 	struct todo td[MAX_TODO];
+	char e[HP_ESC_BUF];
 	size_t t, n, k;
 	int layer = kvm_layer(&c->series[h->series]), i;
 
@@ -281,7 +284,7 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 		fprintf(f,
 		        "  no setting of the sweep meets every bound; the closest, point %" PRId64
 		        " [%s] ",
-		        h->grid_point, c->series[h->series].label);
+		        h->grid_point, hp_escape(c->series[h->series].label, e, sizeof(e)));
 		print_setting(f, h, h->grid_vals);
 		fputs(", misses:\n", f);
 		for (k = 0; k < h->nmiss; k++) {
@@ -289,7 +292,7 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 			bool cpu = m->stat == HP_LAT_NSTAT;
 
 			fprintf(f, "    trace %s: %s %.2f%s > %g%s (by %.2f%s, %+.0f%%)\n",
-			        c->traces[m->trace].label, stat_label(m->stat),
+			        hp_escape(c->traces[m->trace].label, e, sizeof(e)), stat_label(m->stat),
 			        cpu ? m->value : m->value / 1e3, cpu ? "%" : " us",
 			        cpu ? m->bound : m->bound / 1e3, cpu ? "%" : " us",
 			        cpu ? m->value - m->bound : (m->value - m->bound) / 1e3,
@@ -302,13 +305,13 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 				        "    trace %s meets its bounds at no point of the sweep, "
 				        "even on "
 				        "a host of its own\n",
-				        c->traces[t].label);
+				        hp_escape(c->traces[t].label, e, sizeof(e)));
 		fputs("  nothing to apply: relax or drop the bound a trace misses, or sweep "
 		      "other values\n",
 		      f);
 		return;
 	}
-	fprintf(f, "  setting:   [%s] ", c->series[h->series].label);
+	fprintf(f, "  setting:   [%s] ", hp_escape(c->series[h->series].label, e, sizeof(e)));
 	print_setting(f, h, h->vals);
 	fputc('\n', f);
 	if (h->status == HP_HOST_ROUND_FAILS)
@@ -339,7 +342,8 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 		char b[96];
 
 		bounds_text(b, sizeof(b), &c->host->trace[t]);
-		fprintf(f, "  %-30s %6g %-16s %8.2f%% %7.2f us   ", c->traces[t].label,
+		fprintf(f, "  %-30s %6g %-16s %8.2f%% %7.2f us   ",
+		        hp_escape(c->traces[t].label, e, sizeof(e)),
 		        c->host->trace[t].weight, b, hp_sweep_row_cpu(&at->row),
 		        hp_sweep_row_lat(&at->row, c->lat_stat) / 1e3);
 		if (own < 0) {

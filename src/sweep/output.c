@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "hpsim/atomic_file.h"
+#include "hpsim/escape.h"
 #include "hpsim/sweep.h"
 #include "sweep_int.h"
 
@@ -302,16 +303,17 @@ static void describe(FILE *f, const struct hp_sweep_results *r, uint64_t point, 
 	const struct hp_sweep_row *w = &r->rows[point * c->ntraces + t];
 	uint32_t vals[HP_MAX_SETTINGS * 2];
 	uint8_t has[HP_MAX_SETTINGS * 2];
+	char e[HP_ESC_BUF];
 	size_t i;
 
 	hp_sweep_point_values(c, point, vals, has);
 	fprintf(f, "  %-15s point %" PRIu64 " [%s]", what, point,
-	        c->series[hp_sweep_point_series(c, point)].label);
+	        hp_escape(c->series[hp_sweep_point_series(c, point)].label, e, sizeof(e)));
 	for (i = 0; i < c->ncols; i++)
 		if (has[i])
 			fprintf(f, " %s=%u", c->cols[i], vals[i]);
 	if (w->failed) {
-		fprintf(f, "\n  %-15s error: %s\n", "", w->error ? w->error : "?");
+		fprintf(f, "\n  %-15s error: %s\n", "", hp_escape(w->error ? w->error : "?", e, sizeof(e)));
 		return;
 	}
 	fprintf(f, "\n  %-15s poll_cpu %.2f%%  %s latency %.2f us\n", "", hp_sweep_row_cpu(w),
@@ -322,13 +324,14 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 {
 	const struct hp_sweep_config *c = r->c;
 	const char *lat = hp_sweep_lat_name(c->lat_stat);
+	char e[HP_ESC_BUF];
 	size_t t;
 	int s;
 
 	for (t = 0; t < c->ntraces; t++) {
 		const struct hp_sweep_reco *k = &r->reco[t];
 
-		fprintf(f, "trace %s: least poll_cpu_pct ", c->traces[t].label);
+		fprintf(f, "trace %s: least poll_cpu_pct ", hp_escape(c->traces[t].label, e, sizeof(e)));
 		if (k->constrained) {
 			fprintf(f, "meeting");
 			for (s = 0; s < HP_LAT_NSTAT; s++)

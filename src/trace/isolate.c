@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hpsim/trace.h"
+#include "salvage_v7.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HP_UNDER_ASAN 1
@@ -416,6 +417,60 @@ static void rename_in_msg(struct hp_err *err, const char *from, const char *to)
 	memcpy(err->msg, out, sizeof(out));
 }
 
+/*
+ * A version-7 capture cut short: err (what reading it said) gains where the
+ * cut is; with --salvage a repaired copy (salvage_v7.c) is read instead.
+ */
+static int read_v7_cut(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
+                       struct hp_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	struct hp_v7_cut cut;
+	struct stat st;
+	char what[256], tmp[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), out, crashed, rc;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !hp_v7_find_cut(fd, (uint64_t)st.st_size, &cut)) {
+		close(fd);
+		return -1;
+	}
+	hp_v7_describe_cut(&cut, what, sizeof(what));
+	if (!opts->salvage || !cut.data_at || cut.raw) {
+		size_t l = strlen(err->msg);
+
+		snprintf(err->msg + l, sizeof(err->msg) - l, "; %s%s", what,
+		         cut.data_at && !cut.raw ? ": --salvage replays the halts up to the cut" : "");
+		close(fd);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/hpsim-salvage.XXXXXX", dir && *dir ? dir : "/tmp");
+	out = mkstemp(tmp);
+	if (out < 0) {
+		close(fd);
+		return hp_errf(err, "%s: --salvage: cannot create a temporary copy in %s: %s", path,
+		               dir && *dir ? dir : "/tmp", strerror(errno));
+	}
+	rc = hp_v7_write_repaired(fd, out, &cut, path, err);
+	close(fd);
+	close(out);
+	if (rc == 0) {
+		rc = read_in_child(tmp, path, opts, eps, err, &crashed);
+		if (rc < 0) {
+			size_t l;
+
+			rename_in_msg(err, tmp, path);
+			l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof(err->msg) - l, "; --salvage: %s", what);
+		}
+	}
+	unlink(tmp);
+	if (rc == 0)
+		eps->skipped.truncated = 1;
+	return rc;
+}
+
 static int read_isolated(const char *path, const struct hp_read_opts *opts, struct hp_episodes *eps,
                          struct hp_err *err)
 {
@@ -431,7 +486,7 @@ static int read_isolated(const char *path, const struct hp_read_opts *opts, stru
 		return 0;
 	need = truncated_at(path, &have);
 	if (!need)
-		return -1;
+		return read_v7_cut(path, opts, eps, err);
 	if (!opts->salvage) {
 		size_t l = strlen(err->msg);
 

@@ -68,9 +68,40 @@ if command -v trace-cmd >/dev/null 2>&1; then
 	ok "truncated v6 --salvage json" '"truncated": true' "$H" replay --salvage cut.dat --format json
 	grep -q '"warning": "the capture is truncated' out.txt || fail "no warning in the JSON"
 	rm -f v6.dat
+	# version 7 without compression: the map is lost and nothing tells the CPUs apart
+	trace-cmd convert -i "$PP" -o v7raw.dat --file-version 7 --compression none >/dev/null 2>&1
+	head -c $(($(stat -c %s v7raw.dat) - 100000)) v7raw.dat >cutraw.dat
+	err "truncated uncompressed v7" "cutraw.dat: .*cut short at byte [0-9]+, in its CPU data, which is not compressed.*cannot be salvaged" "$H" info --salvage cutraw.dat
+	rm -f v7raw.dat cutraw.dat
 else
 	echo "SKIP truncated v6 cases: trace-cmd is not installed"
 fi
+# A version-7 (zstd) capture cut short: where the cut is, and --salvage reads the
+# whole compressed chunks before it (the halts it gives are the whole capture's).
+"$H" convert "$PP" -o whole.csv >/dev/null 2>&1
+cut -d, -f1-3 whole.csv >whole3.csv
+head -c 1600000 "$PP" >cut7.dat
+err "truncated v7" "cut7.dat: .*cut short at byte 1600000, in CPU 1's data \(54 of its 72 compressed chunks whole\): --salvage replays" "$H" info cut7.dat
+ok "truncated v7 --salvage" "WARNING: +the capture is truncated.*14605 of the 180312 events" "$H" replay --salvage cut7.dat
+ok "truncated v7 --salvage json" '"truncated": true' "$H" info --salvage cut7.dat --format json
+grep -q '"unread_events": 14605' out.txt || fail "unread_events is not 14605 in the JSON"
+ok "truncated v7 --salvage convert" "capture is truncated" "$H" convert --salvage cut7.dat -o cut7.csv
+[ "$(wc -l <cut7.csv)" -gt 1000 ] || fail "too few halts salvaged: $(wc -l <cut7.csv)"
+[ -z "$(cut -d, -f1-3 cut7.csv | grep -vxFf whole3.csv)" ] || fail "salvaged halts the whole capture does not have"
+head -c 1000000 "$PP" >meta7.dat
+err "v7 cut before its CPU data" "meta7.dat: .*cut short at byte 1000000, before its CPU data: no events to read" "$H" replay --salvage meta7.dat
+head -c 1643340 "$PP" >map7.dat
+ok "v7 cut at its data map" '"unread_events": 0' "$H" info --salvage map7.dat --format json
+grep -q '"truncated": true' out.txt || fail "not flagged truncated"
+# every cut: a clean error or a salvage that says it is one
+for c in 37 124466 1139460 1142790 1150000 1300000 1461985 1461990 1462276 1643439; do
+	head -c $c "$PP" >any7.dat
+	ok "v7 cut at $c, --salvage or a clean error" "hpsim: |WARNING|trace:" sh -c "'$H' info --salvage any7.dat; r=\$?; [ \$r -le 1 ]"
+	if grep -q '^trace:' out.txt && [ $c -lt 1643439 ]; then
+		grep -q 'WARNING:.*truncated' out.txt || fail "a salvage without the warning"
+	fi
+done
+
 cp "$PP" flip.dat
 printf '\127' | dd of=flip.dat bs=1 seek=87527 conv=notrunc 2>/dev/null
 err "corrupt event format" "libtracecmd failed reading flip.dat \(truncated or corrupt\): .*signal" "$H" replay flip.dat
@@ -188,6 +219,27 @@ err "escape sequences in a field" "esc.csv:2: column 3 \(wake_ns\): '\\\\e\]0;ow
 ! grep -q "$(printf '\033')" err.txt || fail "a raw ESC byte reached the terminal"
 err "escape sequences in an argument" "--format must be table, json or csv, not '\\\\e\[2J'" "$H" replay ov.csv --format "$(printf '\033[2J')"
 ! grep -q "$(printf '\033')" err.txt || fail "a raw ESC byte reached the terminal"
+
+# Reports escape the input bytes they echo: a file name with an escape sequence
+# and a newline, in every report that names it and in the notes on stderr.
+ef=$(printf 'e\033[31mx\ny.csv')
+cp ov.csv "$ef"
+raw() { ! cat out.txt err.txt | grep -q "$(printf '\033')" || fail "a raw ESC byte reached the terminal"; }
+ok "escaped trace name, replay" 'trace: +e\\e\[31mx\\ny\.csv \(' "$H" replay "$ef"
+raw
+ok "escaped trace name, info" 'trace: +e\\e\[31mx\\ny\.csv \(' "$H" info "$ef"
+raw
+"$H" replay ov.csv --format json >a.json 2>/dev/null
+"$H" replay --set halt_poll_ns=0x10 ov.csv --format json >"$ef.json" 2>/dev/null
+ok "escaped paths and keys, compare" 'B: e\\e\[31mx\\ny\.csv\.json' "$H" compare a.json "$ef.json" --all
+raw
+printf '{"traces": ["e\\u001b[31mx\\ny.csv"], "policies": [{"host": "kvm", "params": {"host.halt_poll_ns": [0, 1000]}}]}\n' >lab.json
+ok "escaped trace label, sweep" 'trace e\\e\[31mx\\ny\.csv: ' "$H" sweep lab.json -o lab-sweep --quiet
+raw
+err "escaped unknown command" 'unknown command .x\\ey.' "$H" "$(printf 'x\033y')"
+raw
+err "escaped unknown option" 'unknown option .--x\\ey.' "$H" info "$(printf -- '--x\033y')"
+raw
 
 # A full disk says so.
 if mkdir full && mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then

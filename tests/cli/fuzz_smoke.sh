@@ -26,11 +26,12 @@ rm -rf "$B/seed" "$B/work"
 sh "$SRC/fuzz/make-corpus.sh" "$H" "$B/seed"
 set +e
 status=0
-for f in csv report_text sweep_config cost cache trace tracedat; do
+for f in csv report_text sweep_config cost cache salvage_v7 trace tracedat; do
 	mkdir -p "$B/work/$f"
 	# in process, libtracecmd leaks its handle on some failed opens (docs/fuzzing.md)
 	extra= leaks=1
 	[ $f = tracedat ] && extra="-detect_leaks=0 -max_len=8000000" leaks=0
+	[ $f = salvage_v7 ] && extra="-max_len=2000000"
 	ASAN_OPTIONS=detect_leaks=$leaks "$B/fuzz/fuzz_$f" -max_total_time="$SECS" -timeout=30 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$B/work/$f-" $extra \
 		"$B/work/$f" "$B/seed/$f" >"$B/work/$f.log" 2>&1
