@@ -24,6 +24,28 @@ struct halt_ctx {
 	const struct hp_cost *c; /* this halt's costs (drawn, when some vary) */
 };
 
+/*
+ * A policy's input for e entering at enter_ns, its wakeup at wake_ns: every
+ * field set by name (an initializer that zeroes the rest compiles to
+ * `rep stos`, slow for a struct this small, once or twice a halt).
+ */
+static inline void halt_in_init(struct hp_halt_in *in, const struct hp_episode *e,
+                                uint64_t enter_ns, uint64_t wake_ns, const struct hp_cost *c)
+{
+	in->cpu = e->cpu;
+	in->enter_ns = enter_ns;
+	in->wake_ns = wake_ns;
+	in->busy_from = in->busy_until = 0;
+	in->valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID);
+	in->host_poll_disabled = false;
+	in->steal_pct = 0;
+	in->cost = c;
+	in->host_sleep = NULL;
+	in->host_sleep_ctx = NULL;
+	in->lower = NULL;
+	in->lower_ctx = NULL;
+}
+
 /* The layer that handles a halt on the host: the vcore loop or kvm_vcpu_halt(); -1: none. */
 static int host_layer(const struct hp_engine_config *cfg)
 {
@@ -49,13 +71,9 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->wake;
 	int l = host_layer(cfg);
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
-	struct hp_halt_in in = {
-	    .cpu = h->e->cpu,
-	    .enter_ns = host_enter,
-	    .wake_ns = wake,
-	    .valid_wakeup = !(h->e->flags & HP_EP_WAKE_INVALID),
-	    .cost = c,
-	};
+	struct hp_halt_in in;
+
+	halt_in_init(&in, h->e, host_enter, wake, c);
 
 	/*
 	 * x86 calls kvm_vcpu_halt() only if the vCPU is not runnable at the HLT
@@ -98,18 +116,14 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 	    .cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o, .c = o->cost};
 
 	if (guest) {
-		struct hp_halt_in in = {
-		    .cpu = e->cpu,
-		    .enter_ns = o->enter_ns,
-		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
-		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
-		    .cost = o->cost,
-		    .lower = vm_halt,
-		    .lower_ctx = &h,
-		};
+		struct hp_halt_in in;
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
 		size_t first;
 
+		/* closed loop moves the wakeup: the guest sees it moved */
+		halt_in_init(&in, e, o->enter_ns, o->wake_ns, o->cost);
+		in.lower = vm_halt;
+		in.lower_ctx = &h;
 		hp_engine_next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
 		/* the guest's HLT moves the cursor to the host entry, past the poll */
 		first = v->busy;
