@@ -212,7 +212,8 @@ void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config
 /* Open loop and closed loop with vcores of one: the halts in stream order, block by block. */
 static int run_stream(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                       struct hp_vcpu *v, uint32_t ncpu, struct hp_cost *drawn,
-                      struct hp_engine_stats *st, struct hp_err *err)
+                      struct hp_cost_sampler *sampler, struct hp_engine_stats *st,
+                      struct hp_err *err)
 {
 	const struct hp_episodes *eps = src->eps;
 	const struct hp_episode *blk;
@@ -239,7 +240,7 @@ static int run_stream(struct hp_episode_source *src, const struct hp_engine_conf
 			o.ep = e;
 			o.cost = &cfg->cost;
 			if (drawn) {
-				hp_cost_draw(&cfg->cost, drawn, e->cpu, idx);
+				hp_cost_sampler_draw(sampler, drawn, e->cpu, idx);
 				o.cost = drawn;
 			}
 			o.enter_ns = e->halt_start_ns;
@@ -271,6 +272,7 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 	uint32_t ncpu = src->eps->ncpu ? src->eps->ncpu : 1, i;
 	char *state[HP_LAYER_COUNT] = {NULL};
 	struct hp_cost *drawn = NULL; /* the halt's costs, when some are distributions */
+	struct hp_cost_sampler sampler = {0};
 	struct hp_vcpu *v;
 	int l, rc = 0;
 
@@ -305,8 +307,12 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 			goto out;
 		}
 		*drawn = cfg->cost;
+		if (hp_cost_sampler_init(&sampler, &cfg->cost, err) < 0) {
+			rc = -1;
+			goto out;
+		}
 	}
-	rc = run_stream(src, cfg, v, ncpu, drawn, st, err);
+	rc = run_stream(src, cfg, v, ncpu, drawn, &sampler, st, err);
 	/* the workload ends later by the shift its vCPUs carry after their last halts */
 	if (!rc && cfg->mode == HP_MODE_CLOSED)
 		for (i = 0; i < ncpu; i++)
@@ -316,6 +322,7 @@ out:
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(drawn);
+	hp_cost_sampler_free(&sampler);
 	for (i = 0; i < ncpu; i++)
 		if (v[i].gov)
 			cfg->idle.gov->destroy(v[i].gov);
