@@ -7,7 +7,8 @@
  * the engine alone and with the metrics that `hpsim replay` keeps. A
  * benchmark, not a test: it prints figures and asserts nothing.
  *
- * usage: bench_replay [SOURCE_DIR] [HALTS]
+ * usage: bench_replay [SOURCE_DIR] [HALTS] [ONLY]
+ *   ONLY: run only the lines whose label contains it (e.g. "host kvm")
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,14 @@
 #include "hpsim/replay.h"
 #include "hpsim/report.h"
 #include "hpsim/trace.h"
+
+/* [ONLY]: the lines to run, by a part of their label; NULL: all */
+static const char *only;
+
+static int skip(const char *label)
+{
+	return only && !strstr(label, only);
+}
 
 static double now(void)
 {
@@ -89,6 +98,8 @@ static void bench(const struct hp_episodes *eps, const char *label, const char *
 	struct hp_err err;
 	double t0, t1, t2;
 
+	if (skip(label))
+		return;
 	if (hp_engine_configure(&spec, &cfg, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);
@@ -162,6 +173,8 @@ static void bench_pair(const struct hp_episodes *eps, const char *label, const c
 	double a = 0, b = 0, am = 0, bm = 0, s, sm;
 	int k;
 
+	if (skip(label))
+		return;
 	for (k = 0; k < 3; k++) {
 		if ((s = engine_speed(eps, guest, host, NULL, &sm)) > a)
 			a = s;
@@ -182,6 +195,7 @@ int main(int argc, char **argv)
 	struct hp_episodes eps;
 	size_t i;
 
+	only = argc > 3 ? argv[3] : NULL;
 	if (tile(dir, n, &eps) < 0)
 		return 1;
 	printf("%zu halts (bundled captures tiled), one core, per second of thread CPU time\n",

@@ -114,6 +114,32 @@ uint64_t hp_cost_dist_value(const struct hp_cost_dist *d, double u);
  */
 void hp_cost_draw(const struct hp_cost *model, struct hp_cost *out, uint32_t cpu, uint64_t halt);
 
+/*
+ * hp_cost_draw() for the many halts of one replay, the same draws faster: a
+ * log-normal field remembers, per 1/65536 of the probability range, the one
+ * value all of that range's draws round to, where there is one.
+ */
+struct hp_cost_sampler {
+	const struct hp_cost *model;
+	uint64_t seed;                    /* the seed's part of every draw */
+	uint64_t cpu_part;                /* ... and with the CPU's, for cpu ... */
+	uint32_t cpu;                     /* ... the last CPU drawn for */
+	int cpu_valid;                    /* cpu_part is set */
+	size_t offset[HP_COST_NFIELDS];   /* where field i goes in struct hp_cost */
+	uint32_t *slice[HP_COST_NFIELDS]; /* log-normal fields: the remembered slices */
+};
+
+/* Prepare s to draw model's varying fields (model must outlive s); 0, or -1 (out of memory). */
+int hp_cost_sampler_init(struct hp_cost_sampler *s, const struct hp_cost *model,
+                         struct hp_err *err);
+
+/* hp_cost_draw(s->model, out, cpu, halt), value for value. */
+void hp_cost_sampler_draw(struct hp_cost_sampler *s, struct hp_cost *out, uint32_t cpu,
+                          uint64_t halt);
+
+/* Free what hp_cost_sampler_init() allocated. */
+void hp_cost_sampler_free(struct hp_cost_sampler *s);
+
 /* Field i as hp_cost_set() reads it, exactly (malloc'd; NULL when out of memory). */
 char *hp_cost_text(const struct hp_cost *c, size_t i);
 

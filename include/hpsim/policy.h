@@ -71,7 +71,7 @@ struct hp_decision {
 	uint32_t adj_new, adj_old; /* the grow/shrink trace point's values, when adjust != 0 */
 };
 
-/* The engine's view of one halt, handed to a policy. */
+/* The engine's view of one halt, handed to a policy (the engine sets each field by name). */
 struct hp_halt_in {
 	uint32_t cpu;
 	uint64_t enter_ns;       /* the halt reaches this layer */

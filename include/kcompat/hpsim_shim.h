@@ -22,23 +22,25 @@
 #define KCOMPAT_HPSIM_SHIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The fields are ordered so that the struct has no padding: hp_shim_begin()
+ * sets every one of them by name (a memset of the whole struct compiled to
+ * `rep stos`, the largest single cost of a replayed halt), and
+ * tests/policy/test_shim.c checks that it leaves no byte unset. A new field goes
+ * into hp_shim_begin() too.
+ */
 struct hp_shim {
 	int64_t now;             /* simulated clock, ns */
 	int64_t wake_ns;         /* the wakeup ending this halt arrives */
 	int64_t poll_visible_ns; /* a polling loop sees it from here (wake + detection) */
 	int64_t relax_stop_ns;   /* cpu_relax() does not jump past this */
 	int64_t resume_cost_ns;  /* schedule(): runs again at max(now, wake) + this */
-	bool guest;              /* guest context: need_resched() means "our wakeup came" */
 	int64_t busy_from;       /* host: another task is runnable on this CPU from here ... */
 	int64_t busy_until;      /* ... until here (busy_from == busy_until: never) */
-	bool clock_polls;        /* see above */
-	bool sleeping_prepared;  /* the task announced it will sleep: clock_polls stops */
-	unsigned int clock_reads;
-	unsigned int schedules; /* schedule() calls during this halt */
-	bool deadline_set;      /* the code computed a poll deadline: it polled */
-	int64_t sleep_at;       /* the clock when the task prepared to sleep (poll end) */
+	int64_t sleep_at;        /* the clock when the task prepared to sleep (poll end) */
 
 	/* host: schedule() adds what this returns to resume_cost_ns (the idle-state exit) */
 	uint64_t (*on_sleep)(void *ctx, uint64_t sleep_ns, uint64_t wake_ns);
@@ -50,14 +52,22 @@ struct hp_shim {
 	int64_t guest_relax_ns;   /* one guest poll_idle iteration (grid of its clock checks) */
 	uint64_t guest_polled_ns; /* time spent in polling idle states this halt */
 	uint64_t guest_halt_ns;   /* residency of the last halt state entered */
+	uint64_t wakeup_trace_ns; /* trace point: the block time reported */
+	uint64_t clock_reads;     /* clock_polls: ktime_get() calls so far */
+
+	unsigned int schedules;   /* schedule() calls during this halt */
 	unsigned int guest_polls; /* polling states entered this idle period */
 	unsigned int guest_halts; /* halt states entered this idle period */
-
 	/* decisions reported by the kernel's trace points */
 	int adjust; /* +1 grow, -1 shrink */
 	uint32_t adj_new, adj_old;
-	uint64_t wakeup_trace_ns;
+
+	bool guest;             /* guest context: need_resched() means "our wakeup came" */
+	bool clock_polls;       /* see above */
+	bool sleeping_prepared; /* the task announced it will sleep: clock_polls stops */
+	bool deadline_set;      /* the code computed a poll deadline: it polled */
 	bool wakeup_traced, wakeup_waited, wakeup_valid;
+	bool spare; /* keeps the struct free of padding */
 };
 
 /* The simulated CPU the policy code is running on (set by the adapter). */
@@ -67,9 +77,29 @@ extern struct hp_shim *hp_shim;
 extern unsigned int hpsim_kernel_version;
 extern int hpsim_arch;
 
-/* Prepare sh for a halt entering at `now` whose wakeup arrives at `wake`. */
-void hp_shim_begin(struct hp_shim *sh, int64_t now, int64_t wake, int64_t poll_detect,
-                   int64_t resume_cost);
+/* Prepare sh for a halt entering at `now` whose wakeup arrives at `wake`; make it current. */
+static inline void hp_shim_begin(struct hp_shim *sh, int64_t now, int64_t wake, int64_t poll_detect,
+                                 int64_t resume_cost)
+{
+	sh->now = now;
+	sh->wake_ns = wake;
+	sh->poll_visible_ns = wake + poll_detect;
+	sh->relax_stop_ns = now;
+	sh->resume_cost_ns = resume_cost;
+	sh->busy_from = sh->busy_until = sh->sleep_at = 0;
+	sh->on_sleep = NULL;
+	sh->on_sleep_ctx = NULL;
+	sh->lower = NULL;
+	sh->lower_ctx = NULL;
+	sh->guest_relax_ns = 0;
+	sh->guest_polled_ns = sh->guest_halt_ns = sh->wakeup_trace_ns = sh->clock_reads = 0;
+	sh->schedules = sh->guest_polls = sh->guest_halts = 0;
+	sh->adjust = 0;
+	sh->adj_new = sh->adj_old = 0;
+	sh->guest = sh->clock_polls = sh->sleeping_prepared = sh->deadline_set = false;
+	sh->wakeup_traced = sh->wakeup_waited = sh->wakeup_valid = sh->spare = false;
+	hp_shim = sh;
+}
 
 /*
  * Has the wakeup become visible? To a polling loop poll_detect after it

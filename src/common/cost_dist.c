@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hpsim/cost.h"
 
@@ -69,6 +70,13 @@ static uint64_t clamp_ns(double x)
 	return (uint64_t)llround(x);
 }
 
+/* A log-normal d's value at u in [0, 1) before rounding (d->sigma > 0). */
+static double lognormal_raw(const struct hp_cost_dist *d, double u)
+{
+	/* u is in [0, 1): keep the normal quantile finite at 0 */
+	return exp(d->mu + d->sigma * probit(u > 0 ? u : 0x1p-54));
+}
+
 uint64_t hp_cost_dist_value(const struct hp_cost_dist *d, double u)
 {
 	uint32_t lo = 0, hi;
@@ -76,8 +84,7 @@ uint64_t hp_cost_dist_value(const struct hp_cost_dist *d, double u)
 	if (d->kind == HP_COST_LOGNORMAL) {
 		if (d->sigma == 0)
 			return clamp_ns(d->median_ns);
-		/* u is in [0, 1): keep the normal quantile finite at 0 */
-		return clamp_ns(exp(d->mu + d->sigma * probit(u > 0 ? u : 0x1p-54)));
+		return clamp_ns(lognormal_raw(d, u));
 	}
 	/* the last point with p <= u; points are few, a binary search keeps it short */
 	hi = d->n - 1;
@@ -93,10 +100,22 @@ uint64_t hp_cost_dist_value(const struct hp_cost_dist *d, double u)
 	                (d->ns[hi] - d->ns[lo]) * (u - d->p[lo]) / (d->p[hi] - d->p[lo]));
 }
 
+/* The seed's part of every draw's random bits. */
+static uint64_t seed_mix(const struct hp_cost *model)
+{
+	return mix(model->seed ^ 0x6a09e667f3bcc909ull);
+}
+
+/* The 53 random bits of field i's draw for a halt, from cpu_part = mix(seed ^ cpu). */
+static uint64_t draw_bits(uint64_t cpu_part, uint64_t halt, size_t i)
+{
+	return mix(mix(cpu_part ^ halt) ^ (i + 1)) >> 11;
+}
+
 void hp_cost_draw(const struct hp_cost *model, struct hp_cost *out, uint32_t cpu, uint64_t halt)
 {
 	const struct hp_cost_field *f;
-	uint64_t base = mix(mix(model->seed ^ 0x6a09e667f3bcc909ull) ^ cpu) ^ halt;
+	uint64_t cpu_part = mix(seed_mix(model) ^ cpu);
 	size_t i, n;
 
 	f = hp_cost_fields(&n);
@@ -105,9 +124,104 @@ void hp_cost_draw(const struct hp_cost *model, struct hp_cost *out, uint32_t cpu
 
 		if (!(model->varying & (1u << i)))
 			continue;
-		u = (double)(mix(mix(base) ^ (i + 1)) >> 11) * 0x1p-53;
+		u = (double)draw_bits(cpu_part, halt, i) * 0x1p-53;
 		*(uint64_t *)((char *)out + f[i].offset) = hp_cost_dist_value(&model->dist[i], u);
 	}
+}
+
+/*
+ * The sampler's slices: the top HP_SLICE_BITS of a draw's 53 bits. A slice
+ * entry is SLICE_NEW (never drawn), SLICE_ONCE (drawn once), SLICE_MIXED
+ * (its draws round to different values) or a value + SLICE_VALUE.
+ */
+#define HP_SLICE_BITS 16
+#define SLICE_SHIFT   (53 - HP_SLICE_BITS)
+enum { SLICE_NEW = 0, SLICE_ONCE, SLICE_MIXED, SLICE_VALUE };
+
+/*
+ * Does every u of slice k of log-normal d round to one value; which? Its
+ * values lie between those at the slice's ends, up to the approximation
+ * error of probit() (relative 1.2e-9 of the normal quantile, below 1e-7 of
+ * the value for any sigma that a median and p99 within HP_COST_MAX_NS give)
+ * and rounding: with a margin of 1e-6 of the value on both sides, one
+ * value at both ends is the value of the whole slice.
+ */
+static uint32_t slice_value(const struct hp_cost_dist *d, uint64_t k)
+{
+	uint64_t first = k << SLICE_SHIFT, last = first | ((1ull << SLICE_SHIFT) - 1);
+	double lo = lognormal_raw(d, (double)first * 0x1p-53);
+	double hi = lognormal_raw(d, (double)last * 0x1p-53);
+	uint64_t a = clamp_ns(lo - lo * 1e-6), b = clamp_ns(hi + hi * 1e-6);
+
+	return a == b ? (uint32_t)a + SLICE_VALUE : SLICE_MIXED;
+}
+
+int hp_cost_sampler_init(struct hp_cost_sampler *s, const struct hp_cost *model, struct hp_err *err)
+{
+	const struct hp_cost_field *f;
+	size_t i, n;
+
+	memset(s, 0, sizeof(*s));
+	s->model = model;
+	s->seed = seed_mix(model);
+	f = hp_cost_fields(&n);
+	for (i = 0; i < n && i < HP_COST_NFIELDS; i++) {
+		const struct hp_cost_dist *d = &model->dist[i];
+
+		s->offset[i] = f[i].offset;
+		if (!(model->varying & (1u << i)) || d->kind != HP_COST_LOGNORMAL || d->sigma == 0)
+			continue;
+		s->slice[i] = calloc((size_t)1 << HP_SLICE_BITS, sizeof(*s->slice[i]));
+		if (!s->slice[i]) {
+			hp_cost_sampler_free(s);
+			return hp_errf(err, "out of memory for the cost draws");
+		}
+	}
+	return 0;
+}
+
+void hp_cost_sampler_draw(struct hp_cost_sampler *s, struct hp_cost *out, uint32_t cpu,
+                          uint64_t halt)
+{
+	const struct hp_cost *model = s->model;
+	uint32_t varying = model->varying;
+	size_t i;
+
+	if (!s->cpu_valid || s->cpu != cpu) {
+		s->cpu = cpu;
+		s->cpu_part = mix(s->seed ^ cpu);
+		s->cpu_valid = 1;
+	}
+	for (i = 0; i < HP_COST_NFIELDS && varying >> i; i++) {
+		uint64_t bits, v;
+		uint32_t *e;
+
+		if (!(varying & (1u << i)))
+			continue;
+		bits = draw_bits(s->cpu_part, halt, i);
+		e = s->slice[i] ? &s->slice[i][bits >> SLICE_SHIFT] : NULL;
+		if (e && *e >= SLICE_VALUE) {
+			v = *e - SLICE_VALUE;
+		} else {
+			v = hp_cost_dist_value(&model->dist[i], (double)bits * 0x1p-53);
+			/* a slice is looked at on its second draw: one-off draws cost one value
+			 * each */
+			if (e && *e == SLICE_NEW)
+				*e = SLICE_ONCE;
+			else if (e && *e == SLICE_ONCE)
+				*e = slice_value(&model->dist[i], bits >> SLICE_SHIFT);
+		}
+		*(uint64_t *)((char *)out + s->offset[i]) = v;
+	}
+}
+
+void hp_cost_sampler_free(struct hp_cost_sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < HP_COST_NFIELDS; i++)
+		free(s->slice[i]);
+	memset(s, 0, sizeof(*s));
 }
 
 int hp_cost_set_lognormal(struct hp_cost *c, size_t i, double median_ns, double p99_ns,

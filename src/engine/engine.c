@@ -24,6 +24,28 @@ struct halt_ctx {
 	const struct hp_cost *c; /* this halt's costs (drawn, when some vary) */
 };
 
+/*
+ * A policy's input for e entering at enter_ns, its wakeup at wake_ns: every
+ * field set by name (an initializer that zeroes the rest compiles to
+ * `rep stos`, slow for a struct this small, once or twice a halt).
+ */
+static inline void halt_in_init(struct hp_halt_in *in, const struct hp_episode *e,
+                                uint64_t enter_ns, uint64_t wake_ns, const struct hp_cost *c)
+{
+	in->cpu = e->cpu;
+	in->enter_ns = enter_ns;
+	in->wake_ns = wake_ns;
+	in->busy_from = in->busy_until = 0;
+	in->valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID);
+	in->host_poll_disabled = false;
+	in->steal_pct = 0;
+	in->cost = c;
+	in->host_sleep = NULL;
+	in->host_sleep_ctx = NULL;
+	in->lower = NULL;
+	in->lower_ctx = NULL;
+}
+
 /* The layer that handles a halt on the host: the vcore loop or kvm_vcpu_halt(); -1: none. */
 static int host_layer(const struct hp_engine_config *cfg)
 {
@@ -49,13 +71,9 @@ static uint64_t vm_halt(void *ctx, uint64_t hlt_ns)
 	uint64_t host_enter = hlt_ns + c->hlt_exit_ns, wake = h->wake;
 	int l = host_layer(cfg);
 	const struct hp_policy_ops *guest = cfg->layer[HP_LAYER_GUEST];
-	struct hp_halt_in in = {
-	    .cpu = h->e->cpu,
-	    .enter_ns = host_enter,
-	    .wake_ns = wake,
-	    .valid_wakeup = !(h->e->flags & HP_EP_WAKE_INVALID),
-	    .cost = c,
-	};
+	struct hp_halt_in in;
+
+	halt_in_init(&in, h->e, host_enter, wake, c);
 
 	/*
 	 * x86 calls kvm_vcpu_halt() only if the vCPU is not runnable at the HLT
@@ -98,18 +116,14 @@ static void run_halt(const struct hp_engine_config *cfg, const struct hp_episode
 	    .cfg = cfg, .eps = eps, .v = v, .e = e, .wake = o->wake_ns, .o = o, .c = o->cost};
 
 	if (guest) {
-		struct hp_halt_in in = {
-		    .cpu = e->cpu,
-		    .enter_ns = o->enter_ns,
-		    .wake_ns = o->wake_ns, /* closed loop moves it: the guest sees it moved */
-		    .valid_wakeup = !(e->flags & HP_EP_WAKE_INVALID),
-		    .cost = o->cost,
-		    .lower = vm_halt,
-		    .lower_ctx = &h,
-		};
+		struct hp_halt_in in;
 		const struct hp_decision *d = &o->d[HP_LAYER_GUEST];
 		size_t first;
 
+		/* closed loop moves the wakeup: the guest sees it moved */
+		halt_in_init(&in, e, o->enter_ns, o->wake_ns, o->cost);
+		in.lower = vm_halt;
+		in.lower_ctx = &h;
 		hp_engine_next_busy(eps, v, e->cpu, o->enter_ns, &in.busy_from, &in.busy_until);
 		/* the guest's HLT moves the cursor to the host entry, past the poll */
 		first = v->busy;
@@ -194,7 +208,8 @@ void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config
 /* Open loop and closed loop with vcores of one: the halts in stream order, block by block. */
 static int run_stream(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                       struct hp_vcpu *v, uint32_t ncpu, struct hp_cost *drawn,
-                      struct hp_engine_stats *st, struct hp_err *err)
+                      struct hp_cost_sampler *sampler, struct hp_engine_stats *st,
+                      struct hp_err *err)
 {
 	const struct hp_episodes *eps = src->eps;
 	const struct hp_episode *blk;
@@ -221,7 +236,7 @@ static int run_stream(struct hp_episode_source *src, const struct hp_engine_conf
 			o.ep = e;
 			o.cost = &cfg->cost;
 			if (drawn) {
-				hp_cost_draw(&cfg->cost, drawn, e->cpu, idx);
+				hp_cost_sampler_draw(sampler, drawn, e->cpu, idx);
 				o.cost = drawn;
 			}
 			o.enter_ns = e->halt_start_ns;
@@ -253,6 +268,7 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 	uint32_t ncpu = src->eps->ncpu ? src->eps->ncpu : 1, i;
 	char *state[HP_LAYER_COUNT] = {NULL};
 	struct hp_cost *drawn = NULL; /* the halt's costs, when some are distributions */
+	struct hp_cost_sampler sampler = {0};
 	struct hp_vcpu *v;
 	int l, rc = 0;
 
@@ -287,8 +303,12 @@ int hp_engine_run_source(struct hp_episode_source *src, const struct hp_engine_c
 			goto out;
 		}
 		*drawn = cfg->cost;
+		if (hp_cost_sampler_init(&sampler, &cfg->cost, err) < 0) {
+			rc = -1;
+			goto out;
+		}
 	}
-	rc = run_stream(src, cfg, v, ncpu, drawn, st, err);
+	rc = run_stream(src, cfg, v, ncpu, drawn, &sampler, st, err);
 	/* the workload ends later by the shift its vCPUs carry after their last halts */
 	if (!rc && cfg->mode == HP_MODE_CLOSED)
 		for (i = 0; i < ncpu; i++)
@@ -298,6 +318,7 @@ out:
 	for (l = 0; l < HP_LAYER_COUNT; l++)
 		free(state[l]);
 	free(drawn);
+	hp_cost_sampler_free(&sampler);
 	for (i = 0; i < ncpu; i++)
 		if (v[i].gov)
 			cfg->idle.gov->destroy(v[i].gov);

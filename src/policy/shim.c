@@ -2,8 +2,6 @@
  * The simulated-time shim's state. Like the kernel's `current`, hp_shim names
  * the simulated CPU the policy code runs on; only the policy adapters set it.
  */
-#include <string.h>
-
 #include "hpsim_shim.h"
 #include <linux/sched.h>
 
@@ -16,15 +14,3 @@ int64_t hpsim_latency_req_ns = (int64_t)2147483647 * 1000;
 
 static struct task_struct the_task;
 struct task_struct *current = &the_task;
-
-void hp_shim_begin(struct hp_shim *sh, int64_t now, int64_t wake, int64_t poll_detect,
-                   int64_t resume_cost)
-{
-	memset(sh, 0, sizeof(*sh));
-	sh->now = now;
-	sh->wake_ns = wake;
-	sh->poll_visible_ns = wake + poll_detect;
-	sh->relax_stop_ns = now;
-	sh->resume_cost_ns = resume_cost;
-	hp_shim = sh;
-}

@@ -195,7 +195,13 @@ static void split_time(struct hp_time_split *t, const struct hp_cost *c, const s
 	t->accounting_errors += gp + hp + sl + tr != span;
 }
 
-static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
+/*
+ * One halt into c, and into layers which layers decided something. The
+ * outcome was just written byte by byte: a load of several of its flag bytes
+ * at once (what a loop over all of them compiled to) stalls on store
+ * forwarding, so each flag is read alone, once.
+ */
+static void cpu_add(struct hp_cpu_metrics *c, uint8_t *layers, const struct hp_cost *cost,
                     const struct hp_outcome *o)
 {
 	int l;
@@ -206,8 +212,10 @@ static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
 		c->last_resume_ns = o->resume_ns;
 	c->pending_at_exit += o->pending_at_exit;
 	for (l = 0; l < HP_LAYER_COUNT; l++)
-		if (o->has[l])
+		if (o->has[l]) {
+			layers[l] |= o->has[l];
 			layer_add(&c->layer[l], &o->d[l]);
+		}
 	lat_add(&c->latency, o->latency_ns);
 	if (o->idle_res_ns)
 		hp_idle_metrics_add(&c->idle, o);
@@ -216,13 +224,10 @@ static void cpu_add(struct hp_cpu_metrics *c, const struct hp_cost *cost,
 void hp_metrics_add(void *ctx, const struct hp_outcome *o)
 {
 	struct hp_metrics *m = ctx;
-	int l;
 
-	for (l = 0; l < HP_LAYER_COUNT; l++)
-		m->layers[l] |= o->has[l];
 	/* the total is summed from the CPUs once, by hp_metrics_total() */
-	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, o->cost ? o->cost : &m->cost,
-	        o);
+	cpu_add(o->ep->cpu < m->ncpu ? &m->cpu[o->ep->cpu] : &m->stray, m->layers,
+	        o->cost ? o->cost : &m->cost, o);
 }
 
 static void hist_sum(uint64_t *a, const uint64_t *b)
