@@ -282,7 +282,8 @@ int cmd_plot(int argc, char **argv)
 		char e1[HP_ESC_BUF], e2[HP_ESC_BUF], e3[HP_ESC_BUF];
 
 		printf("wrote %s\ndata: %s\nredraw: %s\n", hp_escape(req.output, e1, sizeof(e1)),
-		       hp_escape(res->data, e2, sizeof(e2)), hp_escape(res->command, e3, sizeof(e3)));
+		       hp_escape(res->data, e2, sizeof(e2)),
+		       hp_escape(res->command, e3, sizeof(e3)));
 	}
 	free(res);
 	return 0;

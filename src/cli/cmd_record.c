@@ -633,8 +633,8 @@ static int record_extract(struct rec *r, struct hp_err *err)
 		printf("echo %ld > %s/instances/%s/buffer_size_kb\n", r->buf_kb, fs, r->inst);
 		for (; list->sys; list++)
 			if (event_present(r, list))
-				printf("echo 1 > %s/instances/%s/events/%s/%s/enable\n", fs, r->inst,
-				       list->sys, list->name);
+				printf("echo 1 > %s/instances/%s/events/%s/%s/enable\n", fs,
+				       r->inst, list->sys, list->name);
 		printf("echo 1 > %s/instances/%s/tracing_on\n", fs, r->inst);
 		if (r->cmd && r->cmd[0])
 			print_argv(stdout, r->cmd);

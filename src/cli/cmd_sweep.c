@@ -177,11 +177,15 @@ static char *recorded_patch(const struct sweep_opts *o)
 static int parse_args(int argc, char **argv, struct sweep_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
-	    {"shard", required_argument, NULL, 'S'},  {"resume", required_argument, NULL, 'R'},
-	    {"quiet", no_argument, NULL, 'q'},        {"plot", no_argument, NULL, 'P'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"shard", required_argument, NULL, 'S'},
+	    {"resume", required_argument, NULL, 'R'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"plot", no_argument, NULL, 'P'},
 	    {"recorded-with", required_argument, NULL, 'W'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;

@@ -166,8 +166,9 @@ int cmd_validate(int argc, char **argv)
 	{
 		char e[HP_ESC_BUF], k[64];
 
-		printf("capture:  %s (%zu halts), kernel %s\n", hp_escape(argv[optind], e, sizeof(e)),
-		       eps.n, hp_escape(o->spec.kernel ? o->spec.kernel : "6.11 (default)", k, sizeof(k)));
+		printf("capture:  %s (%zu halts), kernel %s\n",
+		       hp_escape(argv[optind], e, sizeof(e)), eps.n,
+		       hp_escape(o->spec.kernel ? o->spec.kernel : "6.11 (default)", k, sizeof(k)));
 	}
 	if (o->self) {
 		struct hp_agreement a = {0};

@@ -97,7 +97,8 @@ static void report(const char *cmd, const char *shortopts, const struct option *
 	if (optopt && arg[1] != '-') {
 		char c[2] = {(char)optopt, '\0'};
 
-		fprintf(stderr, "hpsim %s: unknown option -%s\n", cmd, hp_escape(c, safe, sizeof(safe)));
+		fprintf(stderr, "hpsim %s: unknown option -%s\n", cmd,
+		        hp_escape(c, safe, sizeof(safe)));
 		return;
 	}
 	typed_name(arg, name, sizeof(name));

@@ -32,8 +32,7 @@ static void header(FILE *f, const struct hp_metrics *m, const struct hp_run_info
 	int l;
 
 	fprintf(f, "trace:    %s (%s, %u CPUs, %.3f s)\n", hp_escape(in->trace, e, sizeof(e)),
-	        in->format, m->ncpu,
-	        (double)m->wall_ns / 1e9);
+	        in->format, m->ncpu, (double)m->wall_ns / 1e9);
 	if (in->assumption && in->assumption[0])
 		fprintf(f, "wakeups:  %s\n", in->assumption);
 	{

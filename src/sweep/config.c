@@ -19,9 +19,8 @@ static int parse_root(json_t *root, const char *dir, unsigned flags, struct hp_s
                       struct hp_err *err)
 {
 	static const char *const keys[] = {
-	    "description", "traces", "policies",  "kernel",     "arch",   "cost", "mode",
-	    "params",      "zip",    "objective", "max_points", "oracle", "recommend", "host_idle",
-	    "host_governor",
+	    "description", "traces", "policies", "kernel", "arch", "cost", "mode", "params", "zip",
+	    "objective", "max_points", "oracle", "recommend", "host_idle", "host_governor",
 	    /* config_recorded.c */
 	    "recorded_with", "recorded_with_trace", NULL};
 	struct sweep_input *in;

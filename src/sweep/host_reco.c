@@ -292,9 +292,10 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 			bool cpu = m->stat == HP_LAT_NSTAT;
 
 			fprintf(f, "    trace %s: %s %.2f%s > %g%s (by %.2f%s, %+.0f%%)\n",
-			        hp_escape(c->traces[m->trace].label, e, sizeof(e)), stat_label(m->stat),
-			        cpu ? m->value : m->value / 1e3, cpu ? "%" : " us",
-			        cpu ? m->bound : m->bound / 1e3, cpu ? "%" : " us",
+			        hp_escape(c->traces[m->trace].label, e, sizeof(e)),
+			        stat_label(m->stat), cpu ? m->value : m->value / 1e3,
+			        cpu ? "%" : " us", cpu ? m->bound : m->bound / 1e3,
+			        cpu ? "%" : " us",
 			        cpu ? m->value - m->bound : (m->value - m->bound) / 1e3,
 			        cpu ? " points" : " us",
 			        m->bound > 0 ? 100.0 * (m->value - m->bound) / m->bound : 0.0);
@@ -343,9 +344,8 @@ void hp_host_print(FILE *f, const struct hp_sweep_results *r, const struct hp_ho
 
 		bounds_text(b, sizeof(b), &c->host->trace[t]);
 		fprintf(f, "  %-30s %6g %-16s %8.2f%% %7.2f us   ",
-		        hp_escape(c->traces[t].label, e, sizeof(e)),
-		        c->host->trace[t].weight, b, hp_sweep_row_cpu(&at->row),
-		        hp_sweep_row_lat(&at->row, c->lat_stat) / 1e3);
+		        hp_escape(c->traces[t].label, e, sizeof(e)), c->host->trace[t].weight, b,
+		        hp_sweep_row_cpu(&at->row), hp_sweep_row_lat(&at->row, c->lat_stat) / 1e3);
 		if (own < 0) {
 			fputs("none (no point meets its bounds)\n", f);
 			continue;

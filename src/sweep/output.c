@@ -313,7 +313,8 @@ static void describe(FILE *f, const struct hp_sweep_results *r, uint64_t point, 
 		if (has[i])
 			fprintf(f, " %s=%u", c->cols[i], vals[i]);
 	if (w->failed) {
-		fprintf(f, "\n  %-15s error: %s\n", "", hp_escape(w->error ? w->error : "?", e, sizeof(e)));
+		fprintf(f, "\n  %-15s error: %s\n", "",
+		        hp_escape(w->error ? w->error : "?", e, sizeof(e)));
 		return;
 	}
 	fprintf(f, "\n  %-15s poll_cpu %.2f%%  %s latency %.2f us\n", "", hp_sweep_row_cpu(w),
@@ -331,7 +332,8 @@ void hp_sweep_print_reco(FILE *f, const struct hp_sweep_results *r)
 	for (t = 0; t < c->ntraces; t++) {
 		const struct hp_sweep_reco *k = &r->reco[t];
 
-		fprintf(f, "trace %s: least poll_cpu_pct ", hp_escape(c->traces[t].label, e, sizeof(e)));
+		fprintf(f, "trace %s: least poll_cpu_pct ",
+		        hp_escape(c->traces[t].label, e, sizeof(e)));
 		if (k->constrained) {
 			fprintf(f, "meeting");
 			for (s = 0; s < HP_LAT_NSTAT; s++)

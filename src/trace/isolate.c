@@ -7,10 +7,9 @@
  *
  * The child counts the events it reads (opts->progress), which the reader
  * compares with the per-CPU counts the file's CPU statistics record, so that
- * a capture read only in part is flagged (hp_skips.unread_events). With opts->salvage, a truncated capture
- * (CPU data cut short, as by an interrupted recording) is read from a copy
- * padded with zeros to the length its header promises: the halts up to the
- * cut, flagged hp_skips.truncated.
+ * a capture read only in part is flagged (hp_skips.unread_events). With opts->salvage, a truncated
+ * capture (CPU data cut short, as by an interrupted recording) is read from a copy padded with
+ * zeros to the length its header promises: the halts up to the cut, flagged hp_skips.truncated.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -441,7 +440,8 @@ static int read_v7_cut(const char *path, const struct hp_read_opts *opts, struct
 		size_t l = strlen(err->msg);
 
 		snprintf(err->msg + l, sizeof(err->msg) - l, "; %s%s", what,
-		         cut.data_at && !cut.raw ? ": --salvage replays the halts up to the cut" : "");
+		         cut.data_at && !cut.raw ? ": --salvage replays the halts up to the cut"
+		                                 : "");
 		close(fd);
 		return -1;
 	}
