@@ -1,7 +1,9 @@
-/* Output files written atomically: a temporary file beside the target, renamed on commit. */
+/* Output files written atomically (a temporary file beside the target, renamed on commit), and
+ * whole buffers written to a descriptor. */
 #ifndef HPSIM_ATOMIC_FILE_H
 #define HPSIM_ATOMIC_FILE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "hpsim/err.h"
@@ -22,5 +24,8 @@ int hp_atomic_commit(struct hp_atomic_file *a, struct hp_err *err);
 
 /* Discard the temporary file; the target is untouched. */
 void hp_atomic_abort(struct hp_atomic_file *a);
+
+/* Write all n bytes of p to fd, retrying short writes and EINTR; 0 or -1 with errno set. */
+int hp_write_all(int fd, const void *p, size_t n);
 
 #endif

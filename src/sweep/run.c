@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hpsim/atomic_file.h"
 #include "hpsim/policy.h"
 #include "hpsim/recorded.h"
 #include "hpsim/report.h"
@@ -249,23 +250,6 @@ struct shared {
 	int64_t current[]; /* per worker: the unit it is running, or -1 */
 };
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void worker(const struct hp_sweep_config *c, const struct hp_episodes *eps,
                    const struct hp_sweep_run_opts *o, struct shared *sh, unsigned w, int wfd)
 {
@@ -285,7 +269,7 @@ static void worker(const struct hp_sweep_config *c, const struct hp_episodes *ep
 			break;
 		__atomic_store_n(&sh->current[w], (int64_t)o->todo[k], __ATOMIC_SEQ_CST);
 		run_unit(c, eps, o->todo[k], &row, &s);
-		if (write_all(wfd, &row, sizeof(row)) < 0)
+		if (hp_write_all(wfd, &row, sizeof(row)) < 0)
 			_exit(1);
 		__atomic_store_n(&sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
 	}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "episode_sort.h"
+#include "hpsim/atomic_file.h"
 
 /* Episodes a run is read back in at least, whatever the number of runs. */
 #define MIN_RUN_READ 256u
@@ -89,23 +90,6 @@ static int open_tmp(struct hp_err *err)
 	return fd;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Sort the block and append it to the runs file as one run. */
 static int flush_run(struct hp_ep_sorter *s, struct hp_err *err)
 {
@@ -121,7 +105,7 @@ static int flush_run(struct hp_ep_sorter *s, struct hp_err *err)
 		s->runs_cap = cap;
 	}
 	merge_sort(s->buf, s->tmp, s->fill);
-	if (write_all(s->fd, s->buf, s->fill * sizeof(*s->buf)) < 0)
+	if (hp_write_all(s->fd, s->buf, s->fill * sizeof(*s->buf)) < 0)
 		return hp_errf(err, "writing a temporary sorting run failed: %s", strerror(errno));
 	s->run_len[s->nruns++] = s->fill;
 	s->fill = 0;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hpsim/atomic_file.h"
 #include "hpsim/trace.h"
 #include "salvage_v7.h"
 
@@ -66,23 +67,6 @@ static uint64_t env_u64(const char *name, uint64_t def)
 	return (*end || v == 0) ? def : (uint64_t)v;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void limit_child(void)
 {
 	struct rlimit core = {0, 0};
@@ -121,9 +105,9 @@ static void child_main(int fd, const char *path, const struct hp_read_opts *opts
 		memcpy(h.assumption, eps.assumption, sizeof(h.assumption));
 	}
 	memcpy(h.msg, err.msg, sizeof(h.msg));
-	if (write_all(fd, &h, sizeof(h)) < 0 ||
-	    (h.rc == 0 && (write_all(fd, eps.ep, eps.n * sizeof(*eps.ep)) < 0 ||
-	                   write_all(fd, eps.busy, eps.nbusy * sizeof(*eps.busy)) < 0)))
+	if (hp_write_all(fd, &h, sizeof(h)) < 0 ||
+	    (h.rc == 0 && (hp_write_all(fd, eps.ep, eps.n * sizeof(*eps.ep)) < 0 ||
+	                   hp_write_all(fd, eps.busy, eps.nbusy * sizeof(*eps.busy)) < 0)))
 		_exit(3);
 	_exit(0);
 }
@@ -307,7 +291,7 @@ static int padded_copy(const char *path, uint64_t need, char *out, size_t len, s
 	if (in < 0)
 		goto fail;
 	while ((r = read(in, buf, sizeof(buf))) > 0)
-		if (write_all(fd, buf, (size_t)r) < 0)
+		if (hp_write_all(fd, buf, (size_t)r) < 0)
 			break;
 	if (r != 0 || ftruncate(fd, (off_t)need) != 0) {
 		close(in);
