@@ -267,14 +267,12 @@ static void init_lengths(const struct cfg *c, struct unit *u, uint32_t i)
 }
 
 /* Halts whose lengths come from len(); wakeups from a device (source irq). */
-static int step_lengths(const struct cfg *c, struct unit *u, struct raw *h,
-                        double (*len)(const struct cfg *, struct rng *))
+/*
+ * The unit's next halt ends at `wake` (an interrupt): emit it unless the run
+ * is over, and start the next one after the busy time.
+ */
+static int emit_irq_halt(const struct cfg *c, struct unit *u, struct raw *h, double wake)
 {
-	double wake;
-
-	if (u->done)
-		return 0;
-	wake = u->start + len(c, &u->r);
 	if (!more(c, u->k, wake)) {
 		u->done = 1;
 		return 0;
@@ -283,6 +281,17 @@ static int step_lengths(const struct cfg *c, struct unit *u, struct raw *h,
 	u->k++;
 	u->start = wake + c->v[P_BUSY_US] * 1e3;
 	return 1;
+}
+
+static int step_lengths(const struct cfg *c, struct unit *u, struct raw *h,
+                        double (*len)(const struct cfg *, struct rng *))
+{
+	double wake;
+
+	if (u->done)
+		return 0;
+	wake = u->start + len(c, &u->r);
+	return emit_irq_halt(c, u, h, wake);
 }
 
 static int step_poisson(const struct cfg *c, struct unit *u, struct raw *h)
@@ -322,14 +331,7 @@ static int step_bursty(const struct cfg *c, struct unit *u, struct raw *h)
 	wake = n * cycle + (x - n * on) - u->phase;
 	if (wake < u->start)
 		wake = u->start;
-	if (!more(c, u->k, wake)) {
-		u->done = 1;
-		return 0;
-	}
-	*h = (struct raw){u->cpu, HP_SRC_IRQ, -1, u->start, wake};
-	u->k++;
-	u->start = wake + c->v[P_BUSY_US] * 1e3;
-	return 1;
+	return emit_irq_halt(c, u, h, wake);
 }
 
 /*

@@ -43,7 +43,7 @@ static int sh(const char *cmd, char *errbuf, size_t errlen)
 /* `hpsim plot ARGS`: 0 or fail the test with what it said. */
 static void plot_ok(const char *args)
 {
-	char cmd[4096], err[4096];
+	char cmd[8192], err[4096];
 
 	snprintf(cmd, sizeof(cmd), "'%s' plot %s", HPSIM_BINARY, args);
 	if (sh(cmd, err, sizeof(err)) != 0)
