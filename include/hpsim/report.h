@@ -21,6 +21,17 @@ struct hp_lat_dist {
 	uint32_t *fine;             /* HP_LAT_BUCKETS counters, for percentiles */
 };
 
+/* The fine bucket of a latency of v ns (exact below 256, 128 buckets per power of two above). */
+static inline size_t hp_lat_fine_index(uint64_t v)
+{
+	int e;
+
+	if (v < 256)
+		return (size_t)v;
+	e = 63 - __builtin_clzll(v); /* 8..63 */
+	return 256 + (size_t)(e - 8) * HP_LAT_SUB + (size_t)((v >> (e - 7)) & (HP_LAT_SUB - 1));
+}
+
 /* The KVM statistics of one layer (struct kvm_vcpu_stat_generic names). */
 struct hp_layer_stats {
 	uint64_t halts; /* halts this layer handled */
@@ -167,6 +178,21 @@ void hp_lat_dist_reset(struct hp_lat_dist *d);
 
 /* Add one latency sample, ns. */
 void hp_lat_dist_add(struct hp_lat_dist *d, uint64_t v);
+
+/* Add one latency sample, ns, to the fine buckets only (d->log2 then needs hp_lat_dist_log2()). */
+static inline void hp_lat_dist_add_fine(struct hp_lat_dist *d, uint64_t v)
+{
+	d->count++;
+	d->sum += v;
+	if (v < d->min)
+		d->min = v;
+	if (v > d->max)
+		d->max = v;
+	d->fine[hp_lat_fine_index(v)]++;
+}
+
+/* Set d->log2 from the fine buckets (each fine bucket lies in one log2 bucket). */
+void hp_lat_dist_log2(struct hp_lat_dist *d);
 
 /* Polling CPU time of a CPU's layer stats (successful + failed), ns. */
 uint64_t hp_layer_poll_ns(const struct hp_layer_stats *s);

@@ -190,21 +190,6 @@ static int alloc_states(const struct hp_engine_config *cfg, struct hp_vcpu *v, u
 	return 0;
 }
 
-/* Clearing the whole outcome, 3 decisions wide (rep stos), was the largest cost of the walk. */
-void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg)
-{
-	int l;
-
-	memset(o, 0, offsetof(struct hp_outcome, d));
-	for (l = 0; l < HP_LAYER_COUNT; l++)
-		if (cfg->layer[l])
-			memset(&o->d[l], 0, sizeof(o->d[l]));
-	o->split_host_poll_ns = o->split_sleep_ns = o->split_transition_ns = 0;
-	o->idle_state = -1;
-	o->idle_exit_ns = 0;
-	o->idle_res_ns = NULL;
-}
-
 /* Open loop and closed loop with vcores of one: the halts in stream order, block by block. */
 static int run_stream(struct hp_episode_source *src, const struct hp_engine_config *cfg,
                       struct hp_vcpu *v, uint32_t ncpu, struct hp_cost *drawn,

@@ -9,6 +9,9 @@
 #ifndef HPSIM_ENGINE_INT_H
 #define HPSIM_ENGINE_INT_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "hpsim/engine.h"
 
 /* s390's steal-time average of one vCPU's host CPU, for kvm_arch_no_poll() (steal.c). */
@@ -98,7 +101,20 @@ uint32_t hp_steal_pct(struct hp_steal *s, const struct hp_episodes *eps, uint32_
  * decisions of the configured layers. The others are never written, so after
  * one full clear of o they stay zero.
  */
-void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg);
+static inline void hp_engine_reset_outcome(struct hp_outcome *o, const struct hp_engine_config *cfg)
+{
+	int l;
+
+	/* a clear of the whole outcome, 3 decisions wide (rep stos), cost more than the walk */
+	memset(o, 0, offsetof(struct hp_outcome, d));
+	for (l = 0; l < HP_LAYER_COUNT; l++)
+		if (cfg->layer[l])
+			memset(&o->d[l], 0, sizeof(o->d[l]));
+	o->split_host_poll_ns = o->split_sleep_ns = o->split_transition_ns = 0;
+	o->idle_state = -1;
+	o->idle_exit_ns = 0;
+	o->idle_res_ns = NULL;
+}
 
 /*
  * Closed loop: a wakeup that does not move with the vCPU (a device interrupt,

@@ -16,16 +16,6 @@ static void log_hist(uint64_t *h, uint64_t v)
 	h[i > HP_LOG_HIST - 1 ? HP_LOG_HIST - 1 : i]++;
 }
 
-static size_t fine_index(uint64_t v)
-{
-	int e;
-
-	if (v < 256)
-		return (size_t)v;
-	e = fls64(v) - 1; /* 8..63 */
-	return 256 + (size_t)(e - 8) * HP_LAT_SUB + (size_t)((v >> (e - 7)) & (HP_LAT_SUB - 1));
-}
-
 /* The middle of a fine bucket (the value itself below 256 ns). */
 static uint64_t fine_value(size_t i)
 {
@@ -51,14 +41,23 @@ static int lat_init(struct hp_lat_dist *d)
 
 static void lat_add(struct hp_lat_dist *d, uint64_t v)
 {
-	d->count++;
-	d->sum += v;
-	if (v < d->min)
-		d->min = v;
-	if (v > d->max)
-		d->max = v;
+	hp_lat_dist_add_fine(d, v);
 	log_hist(d->log2, v);
-	d->fine[fine_index(v)]++;
+}
+
+void hp_lat_dist_log2(struct hp_lat_dist *d)
+{
+	size_t i;
+
+	memset(d->log2, 0, sizeof(d->log2));
+	/* below 256 a bucket is its value; above, bucket i holds values of 2^e .. 2^(e+1)-1 */
+	for (i = 0; i < 256; i++)
+		d->log2[fls64(i)] += d->fine[i];
+	for (i = 256; i < HP_LAT_BUCKETS; i++) {
+		size_t b = (i - 256) / HP_LAT_SUB + 9; /* fls64 of 2^e, e = 8.. */
+
+		d->log2[b > HP_LOG_HIST - 1 ? HP_LOG_HIST - 1 : b] += d->fine[i];
+	}
 }
 
 uint64_t hp_lat_quantile(const struct hp_lat_dist *d, double q)
@@ -216,7 +215,8 @@ static void cpu_add(struct hp_cpu_metrics *c, uint8_t *layers, const struct hp_c
 			layers[l] |= o->has[l];
 			layer_add(&c->layer[l], &o->d[l]);
 		}
-	lat_add(&c->latency, o->latency_ns);
+	/* the log2 buckets follow from the fine ones, once, in hp_metrics_total() */
+	hp_lat_dist_add_fine(&c->latency, o->latency_ns);
 	if (o->idle_res_ns)
 		hp_idle_metrics_add(&c->idle, o);
 }
@@ -305,6 +305,9 @@ void hp_metrics_total(struct hp_metrics *m)
 	memset(fine, 0, HP_LAT_BUCKETS * sizeof(*fine));
 	m->total.latency.fine = fine;
 	m->total.latency.min = UINT64_MAX;
+	for (i = 0; i < m->ncpu; i++)
+		hp_lat_dist_log2(&m->cpu[i].latency);
+	hp_lat_dist_log2(&m->stray.latency);
 	for (i = 0; i < m->ncpu; i++)
 		cpu_sum(&m->total, &m->cpu[i]);
 	cpu_sum(&m->total, &m->stray);

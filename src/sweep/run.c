@@ -25,6 +25,7 @@
 #include "hpsim/policy.h"
 #include "hpsim/recorded.h"
 #include "hpsim/report.h"
+#include "hpsim/source.h"
 #include "hpsim/sweep.h"
 #include "hpsim/trace.h"
 #include "sweep_int.h"
@@ -177,7 +178,8 @@ static void lean_add(void *ctx, const struct hp_outcome *o)
 		s->successful += d->outcome == HP_POLL_HIT;
 		s->poll_ns += d->polled_ns;
 	}
-	hp_lat_dist_add(&s->lat, o->latency_ns);
+	/* the rows never use the log2 buckets */
+	hp_lat_dist_add_fine(&s->lat, o->latency_ns);
 }
 
 static void fail_row(struct wire *w, const char *msg)
@@ -189,10 +191,47 @@ static void fail_row(struct wire *w, const char *msg)
 	w->error[n] = '\0';
 }
 
+/*
+ * A worker's episode sources, one per reading of a capture, made on first
+ * use and rewound for each unit: making one checks every episode, which for
+ * a unit of a few thousand halts cost as much as a tenth of its replay.
+ */
+struct sources {
+	struct hp_episode_source *src;
+	uint8_t *state; /* per reading: 0 not made yet, 1 made, 2 refused (the unit reports why) */
+	size_t n;
+};
+
+/* Run eps through cfg, from the worker's source of reading k when it has one. */
+static int run_engine(const struct hp_episodes *eps, struct hp_engine_config *cfg,
+                      struct sources *ss, size_t k, struct hp_engine_stats *st, struct hp_err *e)
+{
+	struct hp_episode_source *src;
+
+	if (!ss || k >= ss->n || ss->state[k] == 2)
+		return hp_engine_run(eps, cfg, st, e);
+	src = &ss->src[k];
+	if (!ss->state[k]) {
+		struct hp_err ignored;
+
+		if (hp_source_from_array(src, eps, &ignored) < 0) {
+			/* hp_engine_run() says why, after any configuration error, as before */
+			ss->state[k] = 2;
+			return hp_engine_run(eps, cfg, st, e);
+		}
+		ss->state[k] = 1;
+	} else if (src->rewind(src, e) < 0) {
+		return -1;
+	}
+	return hp_engine_run_source(src, cfg, st, e);
+}
+
 /* Replay one unit with s as the sink (its latency buffer allocated; reset here). */
 static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps, uint64_t unit,
-                     struct wire *w, struct lean *s)
+                     struct wire *w, struct lean *s, struct sources *ss)
 {
+	size_t k;
+
 	struct hp_sweep_row *row = &w->r;
 	struct hp_sweep_spec spec;
 	struct hp_engine_config cfg;
@@ -205,12 +244,13 @@ static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *
 	s->halts = s->attempted = s->successful = s->poll_ns = 0;
 	hp_lat_dist_reset(&s->lat);
 	hp_sweep_unit_spec(c, unit, &spec, &trace);
-	eps += hp_sweep_unit_eps(c, unit);
+	k = hp_sweep_unit_eps(c, unit);
+	eps += k;
 	if (hp_engine_configure(&spec.spec, &cfg, &e) < 0)
 		return fail_row(w, e.msg);
 	cfg.on_outcome = lean_add;
 	cfg.ctx = s;
-	if (hp_engine_run(eps, &cfg, &st, &e) < 0)
+	if (run_engine(eps, &cfg, ss, k, &st, &e) < 0)
 		return fail_row(w, e.msg);
 	row->halts = s->halts;
 	row->attempted = s->attempted;
@@ -238,7 +278,7 @@ void hp_sweep_run_unit(const struct hp_sweep_config *c, const struct hp_episodes
 	if (hp_lat_dist_init(&s.lat) < 0)
 		fail_row(&w, "out of memory");
 	else
-		run_unit(c, eps, unit, &w, &s);
+		run_unit(c, eps, unit, &w, &s, NULL);
 	free(s.lat.fine);
 	*row = w.r;
 	row->error = w.r.failed ? strdup(w.error) : NULL;
@@ -255,12 +295,15 @@ static void worker(const struct hp_sweep_config *c, const struct hp_episodes *ep
 {
 	struct wire row;
 	struct lean s;
+	struct sources ss = {NULL, NULL, hp_sweep_neps(c)};
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(1);
 	memset(&s, 0, sizeof(s));
-	if (hp_lat_dist_init(&s.lat) < 0)
+	ss.src = calloc(ss.n, sizeof(*ss.src));
+	ss.state = calloc(ss.n, 1);
+	if (hp_lat_dist_init(&s.lat) < 0 || !ss.src || !ss.state)
 		_exit(1);
 	for (;;) {
 		uint64_t k = __atomic_fetch_add(&sh->next, 1, __ATOMIC_SEQ_CST);
@@ -268,7 +311,7 @@ static void worker(const struct hp_sweep_config *c, const struct hp_episodes *ep
 		if (k >= o->ntodo)
 			break;
 		__atomic_store_n(&sh->current[w], (int64_t)o->todo[k], __ATOMIC_SEQ_CST);
-		run_unit(c, eps, o->todo[k], &row, &s);
+		run_unit(c, eps, o->todo[k], &row, &s, &ss);
 		if (hp_write_all(wfd, &row, sizeof(row)) < 0)
 			_exit(1);
 		__atomic_store_n(&sh->current[w], (int64_t)-1, __ATOMIC_SEQ_CST);
@@ -461,6 +504,7 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 	int fds[2], rc = -1;
 	unsigned w, alive = 0;
 	double last_progress = 0;
+	const struct timespec gather = {0, 10 * 1000 * 1000};
 
 	if (!o->ntodo)
 		return 0;
@@ -487,6 +531,8 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 	p.rfd = fds[0];
 	p.wfd = fds[1];
 	fcntl(p.rfd, F_SETFL, fcntl(p.rfd, F_GETFL) | O_NONBLOCK);
+	/* room for the rows of a pause (below); where the system refuses, the default */
+	fcntl(p.wfd, F_SETPIPE_SZ, 1 << 20);
 	clock_gettime(CLOCK_MONOTONIC, &p.last_sync);
 	for (w = 0; w < o->jobs; w++) {
 		if (spawn(&p, w, err) < 0)
@@ -496,9 +542,18 @@ int hp_sweep_run(const struct hp_sweep_config *c, const struct hp_episodes *eps,
 	while (alive) {
 		struct pollfd pfd = {.fd = p.rfd, .events = POLLIN};
 
+		uint64_t before = p.done;
+
 		poll(&pfd, 1, 50);
 		if (drain(&p, err) < 0 || reap(&p, &alive, err) < 0 || flush_batch(&p, 0, err) < 0)
 			goto kill;
+		/*
+		 * Rows come every fraction of a millisecond: taking each as it comes
+		 * cost the parent five system calls a row, a tenth of the sweep's CPU
+		 * time. Pausing after a read lets them gather in the pipe.
+		 */
+		if (p.done != before)
+			nanosleep(&gather, NULL);
 		if (o->progress && now_s() - last_progress >= 0.1) {
 			last_progress = now_s();
 			o->progress(o->progress_ctx, p.done, o->ntodo, p.halts);
