@@ -170,10 +170,14 @@ static double engine_speed(const struct hp_episodes *eps, const char *guest, con
 static void bench_pair(const struct hp_episodes *eps, const char *label, const char *guest,
                        const char *host, const struct extra *x)
 {
+	const char *what = x->idle ? (x->governor ? x->governor : "menu") : x->cost;
 	double a = 0, b = 0, am = 0, bm = 0, s, sm;
+	char full[128];
 	int k;
 
-	if (skip(label))
+	/* [ONLY] may name the governor or cost too: "host kvm (x86) teo" */
+	snprintf(full, sizeof(full), "%s %s", label, what);
+	if (skip(full))
 		return;
 	for (k = 0; k < 3; k++) {
 		if ((s = engine_speed(eps, guest, host, NULL, &sm)) > a)
@@ -183,9 +187,8 @@ static void bench_pair(const struct hp_episodes *eps, const char *label, const c
 			b = s;
 		bm = sm > bm ? sm : bm;
 	}
-	printf("%-16s %-21s %6.2f -> %6.2f (%5.1f%%)   %6.2f -> %6.2f (%5.1f%%)\n", label,
-	       x->idle ? (x->governor ? x->governor : "menu") : x->cost, a / 1e6, b / 1e6,
-	       100.0 * b / a, am / 1e6, bm / 1e6, 100.0 * bm / am);
+	printf("%-16s %-21s %6.2f -> %6.2f (%5.1f%%)   %6.2f -> %6.2f (%5.1f%%)\n", label, what,
+	       a / 1e6, b / 1e6, 100.0 * b / a, am / 1e6, bm / 1e6, 100.0 * bm / am);
 }
 
 int main(int argc, char **argv)
@@ -210,11 +213,15 @@ int main(int argc, char **argv)
 	       "M halts/s:                              engine                 with metrics\n");
 	{
 		static const struct extra menu = {"skx", "menu", NULL}, teo = {"skx", "teo", NULL},
+		                          ladder = {"skx", "ladder", NULL},
 		                          dist = {NULL, NULL, "lognormal:5000:40000"};
 
 		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &menu);
 		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &teo);
+		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &ladder);
 		bench_pair(&eps, "guest haltpoll", "haltpoll", NULL, &menu);
+		bench_pair(&eps, "guest haltpoll", "haltpoll", NULL, &teo);
+		bench_pair(&eps, "guest haltpoll", "haltpoll", NULL, &ladder);
 		bench_pair(&eps, "host kvm (x86)", NULL, "kvm", &dist);
 	}
 	/* the same halts dealt alternately to two vCPUs that share one vcore */

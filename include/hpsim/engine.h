@@ -41,6 +41,9 @@ struct hp_outcome {
 	int8_t idle_state;     /* the state the wakeup found the host CPU in; -1: not idle */
 	uint64_t idle_exit_ns; /* that state's exit latency, paid on the wake path */
 	const uint64_t *idle_res_ns; /* time in each state during this halt; NULL: never idle */
+	/* with idle_res_ns: another task's wakeups that ended an idle stretch of the halt */
+	uint32_t idle_task_wakes;
+	uint64_t idle_task_exit_ns; /* the exit latency those wakeups paid, summed */
 };
 
 typedef void (*hp_outcome_fn)(void *ctx, const struct hp_outcome *o);

@@ -68,6 +68,8 @@ struct hp_idle_metrics {
 	uint64_t res_ns[HP_IDLE_MAX_STATES]; /* residency per state */
 	uint64_t wakes[HP_IDLE_MAX_STATES];  /* wakeups that found the CPU in each state */
 	uint64_t exit_ns;                    /* exit latency the wakeups paid, summed */
+	uint64_t task_wakes;   /* other tasks' wakeups that ended an idle stretch (contention) */
+	uint64_t task_exit_ns; /* the exit latency those tasks paid, summed */
 };
 
 struct hp_cpu_metrics {
@@ -151,8 +153,9 @@ struct hp_idle_summary {
 /* Summarize m's host idle figures (m->idle.count > 0) for vCPU cpu, or the total. */
 void hp_idle_summarize(const struct hp_metrics *m, int cpu, struct hp_idle_summary *s);
 
-/* The host idle section of the table report (nothing without idle states). */
-void hp_report_idle_table(FILE *f, const struct hp_metrics *m);
+/* The host idle section of the table report (nothing without idle states), per vcore if
+ * vcore_size > 1. */
+void hp_report_idle_table(FILE *f, const struct hp_metrics *m, uint32_t vcore_size);
 
 /* Free m's buffers. */
 void hp_metrics_free(struct hp_metrics *m);

@@ -138,12 +138,14 @@ static uint64_t idle_stretch(const struct hp_host_idle_config *c, const struct h
 	}
 }
 
-/* The first stretch of a halt clears the residencies the halt carries. */
+/* The first stretch of a halt clears the residencies and task exits the halt carries. */
 static void charge(const struct hp_idle_cpu *cpu, struct hp_outcome *o)
 {
 	if (!o->idle_res_ns) {
 		memset(cpu->res_ns, 0, sizeof(*cpu->res_ns) * HP_IDLE_MAX_STATES);
 		o->idle_res_ns = cpu->res_ns;
+		o->idle_task_wakes = 0;
+		o->idle_task_exit_ns = 0;
 	}
 }
 
@@ -172,7 +174,8 @@ uint64_t hp_host_idle_run(const struct hp_engine_config *cfg, const struct hp_ep
 		if (b->start_ns > t) {
 			/* idle until the other task's wakeup, which pays the exit, not the vCPU */
 			charge(cpu, o);
-			(void)idle_stretch(c, cpu, t, b->start_ns, &idx);
+			o->idle_task_exit_ns += idle_stretch(c, cpu, t, b->start_ns, &idx);
+			o->idle_task_wakes++;
 		}
 		t = b->end_ns;
 		if (t >= wake_ns)

@@ -8,7 +8,6 @@
 struct hp_shim *hp_shim;
 unsigned int hpsim_kernel_version = (6 << 16) + (11 << 8);
 int hpsim_arch;
-unsigned int hpsim_hz = 250;
 /* PM_QOS_RESUME_LATENCY_NO_CONSTRAINT (S32_MAX us), as cpuidle_governor_latency_req() sees it */
 int64_t hpsim_latency_req_ns = (int64_t)2147483647 * 1000;
 

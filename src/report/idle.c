@@ -18,6 +18,8 @@ void hp_idle_metrics_add(struct hp_idle_metrics *a, const struct hp_outcome *o)
 		return;
 	for (i = 0; i < HP_IDLE_MAX_STATES; i++)
 		a->res_ns[i] += o->idle_res_ns[i];
+	a->task_wakes += o->idle_task_wakes;
+	a->task_exit_ns += o->idle_task_exit_ns;
 	/* the CPU may have idled only before another task took it, up to the wakeup */
 	if (o->idle_state < 0 || o->idle_state >= HP_IDLE_MAX_STATES)
 		return;
@@ -34,55 +36,111 @@ void hp_idle_metrics_sum(struct hp_idle_metrics *a, const struct hp_idle_metrics
 		a->wakes[i] += b->wakes[i];
 	}
 	a->exit_ns += b->exit_ns;
+	a->task_wakes += b->task_wakes;
+	a->task_exit_ns += b->task_exit_ns;
 }
 
-void hp_idle_summarize(const struct hp_metrics *m, int cpu, struct hp_idle_summary *s)
+/* The figures of idle metrics im over wall time wall, with lat_sum the wakeups' latency. */
+static void idle_figures(const struct hp_idle_table *t, const struct hp_idle_metrics *im,
+                         uint64_t wall, uint64_t lat_sum, struct hp_idle_summary *s)
 {
-	const struct hp_cpu_metrics *c = cpu < 0 ? &m->total : &m->cpu[cpu];
-	const struct hp_idle_table *t = &m->idle;
-	struct hp_summary sum;
 	uint64_t idle = 0;
 	double pj;
 	unsigned i;
 
 	memset(s, 0, sizeof(*s));
-	hp_summarize(m, cpu, &sum);
-	s->wall_ns = sum.wall_ns;
+	s->wall_ns = wall;
 	s->has_energy = t->count > 0;
 	for (i = 0; i < t->count && i < HP_IDLE_MAX_STATES; i++) {
-		idle += c->idle.res_ns[i];
-		s->res_pct[i] = hp_pct(c->idle.res_ns[i], sum.wall_ns);
+		idle += im->res_ns[i];
+		s->res_pct[i] = hp_pct(im->res_ns[i], wall);
 		s->has_energy &= t->state[i].has_power;
 	}
-	s->active_pct = hp_pct(sum.wall_ns > idle ? sum.wall_ns - idle : 0, sum.wall_ns);
-	s->exit_share_pct = hp_pct(c->idle.exit_ns, c->latency.sum);
+	s->active_pct = hp_pct(wall > idle ? wall - idle : 0, wall);
+	s->exit_share_pct = hp_pct(im->exit_ns, lat_sum);
 	if (!s->has_energy)
 		return;
 	/* mW x ns = pJ: the active time at state 0's (POLL, C0) power, idle at each state's */
-	pj = t->state[0].power_mw * (double)(sum.wall_ns > idle ? sum.wall_ns - idle : 0);
+	pj = t->state[0].power_mw * (double)(wall > idle ? wall - idle : 0);
 	for (i = 0; i < t->count; i++)
-		pj += t->state[i].power_mw * (double)c->idle.res_ns[i];
+		pj += t->state[i].power_mw * (double)im->res_ns[i];
 	s->energy_mj = pj / 1e9;
-	s->power_mw = sum.wall_ns ? pj / (double)sum.wall_ns : 0;
+	s->power_mw = wall ? pj / (double)wall : 0;
 }
 
-static void idle_row(FILE *f, const char *name, const struct hp_metrics *m, int cpu)
+void hp_idle_summarize(const struct hp_metrics *m, int cpu, struct hp_idle_summary *s)
 {
 	const struct hp_cpu_metrics *c = cpu < 0 ? &m->total : &m->cpu[cpu];
-	struct hp_idle_summary s;
+	struct hp_summary sum;
+
+	hp_summarize(m, cpu, &sum);
+	idle_figures(&m->idle, &c->idle, sum.wall_ns, c->latency.sum, s);
+}
+
+static void idle_row(FILE *f, const char *name, const struct hp_metrics *m,
+                     const struct hp_idle_metrics *im, const struct hp_idle_summary *s)
+{
 	unsigned i;
 
-	hp_idle_summarize(m, cpu, &s);
-	fprintf(f, "%-6s %7.2f", name, s.active_pct);
+	fprintf(f, "%-6s %7.2f", name, s->active_pct);
 	for (i = 0; i < m->idle.count; i++)
-		fprintf(f, " %9.2f", s.res_pct[i]);
-	fprintf(f, " %10.2f %10.2f", (double)c->idle.exit_ns / 1e6, s.exit_share_pct);
-	if (s.has_energy)
-		fprintf(f, " %10.3f %9.1f", s.energy_mj, s.power_mw);
+		fprintf(f, " %9.2f", s->res_pct[i]);
+	fprintf(f, " %10.2f %10.2f", (double)im->exit_ns / 1e6, s->exit_share_pct);
+	/* the contention tasks' wakeups out of an idle state, and what they paid */
+	fprintf(f, " %10" PRIu64 " %10.2f", im->task_wakes, (double)im->task_exit_ns / 1e6);
+	if (im->task_wakes)
+		fprintf(f, " %10.2f", (double)im->task_exit_ns / (double)im->task_wakes / 1e3);
+	else
+		fprintf(f, " %10s", "-");
+	if (s->has_energy)
+		fprintf(f, " %10.3f %9.1f", s->energy_mj, s->power_mw);
 	fputc('\n', f);
 }
 
-void hp_report_idle_table(FILE *f, const struct hp_metrics *m)
+/*
+ * Vcores of size vCPUs: one host CPU each, whose idle time the vcore's
+ * runner carries in its own row. A row per vcore: its vCPUs' idle figures
+ * summed, over one wall time (the longest of its vCPUs'), and the total over
+ * the vcores' summed wall time, so that the shares are of the host CPUs' time.
+ */
+static void vcore_rows(FILE *f, const struct hp_metrics *m, uint32_t size)
+{
+	struct hp_idle_metrics all = {0};
+	struct hp_idle_summary s;
+	uint64_t all_wall = 0, all_lat = 0;
+	uint32_t first;
+	char name[16];
+
+	for (first = 0; first < m->ncpu; first += size) {
+		struct hp_idle_metrics im = {0};
+		uint64_t wall = 0, lat = 0;
+		uint32_t i;
+
+		for (i = first; i < m->ncpu && i < first + size; i++) {
+			struct hp_summary sum;
+
+			hp_summarize(m, (int)i, &sum);
+			if (sum.wall_ns > wall)
+				wall = sum.wall_ns;
+			lat += m->cpu[i].latency.sum;
+			hp_idle_metrics_sum(&im, &m->cpu[i].idle);
+		}
+		idle_figures(&m->idle, &im, wall, lat, &s);
+		snprintf(name, sizeof(name), "vc%u", first / size);
+		idle_row(f, name, m, &im, &s);
+		hp_idle_metrics_sum(&all, &im);
+		all_wall += wall;
+		all_lat += lat;
+	}
+	idle_figures(&m->idle, &all, all_wall, all_lat, &s);
+	idle_row(f, "total", m, &all, &s);
+	fprintf(f,
+	        "\nvcN = vcore N, vCPUs %u*N to %u*N+%u: one host CPU, its rows' idle time "
+	        "summed over one wall time\n(total: over the host CPUs' summed wall time).\n",
+	        size, size, size - 1);
+}
+
+void hp_report_idle_table(FILE *f, const struct hp_metrics *m, uint32_t vcore_size)
 {
 	const struct hp_idle_table *t = &m->idle;
 	struct hp_idle_summary s;
@@ -96,24 +154,35 @@ void hp_report_idle_table(FILE *f, const struct hp_metrics *m)
 	        "C0");
 	for (i = 0; i < t->count; i++)
 		fprintf(f, " %9.9s", hp_escape(t->state[i].name, e, sizeof(e)));
-	fprintf(f, " %10s %10s", "exit_lat", "exit_share");
+	fprintf(f, " %10s %10s %10s %10s %10s", "exit_lat", "exit_share", "task_wakes", "task_exit",
+	        "task_mean");
 	if (s.has_energy)
 		fprintf(f, " %10s %9s", "energy", "power");
 	fprintf(f, "\n%-6s %7s", "", "[%]");
 	for (i = 0; i < t->count; i++)
 		fprintf(f, " %9s", "[%]");
-	fprintf(f, " %10s %10s", "[ms]", "[%lat]");
+	fprintf(f, " %10s %10s %10s %10s %10s", "[ms]", "[%lat]", "[n]", "[ms]", "[us]");
 	if (s.has_energy)
 		fprintf(f, " %10s %9s", "[mJ]", "[mW]");
 	fputc('\n', f);
-	for (i = 0; i < m->ncpu; i++) {
-		snprintf(name, sizeof(name), "%u", i);
-		idle_row(f, name, m, (int)i);
+	if (vcore_size > 1) {
+		vcore_rows(f, m, vcore_size);
+	} else {
+		for (i = 0; i < m->ncpu; i++) {
+			struct hp_idle_summary r;
+
+			hp_idle_summarize(m, (int)i, &r);
+			snprintf(name, sizeof(name), "%u", i);
+			idle_row(f, name, m, &m->cpu[i].idle, &r);
+		}
+		idle_row(f, "total", m, &m->total.idle, &s);
 	}
-	idle_row(f, "total", m, -1);
 	fprintf(f,
-	        "\nC0 and the states = the vCPU's host CPU over wall time (C0: running or "
+	        "\nC0 and the states = %s host CPU over wall time (C0: running or "
 	        "polling);\nexit_lat = idle-state exit latency the wakeups paid; exit_share = "
-	        "its share of all\nwakeup latency%s.\n",
+	        "its share of all\nwakeup latency; task_wakes = wakeups of the host's other "
+	        "tasks (contention) that\nended an idle stretch, task_exit and task_mean = "
+	        "the exit latency they paid\n(total, mean; not in the vCPUs' latency)%s.\n",
+	        vcore_size > 1 ? "the vcore's" : "the vCPU's",
 	        s.has_energy ? "; energy = C0 at POLL's power, each state at its own" : "");
 }

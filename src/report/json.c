@@ -130,6 +130,13 @@ static json_t *idle_json(const struct hp_metrics *m, const struct hp_cpu_metrics
 	json_object_set_new(o, "states", st);
 	json_object_set_new(o, "exit_latency_ns", u64(c->idle.exit_ns));
 	json_object_set_new(o, "exit_latency_share_pct", json_real(s.exit_share_pct));
+	/* the contention tasks' wakeups out of an idle state: they pay, not the vCPU */
+	json_object_set_new(o, "task_wakeups", u64(c->idle.task_wakes));
+	json_object_set_new(o, "task_exit_latency_ns", u64(c->idle.task_exit_ns));
+	json_object_set_new(o, "task_exit_latency_mean_ns",
+	                    c->idle.task_wakes ? json_real((double)c->idle.task_exit_ns /
+	                                                   (double)c->idle.task_wakes)
+	                                       : json_null());
 	json_object_set_new(o, "energy_mj", s.has_energy ? json_real(s.energy_mj) : json_null());
 	json_object_set_new(o, "power_mw", s.has_energy ? json_real(s.power_mw) : json_null());
 	return o;

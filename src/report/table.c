@@ -199,5 +199,5 @@ void hp_report_table(FILE *f, const struct hp_metrics *m, const struct hp_run_in
 	fprintf(f, "\nwall time = busy + g_poll (guest polling) + h_poll (host polling) + sleep + "
 	           "trans (VM exit,\nentry and interrupt handling), per vCPU; poll_ok/poll_bad = "
 	           "polling that saw its\nwakeup / that ended without it (wasted), all layers.\n");
-	hp_report_idle_table(f, m);
+	hp_report_idle_table(f, m, in->cfg ? in->cfg->vcore_size : 0);
 }

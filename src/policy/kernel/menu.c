@@ -158,16 +158,87 @@ again:
 }
 
 /*
+ * One pass over the intervals up to thresh: their count, sum, sum of squares
+ * (mod 2^64), smallest and largest. Branch-free: which intervals count is
+ * data, and a mispredicted branch per interval cost more than the sums.
+ */
+struct menu_interval_sums {
+	u64 sum, sum_sq;
+	unsigned int n, min, max;
+};
+
+static inline void menu_interval_sums(const struct menu_device *data, unsigned int thresh,
+                                      struct menu_interval_sums *s)
+{
+	u64 sum = 0, sum_sq = 0;
+	unsigned int n = 0, min = UINT_MAX, max = 0;
+	int i;
+
+	for (i = 0; i < (int)INTERVALS; i++) {
+		unsigned int value = data->intervals[i];
+		unsigned int in = value <= thresh;
+		/* an interval that does not count adds 0, and is 0 to max, UINT_MAX to min */
+		unsigned int hi = value & -in, lo = value | (in - 1);
+
+		sum += hi;
+		sum_sq += (u64)hi * hi;
+		n += in;
+		max = hi > max ? hi : max;
+		min = lo < min ? lo : min;
+	}
+	s->sum = sum;
+	s->sum_sq = sum_sq;
+	s->n = n;
+	s->min = min;
+	s->max = max;
+}
+
+/*
+ * x / n for a count of intervals n (1..INTERVALS): a division by each
+ * constant, which the compiler turns into a multiplication, where a 64-bit
+ * division by a variable was most of the typical interval's cost.
+ */
+static inline u64 menu_div_count(u64 x, unsigned int n)
+{
+	switch (n) {
+	case 1:
+		return x;
+	case 2:
+		return x / 2;
+	case 3:
+		return x / 3;
+	case 4:
+		return x / 4;
+	case 5:
+		return x / 5;
+	case 6:
+		return x / 6;
+	case 7:
+		return x / 7;
+	case 8:
+		return x / 8;
+	default:
+		return div64_u64(x, n);
+	}
+}
+
+/*
  * The typical interval of the last INTERVALS idle periods, in us, or
  * UINT_MAX: their mean when their spread is small (standard deviation at
  * most 20 us, or at most a sixth of the mean), after dropping the largest
  * while more than three quarters of them remain.
+ *
+ * The variance is the kernel's sum of squared differences from the
+ * (truncated) mean, divided by the count, computed from one pass's sums:
+ * sum((v - avg)^2) = sum(v^2) - 2 avg sum(v) + n avg^2 holds exactly in
+ * integers, hence also mod 2^64, where the kernel's sum wraps (intervals
+ * over INT_MAX never count, so no single square overflows).
  */
 static unsigned int get_typical_interval(struct menu_device *data, unsigned int predicted_us)
 {
-	int i, divisor;
-	unsigned int min, max, thresh, avg;
-	uint64_t sum, variance;
+	struct menu_interval_sums s;
+	unsigned int thresh, avg;
+	u64 variance;
 
 	if (hpsim_kernel_version >= KERNEL_VERSION(6, 15, 0))
 		return get_typical_interval_v615(data);
@@ -175,62 +246,31 @@ static unsigned int get_typical_interval(struct menu_device *data, unsigned int 
 	thresh = INT_MAX;
 
 again:
-	min = UINT_MAX;
-	max = 0;
-	sum = 0;
-	divisor = 0;
-	for (i = 0; i < (int)INTERVALS; i++) {
-		unsigned int value = data->intervals[i];
-
-		if (value <= thresh) {
-			sum += value;
-			divisor++;
-			if (value > max)
-				max = value;
-			if (value < min)
-				min = value;
-		}
-	}
+	menu_interval_sums(data, thresh, &s);
 
 	if (hpsim_kernel_version >= KERNEL_VERSION(6, 6, 0)) {
 		/* v6.6: there is no timer-based prediction yet; only zeros make none */
-		if (!max)
+		if (!s.max)
 			return UINT_MAX;
-	} else if (min >= predicted_us) {
+	} else if (s.min >= predicted_us) {
 		/* the timer-based prediction is lower anyway */
 		return UINT_MAX;
 	}
 
-	if (divisor == INTERVALS)
-		avg = (unsigned int)(sum >> INTERVAL_SHIFT);
-	else
-		avg = (unsigned int)div_u64(sum, (u32)divisor);
-
-	variance = 0;
-	for (i = 0; i < (int)INTERVALS; i++) {
-		unsigned int value = data->intervals[i];
-
-		if (value <= thresh) {
-			int64_t diff = (int64_t)value - avg;
-
-			variance += (uint64_t)(diff * diff);
-		}
-	}
-	if (divisor == INTERVALS)
-		variance >>= INTERVAL_SHIFT;
-	else
-		do_div(variance, divisor);
+	/* the kernel shifts for a full ring and divides otherwise: the same quotients */
+	avg = (unsigned int)menu_div_count(s.sum, s.n);
+	variance = menu_div_count(s.sum_sq - 2 * (u64)avg * s.sum + (u64)s.n * avg * avg, s.n);
 
 	if (likely(variance <= U64_MAX / 36)) {
-		if ((((u64)avg * avg > variance * 36) && (divisor * 4 >= (int)INTERVALS * 3)) ||
+		if ((((u64)avg * avg > variance * 36) && (s.n * 4 >= INTERVALS * 3)) ||
 		    variance <= 400)
 			return avg;
 	}
 
-	if (divisor * 4 <= (int)INTERVALS * 3)
+	if (s.n * 4 <= INTERVALS * 3)
 		return UINT_MAX;
 
-	thresh = max - 1;
+	thresh = s.max - 1;
 	goto again;
 }
 
