@@ -551,6 +551,11 @@ static int read_text(const char *path, const struct hp_read_opts *opts, struct h
 		hp_episodes_free(eps);
 		r.npre = 0;
 		r.next_base = 0;
+		dec = NULL;
+		if (hp_dec_sink_reset(opts, err) < 0) {
+			rc = -1;
+			goto out;
+		}
 		dec = hp_dec_new(opts, eps);
 		if (!dec) {
 			hp_errf(err, "out of memory");
