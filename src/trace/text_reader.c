@@ -435,7 +435,7 @@ static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tli
  * 0 at the end, -1 with err.
  */
 /* The text read so far is let go every this many bytes (read again from the file if needed). */
-#define DROP_BEHIND (32u << 20)
+#define DROP_BEHIND (4u << 20)
 
 static int stream_lines(struct reader *r, struct hp_decoder *dec, struct hp_err *err)
 {
