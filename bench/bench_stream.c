@@ -14,7 +14,15 @@
  * usage: bench_stream [--count N] [--dir DIR] [--hpsim PATH]   (DIR: scratch space,
  *        default /tmp, about 2.3 GB there with the default N; PATH: another build of
  *        hpsim to measure, e.g. an older release for a before/after)
+ *
+ * With --captures [--dat FILE] [--rounds R,R,...] it measures the first reads
+ * of decoded captures instead: hpsim replay and hpsim info of FILE (a
+ * trace.dat; default the largest bundled capture), then of `trace-cmd report`
+ * texts it writes of R rounds of 8 CPUs halting (a guest capture's
+ * power:cpu_idle lines, 8 R halts; default 125000 and 500000 rounds: 1 M and
+ * 4 M halts, 180 and 720 MB), each read first (no cache) and again (the cache).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +80,110 @@ static int row(const char *what, char *const argv[])
 	return 0;
 }
 
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+/* R rounds of 8 CPUs each halting once (entries in CPU order, exits in time order), as text. */
+static int write_text(const char *path, long rounds)
+{
+	FILE *f = fopen(path, "w");
+	uint64_t x = 42, t = 1000000000ull; /* ns, whole microseconds */
+	long r;
+
+	if (!f)
+		return -1;
+	fprintf(f, "cpus=8\n");
+	for (r = 0; r < rounds; r++, t += 1000000) {
+		uint64_t end[8];
+		int c, k, order[8];
+
+		for (c = 0; c < 8; c++) {
+			fprintf(f,
+			        "          <idle>-0     [%03d] %6llu.%06llu: cpu_idle:             "
+			        "state=1 cpu_id=%d\n",
+			        c, (unsigned long long)((t + 1000ull * c) / 1000000000ull),
+			        (unsigned long long)((t + 1000ull * c) % 1000000000ull / 1000), c);
+			end[c] = t + 10000 + 1000 * (lcg(&x) % 980);
+			order[c] = c;
+		}
+		for (c = 1; c < 8; c++) /* the exits in time order (then by CPU) */
+			for (k = c; k > 0 && end[order[k]] < end[order[k - 1]]; k--) {
+				int tmp = order[k];
+
+				order[k] = order[k - 1];
+				order[k - 1] = tmp;
+			}
+		for (k = 0; k < 8; k++)
+			fprintf(f,
+			        "          <idle>-0     [%03d] %6llu.%06llu: cpu_idle:             "
+			        "state=4294967295 cpu_id=%d\n",
+			        order[k], (unsigned long long)(end[order[k]] / 1000000000ull),
+			        (unsigned long long)(end[order[k]] % 1000000000ull / 1000),
+			        order[k]);
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* First reads of a trace.dat and of generated report texts, then from the cache. */
+static int captures(const char *tmp, char *hp, const char *dat, const char *rounds)
+{
+	char cache[4200], path[4200];
+	const char *p = rounds;
+
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	printf("first reads of decoded captures; each command in a child (CPU = user + sys, RSS = "
+	       "ru_maxrss of hpsim and its reader process)\n");
+	printf("%-44s %8s %9s %10s\n", "command", "wall s", "CPU s", "RSS MB");
+	for (;;) {
+		char *replay[] = {hp, "replay", path, "--host", "kvm", "--cache-dir", cache, NULL};
+		char *info[] = {hp, "info", path, "--cache-dir", cache, NULL};
+		char what[200], sh[8600];
+		long r = 0;
+
+		if (dat) {
+			snprintf(path, sizeof(path), "%s", dat);
+			printf("%s\n", dat);
+		} else {
+			r = strtol(p, NULL, 10);
+			snprintf(path, sizeof(path), "%s/report-%ld.txt", tmp, r);
+			if (r <= 0 || write_text(path, r) < 0) {
+				fprintf(stderr, "bench_stream: cannot write %s\n", path);
+				return -1;
+			}
+			printf("report text, %ld halts (8 CPUs)\n", 8 * r);
+		}
+		snprintf(what, sizeof(what), "  hpsim replay, first read");
+		if (row(what, replay) < 0 || row("  hpsim replay, from the cache", replay) < 0)
+			return -1;
+		snprintf(sh, sizeof(sh), "rm -rf '%s'", cache);
+		if (system(sh) != 0)
+			return -1;
+		if (row("  hpsim info, first read", info) < 0 ||
+		    row("  hpsim info, from the cache", info) < 0)
+			return -1;
+		if (system(sh) != 0)
+			return -1;
+		if (dat) {
+			dat = NULL;
+			continue;
+		}
+		unlink(path);
+		p = strchr(p, ',');
+		if (!p)
+			return 0;
+		p++;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	const char *dir = "/tmp", *count = "2000000";
+	const char *dir = "/tmp", *count = "2000000",
+	           *dat = HPSIM_SOURCE_DIR "/traces/pingpong.dat";
+	const char *rounds = "125000,500000";
+	int caps = 0;
 	char tmp[4096], csv[4200], percpu[4200], cache[4200], out[4200], sh[16384];
 	char *hp = HPSIM_BINARY;
 	int i, rc = 1;
@@ -86,9 +195,16 @@ int main(int argc, char **argv)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--hpsim") && i + 1 < argc)
 			hp = argv[++i];
+		else if (!strcmp(argv[i], "--captures"))
+			caps = 1;
+		else if (!strcmp(argv[i], "--dat") && i + 1 < argc)
+			dat = argv[++i];
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = argv[++i];
 		else {
 			fprintf(stderr,
-			        "usage: bench_stream [--count N] [--dir DIR] [--hpsim PATH]\n");
+			        "usage: bench_stream [--count N] [--dir DIR] [--hpsim PATH] "
+			        "[--captures [--dat FILE] [--rounds R,R,...]]\n");
 			return 2;
 		}
 	}
@@ -96,6 +212,10 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp)) {
 		perror("bench_stream: mkdtemp");
 		return 1;
+	}
+	if (caps) {
+		rc = captures(tmp, hp, dat, rounds) < 0;
+		goto out;
 	}
 	snprintf(csv, sizeof(csv), "%s/big.csv", tmp);
 	snprintf(percpu, sizeof(percpu), "%s/percpu.csv", tmp);

@@ -37,6 +37,15 @@ unsigned hp_info_bucket(uint64_t ns);
 /* Compute info from eps; 0 or -1 with err (out of memory). */
 int hp_info_compute(const struct hp_episodes *eps, struct hp_info *info, struct hp_err *err);
 
+/*
+ * Compute the same from an episode source (eps its description), reading the
+ * stream a few times instead of holding its lengths (src/report/info_select.c);
+ * 0 or -1 with err.
+ */
+struct hp_episode_source;
+int hp_info_compute_source(struct hp_episode_source *src, const struct hp_episodes *eps,
+                           struct hp_info *info, struct hp_err *err);
+
 /* Free what hp_info_compute allocated. */
 void hp_info_free(struct hp_info *info);
 

@@ -40,6 +40,41 @@ struct hp_calib;
 /* The first release with EEVDF's delayed dequeue (DELAY_DEQUEUE, on by default): 6.12. */
 #define HP_DELAYED_DEQUEUE_KVER ((6u << 16) + (12u << 8))
 
+/* The views a decoding reader keeps until its end says which one the capture is. */
+#define HP_SINK_GUEST 0u /* guest idle periods (power:cpu_idle), and host+guest captures */
+#define HP_SINK_HOST  1u /* host halts of vCPU threads (kvm:, kvm_hv:) */
+#define HP_SINK_VMS   16u
+
+/*
+ * Where a decoding reader (trace.dat, `trace-cmd report` text) hands its halts
+ * as it decodes them, instead of into the episode array: in decoding order, not
+ * sorted, each tagged with its view. At the end the reader fills the outputs:
+ * the view the capture is, and how a host capture's CPUs are renumbered (VM k's
+ * decoding CPU k * HP_SINK_STRIDE + v becomes base[k] + v when nvms > 1). The
+ * episode set then holds the description only (skips, times, busy intervals).
+ */
+#define HP_SINK_STRIDE 256u
+struct hp_ep_sink {
+	/* take one halt; 0, or -1 with err to stop the read */
+	int (*put)(void *arg, unsigned view, const struct hp_episode *ep, struct hp_err *err);
+	/* forget every halt taken so far (the reader starts over); 0 or -1 with err */
+	int (*reset)(void *arg, struct hp_err *err);
+	void *arg;
+	/* outputs */
+	unsigned view; /* HP_SINK_GUEST or HP_SINK_HOST */
+	uint64_t n[2]; /* halts taken in each view */
+	uint32_t nvms; /* VMs in a host capture */
+	uint32_t base[HP_SINK_VMS];
+};
+
+/* A sink's CPU number as the episode array would have it (renumbered). */
+static inline uint32_t hp_ep_sink_cpu(const struct hp_ep_sink *s, uint32_t cpu)
+{
+	if (s->view != HP_SINK_HOST || s->nvms <= 1 || cpu >= HP_SINK_VMS * HP_SINK_STRIDE)
+		return cpu;
+	return s->base[cpu / HP_SINK_STRIDE] + cpu % HP_SINK_STRIDE;
+}
+
 /* How to read a capture; hp_read_opts_init() gives the defaults. */
 struct hp_read_opts {
 	int lenient;             /* skip and count garbled text lines instead of failing */
@@ -62,6 +97,8 @@ struct hp_read_opts {
 	int salvage; /* trace.dat: replay a truncated capture's halts up to the cut, with a warning
 	              */
 	struct hp_read_progress *progress; /* if not NULL, counts the events read */
+	/* trace.dat and report text: if not NULL, the halts go here (eps gets none) */
+	struct hp_ep_sink *sink;
 };
 
 struct hp_trace_reader {

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "hpsim/info.h"
+#include "hpsim/source.h"
 #include "hpsim/trace.h"
 
 static const char info_help[] =
@@ -20,6 +21,23 @@ static const char info_help[] =
     "  --cache-dir D  the episode cache in directory D (default $XDG_CACHE_HOME/hpsim)\n"
     "  --salvage      a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help     this text\n";
+
+/* The statistics from the episode cache, streamed (memory flat in the capture); 0 or -1. */
+static int info_streamed(const char *path, const struct hp_read_opts *ro, struct hp_episodes *eps,
+                         struct hp_info *info)
+{
+	struct hp_episode_source src;
+	struct hp_err ignored;
+	int rc;
+
+	if (!ro->use_cache || hp_trace_open_source(path, ro, eps, &src, &ignored) < 0)
+		return -1;
+	rc = hp_info_compute_source(&src, eps, info, &ignored);
+	hp_source_close(&src);
+	if (rc < 0)
+		hp_episodes_free(eps);
+	return rc;
+}
 
 int cmd_info(int argc, char **argv)
 {
@@ -65,11 +83,14 @@ int cmd_info(int argc, char **argv)
 		return cli_usage_error("info", "expected exactly one TRACE argument");
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		return cli_usage_error("info", "--format must be table or json, not '%s'", format);
-	if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
-		return cli_fail(&err);
-	if (hp_info_compute(&eps, &info, &err) < 0) {
-		hp_episodes_free(&eps);
-		return cli_fail(&err);
+	if (info_streamed(argv[optind], &ro, &eps, &info) < 0) {
+		/* without the cache, or a capture the stream refuses: read whole, as the array */
+		if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
+			return cli_fail(&err);
+		if (hp_info_compute(&eps, &info, &err) < 0) {
+			hp_episodes_free(&eps);
+			return cli_fail(&err);
+		}
 	}
 	if (!strcmp(format, "json")) {
 		if (hp_info_write_json(stdout, argv[optind], &eps, &info, &err) < 0)

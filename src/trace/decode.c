@@ -199,6 +199,18 @@ struct hp_decoder *hp_dec_new(const struct hp_read_opts *opts, struct hp_episode
 	return d;
 }
 
+int hp_dec_sink_reset(const struct hp_read_opts *opts, struct hp_err *err)
+{
+	struct hp_ep_sink *s = opts->sink;
+
+	if (!s)
+		return 0;
+	s->n[0] = s->n[1] = 0;
+	s->view = HP_SINK_GUEST;
+	s->nvms = 0;
+	return s->reset(s->arg, err);
+}
+
 void hp_dec_free(struct hp_decoder *d)
 {
 	if (!d)
@@ -358,6 +370,20 @@ static int32_t busy_cpu(struct hp_decoder *d, struct thread *t)
 	return -1;
 }
 
+_Static_assert(MAX_VMS == HP_SINK_VMS && VM_STRIDE == HP_SINK_STRIDE, "the sink's renumbering");
+
+/* A decoded halt of one view: into its array, or to the reader's sink. */
+static int keep(struct hp_decoder *d, unsigned view, struct hp_episodes *to,
+                const struct hp_episode *ep, struct hp_err *err)
+{
+	struct hp_ep_sink *s = d->opts->sink;
+
+	if (!s)
+		return hp_episodes_push(to, ep, err);
+	s->n[view]++;
+	return s->put(s->arg, view, ep, err);
+}
+
 /* One guest idle period [start, wake) of cpu, unless it overlaps the previous one. */
 static int guest_push(struct hp_decoder *d, struct guest_cpu *c, uint32_t cpu, uint64_t start,
                       uint64_t wake, uint32_t src, int32_t src_cpu, struct hp_err *err)
@@ -377,7 +403,7 @@ static int guest_push(struct hp_decoder *d, struct guest_cpu *c, uint32_t cpu, u
 	c->last_wake_ns = wake;
 	if (d->paired)
 		ep.wake_ns = paired_arrival(d, cpu, start, wake);
-	return hp_episodes_push(d->eps, &ep, err);
+	return keep(d, HP_SINK_GUEST, d->eps, &ep, err);
 }
 
 /* A pending poll turned out to be an idle period of its own: the wakeup came while polling. */
@@ -582,6 +608,10 @@ static void vm_renumber(struct hp_decoder *d)
 		base[k] = next;
 		next += d->vms[k].nslots;
 	}
+	if (d->opts->sink) { /* the sink's reader renumbers its halts as it writes them */
+		d->opts->sink->nvms = (uint32_t)d->nvms;
+		memcpy(d->opts->sink->base, base, sizeof(base));
+	}
 	for (i = 0; i < d->eps->n; i++)
 		if (d->eps->ep[i].cpu < (uint32_t)(MAX_VMS * VM_STRIDE))
 			d->eps->ep[i].cpu =
@@ -621,7 +651,7 @@ static int host_push(struct hp_decoder *d, struct thread *t, uint64_t start, uin
 	ep.halt_start_ns =
 	    start - last > d->opts->hlt_exit_ns ? start - d->opts->hlt_exit_ns : last;
 	d->vcpu_last_wake[cpu] = wake;
-	return hp_episodes_push(&d->host, &ep, err);
+	return keep(d, HP_SINK_HOST, &d->host, &ep, err);
 }
 
 /* The arrival of a halt [start, resumed) of thread t that slept. */
@@ -992,6 +1022,7 @@ void hp_dec_bad_record(struct hp_decoder *d)
 int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 {
 	struct hp_episodes *eps = d->eps;
+	struct hp_ep_sink *sink = d->opts->sink;
 	size_t i;
 
 	for (i = 0; i < HP_DEC_MAX_CPUS; i++) {
@@ -1016,6 +1047,8 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		    "kvm_vcpu_wakeup for %llu polled, guest idle exit (no host event) for %llu",
 		    (unsigned long long)d->n_hg_sched, (unsigned long long)d->n_hg_kvm,
 		    (unsigned long long)d->n_hg_exit);
+		if (sink)
+			sink->view = HP_SINK_GUEST;
 	} else if (d->host_halt_events) {
 		/* a host capture: its cpu_idle events are the host's own idle, not cut or
 		 * polled halts (guest_sk is dropped) */
@@ -1027,6 +1060,8 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		d->host.ep = NULL;
 		d->host.n = d->host.cap = 0;
 		vm_renumber(d);
+		if (sink)
+			sink->view = HP_SINK_HOST;
 		snprintf(
 		    eps->assumption, sizeof(eps->assumption),
 		    "host capture: arrival = end of halt for %llu polled, sched_wakeup for %llu "
@@ -1049,8 +1084,10 @@ int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err)
 		snprintf(eps->assumption, sizeof(eps->assumption),
 		         "guest capture: wake arrival = cpu_idle exit (includes the recording "
 		         "host's wake path)");
+		if (sink)
+			sink->view = HP_SINK_GUEST;
 	}
-	if (eps->n == 0)
+	if (sink ? sink->n[sink->view] == 0 : eps->n == 0)
 		return hp_errf(err,
 		               "%s: no complete halts in the capture (expected power:cpu_idle "
 		               "enter/exit pairs, or kvm:kvm_vcpu_wakeup / kvm_exit HLT events)",

@@ -102,6 +102,9 @@ void hp_dec_bad_record(struct hp_decoder *d);
  * 0, or -1 with err (prefixed by path) when there are no halts at all. */
 int hp_dec_finish(struct hp_decoder *d, const char *path, struct hp_err *err);
 
+/* Forget the halts opts->sink took (a reader starting over); 0, or -1 with err. */
+int hp_dec_sink_reset(const struct hp_read_opts *opts, struct hp_err *err);
+
 /* Free the decoder (not the episodes). */
 void hp_dec_free(struct hp_decoder *d);
 

@@ -10,6 +10,13 @@
  * a capture read only in part is flagged (hp_skips.unread_events). With opts->salvage, a truncated
  * capture (CPU data cut short, as by an interrupted recording) is read from a copy padded with
  * zeros to the length its header promises: the halts up to the cut, flagged hp_skips.truncated.
+ *
+ * With opts->sink (a first read streamed into the episode cache) the child
+ * does not hold the episodes: it sends each halt as it is decoded, in frames
+ * of at most FRAME_EPS, and the parent hands them to the sink as they come;
+ * the description (skips, busy intervals, the sink's outputs) follows at the
+ * end. A child that dies midway leaves the sink with part of the capture,
+ * which the next attempt (salvage) or the caller resets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +35,7 @@
 
 #include "hpsim/atomic_file.h"
 #include "hpsim/trace.h"
+#include "decode.h"
 #include "salvage_v7.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -52,7 +60,61 @@ struct wire_head {
 	struct hp_skips skipped;
 	char assumption[160];
 	char msg[HP_ERR_MSG];
+	/* streamed: the sink's outputs */
+	uint32_t view, nvms;
+	uint32_t base[HP_SINK_VMS];
+	uint64_t sink_n[2];
 };
+
+/* A streamed child's message: kind, then n episodes (FRAME_GUEST, FRAME_HOST) or nothing. */
+enum { FRAME_GUEST = HP_SINK_GUEST, FRAME_HOST = HP_SINK_HOST, FRAME_RESET, FRAME_END };
+struct frame {
+	uint32_t kind, n;
+};
+#define FRAME_EPS 1024u
+
+/* The child's sink: a frame per view filling up, written to the pipe when full. */
+struct pipe_sink {
+	int fd;
+	uint32_t fill[2];
+	struct hp_episode ep[2][FRAME_EPS];
+};
+
+static void pipe_flush(struct pipe_sink *p, unsigned view)
+{
+	struct frame f = {view, p->fill[view]};
+
+	if (!f.n)
+		return;
+	if (hp_write_all(p->fd, &f, sizeof(f)) < 0 ||
+	    hp_write_all(p->fd, p->ep[view], f.n * sizeof(p->ep[view][0])) < 0)
+		_exit(3);
+	p->fill[view] = 0;
+}
+
+static int pipe_put(void *arg, unsigned view, const struct hp_episode *ep, struct hp_err *err)
+{
+	struct pipe_sink *p = arg;
+
+	if (view > HP_SINK_HOST)
+		return hp_errf(err, "a halt of an unknown view %u", view);
+	p->ep[view][p->fill[view]++] = *ep;
+	if (p->fill[view] == FRAME_EPS)
+		pipe_flush(p, view);
+	return 0;
+}
+
+static int pipe_reset(void *arg, struct hp_err *err)
+{
+	struct pipe_sink *p = arg;
+	struct frame f = {FRAME_RESET, 0};
+
+	(void)err;
+	p->fill[0] = p->fill[1] = 0;
+	if (hp_write_all(p->fd, &f, sizeof(f)) < 0)
+		_exit(3);
+	return 0;
+}
 
 /* A number from the environment, or def when unset or not a positive number. */
 static uint64_t env_u64(const char *name, uint64_t def)
@@ -72,6 +134,12 @@ static void limit_child(void)
 	struct rlimit core = {0, 0};
 
 	setrlimit(RLIMIT_CORE, &core); /* a library crash leaves no core file behind */
+	/* a crash ends the child, whatever handlers the program that embeds hpsim installed */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+	signal(SIGABRT, SIG_DFL);
 #ifndef HP_UNDER_ASAN
 	{
 		/* ASan reserves terabytes of address space up front: no limit under it */
@@ -90,11 +158,37 @@ static void child_main(int fd, const char *path, const struct hp_read_opts *opts
 	struct hp_episodes eps = {0};
 	struct hp_err err = {""};
 	struct wire_head h;
+	struct pipe_sink *ps = NULL;
+	struct hp_ep_sink sink;
 
 	limit_child();
 	o.progress = pr;
 	memset(&h, 0, sizeof(h));
+	if (opts->sink) {
+		ps = calloc(1, sizeof(*ps));
+		if (!ps)
+			_exit(3);
+		ps->fd = fd;
+		memset(&sink, 0, sizeof(sink));
+		sink.put = pipe_put;
+		sink.reset = pipe_reset;
+		sink.arg = ps;
+		o.sink = &sink;
+	}
 	h.rc = hp_reader_tracedat.read(path, &o, &eps, &err);
+	if (ps) {
+		struct frame end = {FRAME_END, 0};
+
+		pipe_flush(ps, HP_SINK_GUEST);
+		pipe_flush(ps, HP_SINK_HOST);
+		if (hp_write_all(fd, &end, sizeof(end)) < 0)
+			_exit(3);
+		h.view = sink.view;
+		h.nvms = sink.nvms;
+		memcpy(h.base, sink.base, sizeof(h.base));
+		h.sink_n[0] = sink.n[0];
+		h.sink_n[1] = sink.n[1];
+	}
 	if (h.rc == 0) {
 		h.ncpu = eps.ncpu;
 		h.n = eps.n;
@@ -199,6 +293,125 @@ static int unpack(const struct inbuf *b, const char *path, struct hp_episodes *e
 	eps->skipped = h.skipped;
 	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
 	return 0;
+}
+
+/* Read exactly n bytes before the deadline: 1, 0 at an early end, -1 when time ran out. */
+static int read_full(int fd, void *p, size_t n, time_t deadline)
+{
+	char *c = p;
+
+	while (n) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		time_t now = time(NULL);
+		ssize_t r;
+		int pr;
+
+		if (now >= deadline)
+			return -1;
+		pr = poll(&pfd, 1,
+		          (int)((deadline - now) * 1000 > 60000 ? 60000 : (deadline - now) * 1000));
+		if (pr <= 0)
+			continue;
+		r = read(fd, c, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 1;
+}
+
+enum rx { RX_OK, RX_SHORT, RX_TIMEOUT, RX_FAILED };
+
+/*
+ * A streamed child's frames: the halts to opts->sink as they come, then the
+ * description into eps. RX_OK (rc: the read's result, err its message), or
+ * what stopped it (RX_FAILED: the sink refused, err says why).
+ */
+static enum rx receive(int fd, time_t deadline, const char *path, const struct hp_read_opts *opts,
+                       struct hp_episodes *eps, int *rc, struct hp_err *err)
+{
+	struct hp_ep_sink *sink = opts->sink;
+	struct hp_episode *buf = malloc(FRAME_EPS * sizeof(*buf));
+	struct wire_head h;
+	struct frame f;
+	enum rx out = RX_SHORT;
+	int r;
+	uint32_t i;
+
+	if (!buf) {
+		hp_errf(err, "%s: out of memory receiving the episodes", path);
+		return RX_FAILED;
+	}
+	for (;;) {
+		if ((r = read_full(fd, &f, sizeof(f), deadline)) <= 0)
+			goto stop;
+		if (f.kind == FRAME_RESET) {
+			if (hp_dec_sink_reset(opts, err) < 0) {
+				out = RX_FAILED;
+				goto done;
+			}
+			continue;
+		}
+		if (f.kind == FRAME_END)
+			break;
+		if (f.kind > FRAME_HOST || f.n > FRAME_EPS)
+			goto done; /* damaged: the caller says the result was short */
+		if ((r = read_full(fd, buf, f.n * sizeof(*buf), deadline)) <= 0)
+			goto stop;
+		for (i = 0; i < f.n; i++)
+			if (sink->put(sink->arg, f.kind, &buf[i], err) < 0) {
+				out = RX_FAILED;
+				goto done;
+			}
+	}
+	if ((r = read_full(fd, &h, sizeof(h), deadline)) <= 0)
+		goto stop;
+	h.msg[sizeof(h.msg) - 1] = '\0';
+	h.assumption[sizeof(h.assumption) - 1] = '\0';
+	out = RX_OK;
+	*rc = h.rc;
+	if (h.rc != 0) {
+		hp_errf(err, "%s", h.msg);
+		goto done;
+	}
+	if (h.n || h.view > HP_SINK_HOST || h.nvms > HP_SINK_VMS ||
+	    h.nbusy > SIZE_MAX / sizeof(*eps->busy) / 2) {
+		out = RX_SHORT;
+		goto done;
+	}
+	eps->busy = h.nbusy ? malloc(h.nbusy * sizeof(*eps->busy)) : NULL;
+	if (h.nbusy && !eps->busy) {
+		hp_errf(err, "%s: out of memory for %" PRIu64 " busy intervals", path, h.nbusy);
+		out = RX_FAILED;
+		goto done;
+	}
+	if (h.nbusy && (r = read_full(fd, eps->busy, h.nbusy * sizeof(*eps->busy), deadline)) <= 0)
+		goto stop;
+	eps->nbusy = eps->busy_cap = h.nbusy;
+	eps->ncpu = h.ncpu;
+	eps->t_first_ns = h.t_first_ns;
+	eps->t_last_ns = h.t_last_ns;
+	eps->skipped = h.skipped;
+	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
+	sink->view = h.view;
+	sink->nvms = h.nvms;
+	memcpy(sink->base, h.base, sizeof(sink->base));
+	sink->n[0] = h.sink_n[0];
+	sink->n[1] = h.sink_n[1];
+	goto done;
+stop:
+	out = r < 0 ? RX_TIMEOUT : RX_SHORT;
+done:
+	if (out != RX_OK || *rc != 0) {
+		free(eps->busy);
+		eps->busy = NULL;
+		eps->nbusy = eps->busy_cap = 0;
+	}
+	free(buf);
+	return out;
 }
 
 /* "read 12 events of CPU 0, 0 of CPU 1" into buf. */
@@ -315,11 +528,14 @@ static int read_in_child(const char *path, const char *shown, const struct hp_re
 {
 	struct hp_read_progress *pr;
 	struct inbuf b = {0};
-	int fds[2], status = 0, rc;
+	int fds[2], status = 0, rc, child_rc = 0;
+	enum rx rx = RX_OK;
 	time_t deadline;
 	pid_t pid;
 
 	*crashed = 0;
+	if (hp_dec_sink_reset(opts, err) < 0) /* what an earlier attempt sent is forgotten */
+		return -1;
 	pr = mmap(NULL, sizeof(*pr), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (pr == MAP_FAILED)
 		return hp_errf(err, "%s: cannot start the reader process: %s", shown,
@@ -344,9 +560,14 @@ static int read_in_child(const char *path, const char *shown, const struct hp_re
 	}
 	close(fds[1]);
 	deadline = time(NULL) + (time_t)env_u64("HPSIM_READER_TIMEOUT_S", DEFAULT_TIMEOUT_S);
-	drain(fds[0], &b, deadline);
+	if (opts->sink) {
+		rx = receive(fds[0], deadline, shown, opts, eps, &child_rc, err);
+		b.timed_out = rx == RX_TIMEOUT;
+	} else {
+		drain(fds[0], &b, deadline);
+	}
 	close(fds[0]);
-	if (b.timed_out || b.nomem)
+	if (b.timed_out || b.nomem || rx == RX_FAILED)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -360,6 +581,8 @@ static int read_in_child(const char *path, const char *shown, const struct hp_re
 		             shown, env_u64("HPSIM_READER_TIMEOUT_S", DEFAULT_TIMEOUT_S), prog);
 	} else if (b.nomem) {
 		rc = hp_errf(err, "%s: out of memory receiving the episodes", shown);
+	} else if (rx == RX_FAILED) {
+		rc = -1; /* the sink said why */
 	} else if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0)) {
 		char prog[256], how[96];
 
@@ -375,6 +598,11 @@ static int read_in_child(const char *path, const char *shown, const struct hp_re
 		             "libtracecmd failed reading %s (truncated or corrupt): %s, %s "
 		             "(memory limit %" PRIu64 " MiB, HPSIM_READER_MEM_MB)",
 		             shown, how, prog, env_u64("HPSIM_READER_MEM_MB", DEFAULT_MEM_MIB));
+	} else if (opts->sink) {
+		if (rx == RX_SHORT)
+			rc = hp_errf(err, "%s: the reader process sent a damaged result", shown);
+		else
+			rc = child_rc ? -1 : 0;
 	} else {
 		rc = unpack(&b, shown, eps, err);
 	}

@@ -434,9 +434,12 @@ static int decode_one(struct reader *r, struct hp_decoder *dec, const struct tli
  * Returns 1 at the first line earlier than the one before (start over sorted),
  * 0 at the end, -1 with err.
  */
+/* The text read so far is let go every this many bytes (read again from the file if needed). */
+#define DROP_BEHIND (4u << 20)
+
 static int stream_lines(struct reader *r, struct hp_decoder *dec, struct hp_err *err)
 {
-	const char *p = r->buf;
+	const char *p = r->buf, *kept = r->buf;
 	uint64_t last_ts = 0;
 	uint32_t lineno = 0;
 	struct tline t;
@@ -448,6 +451,12 @@ static int stream_lines(struct reader *r, struct hp_decoder *dec, struct hp_err 
 		last_ts = t.ts;
 		if (decode_one(r, dec, &t, err) < 0)
 			return -1;
+		if ((size_t)(p - kept) >= 2 * (size_t)DROP_BEHIND) {
+			/* the mapping's pages behind the reading position: not the capture's size in
+			 * memory (a private, unwritten file mapping reads them again if touched) */
+			madvise((void *)kept, DROP_BEHIND, MADV_DONTNEED);
+			kept += DROP_BEHIND;
+		}
 	}
 	return rc;
 }
@@ -551,6 +560,11 @@ static int read_text(const char *path, const struct hp_read_opts *opts, struct h
 		hp_episodes_free(eps);
 		r.npre = 0;
 		r.next_base = 0;
+		dec = NULL;
+		if (hp_dec_sink_reset(opts, err) < 0) {
+			rc = -1;
+			goto out;
+		}
 		dec = hp_dec_new(opts, eps);
 		if (!dec) {
 			hp_errf(err, "out of memory");

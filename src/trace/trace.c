@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "csv_stream.h"
+#include "dec_stream.h"
 #include "hpsim/cache.h"
 #include "hpsim/cost.h"
 #include "hpsim/source.h"
@@ -251,38 +252,51 @@ static int not_a_file(const char *path, struct hp_err *err)
 	                                      : "block device");
 }
 
-/* Is path an episode CSV (the first reader whose probe takes its head is the CSV reader)? */
-static int is_csv(const char *path)
+/* The reader for path: the first whose probe takes its head; NULL if none. */
+static const struct hp_trace_reader *reader_of(const char *path)
 {
 	unsigned char head[4096];
 	size_t len, i;
 	FILE *f = fopen(path, "rb");
 
 	if (!f)
-		return 0;
+		return NULL;
 	len = fread(head, 1, sizeof(head), f);
 	fclose(f);
 	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
 		if (len && readers[i]->probe(head, len))
-			return readers[i] == &hp_reader_csv;
-	return 0;
+			return readers[i];
+	return NULL;
 }
 
 /*
  * A first read that writes the cache without holding the capture (episode
- * CSV): 0 when the cache file is written, -1 with err for a bad capture, 1
- * when this capture or cache cannot be read so (the caller reads into memory).
+ * CSV, trace.dat, report text): 0 when the cache file is written, -1 with err
+ * for a bad capture, 1 when this capture or cache cannot be read so (the
+ * caller reads into memory).
  */
-static int first_read_streamed(const char *path, const struct hp_cache_key *key, const char *cache,
+static int first_read_streamed(const char *path, const struct hp_read_opts *o,
+                               const struct hp_cache_key *key, const char *cache,
                                struct hp_err *err)
 {
+	const struct hp_trace_reader *r = reader_of(path);
 	struct hp_err why;
 	int rc;
 
-	if (!is_csv(path))
+	if (!r)
 		return 1;
-	rc = hp_csv_stream_to_cache(path, cache, key, 0, &why);
-	if (rc == HP_CSV_STREAM_BAD) {
+	if (r == &hp_reader_csv) {
+		rc = hp_csv_stream_to_cache(path, cache, key, 0, &why);
+		if (rc == HP_CSV_STREAM_BAD) {
+			*err = why;
+			return -1;
+		}
+		return rc == 0 ? 0 : 1;
+	}
+	if (o->calib || o->sink) /* the calibration collector reads in this process, in memory */
+		return 1;
+	rc = hp_dec_stream_to_cache(r, path, o, cache, key, 0, &why);
+	if (rc == HP_DEC_STREAM_BAD) {
 		*err = why;
 		return -1;
 	}
@@ -316,6 +330,17 @@ int hp_trace_read_opts(const char *path, const struct hp_read_opts *o, struct hp
 	if (load_cached(&key, cache, eps) == 0) {
 		*status = HP_CACHE_HIT;
 		return 0;
+	}
+	/* a first read: into the cache without holding the capture, then mapped from it */
+	switch (first_read_streamed(path, o, &key, cache, err)) {
+	case 0:
+		if (load_cached(&key, cache, eps) == 0) {
+			*status = HP_CACHE_STORED;
+			return 0;
+		}
+		break;
+	case -1:
+		return -1;
 	}
 	if (parse_capture(path, o, eps, err) < 0)
 		return -1;
@@ -377,7 +402,7 @@ int hp_trace_open_source(const char *path, const struct hp_read_opts *o, struct 
 			if (not_a_file(path, err) < 0)
 				return -1;
 			/* a first read: into the cache, then streamed from it */
-			switch (first_read_streamed(path, &key, cache, err)) {
+			switch (first_read_streamed(path, o, &key, cache, err)) {
 			case 0:
 				if (stream_cached(&key, cache, eps, src) == 0) {
 					if (o->status)
