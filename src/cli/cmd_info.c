@@ -22,21 +22,30 @@ static const char info_help[] =
     "  --salvage      a truncated trace.dat: read the halts up to the cut (warns)\n"
     "  -h, --help     this text\n";
 
-/* The statistics from the episode cache, streamed (memory flat in the capture); 0 or -1. */
+/*
+ * The statistics from the episode cache, streamed (memory flat in the
+ * capture): 0 done; 1 not done (no cache, or a capture the stream refuses:
+ * read it whole instead); -1 the capture cannot be read (err says why; it is
+ * not read a second time).
+ */
 static int info_streamed(const char *path, const struct hp_read_opts *ro, struct hp_episodes *eps,
-                         struct hp_info *info)
+                         struct hp_info *info, struct hp_err *err)
 {
 	struct hp_episode_source src;
 	struct hp_err ignored;
 	int rc;
 
-	if (!ro->use_cache || hp_trace_open_source(path, ro, eps, &src, &ignored) < 0)
+	if (!ro->use_cache)
+		return 1;
+	if (hp_trace_open_source(path, ro, eps, &src, err) < 0)
 		return -1;
 	rc = hp_info_compute_source(&src, eps, info, &ignored);
 	hp_source_close(&src);
-	if (rc < 0)
+	if (rc < 0) {
 		hp_episodes_free(eps);
-	return rc;
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_info(int argc, char **argv)
@@ -83,8 +92,11 @@ int cmd_info(int argc, char **argv)
 		return cli_usage_error("info", "expected exactly one TRACE argument");
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		return cli_usage_error("info", "--format must be table or json, not '%s'", format);
-	if (info_streamed(argv[optind], &ro, &eps, &info) < 0) {
-		/* without the cache, or a capture the stream refuses: read whole, as the array */
+	rc = info_streamed(argv[optind], &ro, &eps, &info, &err);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (rc > 0) {
+		rc = 0;
 		if (hp_trace_read_opts(argv[optind], &ro, &eps, &err) < 0)
 			return cli_fail(&err);
 		if (hp_info_compute(&eps, &info, &err) < 0) {
