@@ -5,8 +5,8 @@
 # filesystem (shared read-only over virtio-9p) at the current directory, with
 # SHARE (default out/emulated) shared writable at the same path.
 #
-#   --install     apt-get install qemu-system-x86 and busybox-static (large: not in
-#                 scripts/install-deps.sh)
+#   --install     apt-get install qemu-system-x86, busybox-static and binutils (about
+#                 90 MB: not in scripts/install-deps.sh)
 #   --prepare     download Debian's kernel (apt-get download linux-image-amd64's
 #                 target, unpacked into the cache, nothing installed) and build the
 #                 initramfs; done anyway before the first boot
@@ -19,7 +19,8 @@
 #
 # COMMAND runs under sh -c as root with HOME=/tmp; /tmp is a fresh tmpfs, /dev,
 # /proc, /sys and tracefs are the emulated machine's own. The exit status is
-# COMMAND's; 77 when the host lacks what the machine needs (the reason is printed).
+# COMMAND's; 1 when the machine stopped before COMMAND ended; 2 a usage error; 77
+# when the host lacks what the machine needs (the reason is printed).
 #
 # usage: sh scripts/emulated-kvm.sh [OPTIONS] [--] COMMAND
 set -eu
@@ -33,6 +34,10 @@ log=""
 prepare_only=0
 install=0
 while [ $# -gt 0 ]; do
+	case $1 in
+	--cache|--share|--mem|--smp|--cpu|--timeout|--log)
+		[ $# -ge 2 ] || { echo "emulated-kvm.sh: $1 needs a value" >&2; exit 2; } ;;
+	esac
 	case $1 in
 	--install) install=1 ;;
 	--prepare) prepare_only=1 ;;
@@ -105,7 +110,8 @@ moddeps() { # moddeps NAME: the module's path, after those of its dependencies
 	done
 	echo "$f"
 }
-if [ ! -f "$cache/initrd.ok" ]; then
+# (rebuilt when this script is newer: its init may have changed)
+if [ ! -f "$cache/initrd.ok" ] || [ "$0" -nt "$cache/initrd.gz" ]; then
 	ird=$cache/initrd.d
 	rm -rf "$ird"
 	mkdir -p "$ird/bin" "$ird/lib/modules" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/host" \
