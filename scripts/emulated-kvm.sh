@@ -11,6 +11,9 @@
 #                 target, unpacked into the cache, nothing installed) and build the
 #                 initramfs; done anyway before the first boot
 #   --cache DIR   kernel and initramfs (default /var/cache/hpsim-emulated-kvm)
+#   --suite S     the kernel from Debian suite S instead of the system's sources
+#                 (e.g. bookworm-backports: 6.12), through apt with its own lists in
+#                 CACHE/S (the system's apt configuration is left alone)
 #   --share DIR   the writable directory (default out/emulated)
 #   --mem MB      (default 2048)   --smp N (default 2)
 #   --cpu MODEL   QEMU CPU model (default max: AuthenticAMD with svm and npt)
@@ -31,24 +34,26 @@ smp=2
 cpu=max
 timeout=3600
 log=""
+suite=""
 prepare_only=0
 install=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--cache|--share|--mem|--smp|--cpu|--timeout|--log)
+	--cache|--share|--mem|--smp|--cpu|--timeout|--log|--suite)
 		[ $# -ge 2 ] || { echo "emulated-kvm.sh: $1 needs a value" >&2; exit 2; } ;;
 	esac
 	case $1 in
 	--install) install=1 ;;
 	--prepare) prepare_only=1 ;;
 	--cache) cache=$2; shift ;;
+	--suite) suite=$2; shift ;;
 	--share) share=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--cpu) cpu=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
-	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "emulated-kvm.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -74,10 +79,26 @@ for t in qemu-system-x86_64 busybox apt-get dpkg-deb objcopy gzip; do
 done
 
 # --- the kernel: Debian's linux-image-amd64, unpacked (not installed) into the cache
+[ -n "$suite" ] && cache=$cache/$suite
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+set -- # apt's options: the system's, or a private state for --suite
+if [ -n "$suite" ]; then
+	a=$cache/apt
+	set -- -o Dir::Etc::SourceList="$a/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache" -o APT::Get::List-Cleanup=0
+fi
+if [ ! -f "$cache/kernel.ok" ] && [ -n "$suite" ]; then
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
+	echo "deb http://deb.debian.org/debian $suite main" >"$a/sources.list"
+	apt-get "$@" update >"$cache/update.log" 2>&1 || {
+		cat "$cache/update.log" >&2
+		echo "emulated-kvm.sh: apt-get update for suite $suite failed" >&2
+		exit 77
+	}
+fi
 if [ ! -f "$cache/kernel.ok" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	pkg=$(apt-cache "$@" depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)
 	[ -n "$pkg" ] || {
 		echo "emulated-kvm.sh: apt knows no linux-image-amd64 (apt-get update?)" >&2
@@ -85,7 +106,7 @@ if [ ! -f "$cache/kernel.ok" ]; then
 	}
 	echo "emulated-kvm.sh: downloading $pkg into $cache" >&2
 	rm -rf "$cache/root" "$cache"/*.deb
-	(cd "$cache" && apt-get download "$pkg" >/dev/null 2>"$cache/download.log") || {
+	(cd "$cache" && apt-get "$@" download "$pkg" >/dev/null 2>"$cache/download.log") || {
 		cat "$cache/download.log" >&2
 		echo "emulated-kvm.sh: apt-get download $pkg failed" >&2
 		exit 77
@@ -102,8 +123,21 @@ vmlinuz=$cache/root/boot/vmlinuz-$kver
 # --- the initramfs: busybox, the modules for virtio-9p and kvm_amd, and an init
 # that mounts this host's root and runs the command there
 moddeps() { # moddeps NAME: the module's path, after those of its dependencies
-	f=$(find "$kmods/kernel" -name "$(echo "$1" | sed 's/[-_]/[-_]/g').ko" | head -1)
-	[ -n "$f" ] || { echo "emulated-kvm.sh: no module $1 in $kmods" >&2; exit 1; }
+	pat=$(echo "$1" | sed 's/[-_]/[-_]/g')
+	f=$(find "$kmods/kernel" -name "$pat.ko*" | head -1)
+	if [ -z "$f" ]; then # built in: nothing to load
+		grep -q "/$pat\.ko\$" "$kmods/modules.builtin" && return 0
+		echo "emulated-kvm.sh: no module $1 in $kmods" >&2
+		exit 1
+	fi
+	case $f in # busybox insmod takes them uncompressed
+	*.ko) ;;
+	*.ko.xz)
+		mkdir -p "$cache/mods"
+		busybox unxz -c "$f" >"$cache/mods/$(basename "$f" .xz)"
+		f=$cache/mods/$(basename "$f" .xz) ;;
+	*) echo "emulated-kvm.sh: $f: a compression busybox cannot undo" >&2; exit 1 ;;
+	esac
 	for d in $(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
 		tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
 		(moddeps "$d")
@@ -126,7 +160,8 @@ if [ ! -f "$cache/initrd.ok" ] || [ "$0" -nt "$cache/initrd.gz" ]; then
 		ln -s busybox "$ird/bin/$a"
 	done
 	n=0
-	for m in virtio_pci 9pnet_virtio 9p kvm_amd; do moddeps $m; done | awk '!seen[$0]++' |
+	for m in virtio_pci 9pnet_virtio 9p kvm_amd; do moddeps $m; done >"$ird/mods.list"
+	awk '!seen[$0]++' "$ird/mods.list" |
 		while read -r f; do
 			n=$((n + 1))
 			cp "$f" "$ird/lib/modules/$(printf %02d $n)-$(basename "$f")"
