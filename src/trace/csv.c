@@ -319,9 +319,9 @@ int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_r
 	f = fopen(path, "rb");
 	if (!f)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	/* a small file: no 1 MiB buffer (it grows if the file does) */
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < cap)
-		cap =
-		    (size_t)st.st_size + 1; /* a small file: no 1 MiB buffer (grows if it grows) */
+		cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
 	if (!buf) {
 		fclose(f);
