@@ -25,7 +25,9 @@ static void setup(void)
 	struct hp_err err;
 	FILE *f;
 
-	snprintf(capture, sizeof(capture), "/tmp/hpsim-fuzz-cache-%d.csv", (int)getpid());
+	/* in TMPDIR (/dev/shm for long runs): the cache is rewritten every run */
+	snprintf(capture, sizeof(capture), "%s/hpsim-fuzz-cache-%d.csv",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
 	snprintf(cache, sizeof(cache), "%s.hpep", capture);
 	f = fopen(capture, "w");
 	fputs("cpu,halt_start_ns,wake_ns\n0,100,200\n1,300,450\n", f);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -309,6 +310,7 @@ int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_r
 	struct ctx c = {.path = path, .row = row, .arg = arg, .rows = rows, .err = err};
 	struct csv_parser p;
 	size_t cap = READ_BUF, fill = 0;
+	struct stat st;
 	char *buf;
 	FILE *f;
 	int rc = -1;
@@ -317,6 +319,9 @@ int hp_csv_parse(const char *path, hp_csv_row_fn row, void *arg, struct hp_csv_r
 	f = fopen(path, "rb");
 	if (!f)
 		return hp_errf(err, "%s: %s", path, strerror(errno));
+	/* a small file: no 1 MiB buffer (it grows if the file does) */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < cap)
+		cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
 	if (!buf) {
 		fclose(f);
