@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "idle_fixtures.h"
 #include "hpsim/engine.h"
 #include "hpsim/replay.h"
 #include "hpsim/report.h"
@@ -28,83 +29,16 @@
 static char dir[] = "/tmp/hpsim-idle-report-XXXXXX";
 static char two_states[600], one_state[600];
 
-static void write_table(const char *path, const char *json)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(json, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **unused)
 {
 	(void)unused;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(two_states, sizeof(two_states), "%s/c1-c6.json", dir);
-	snprintf(one_state, sizeof(one_state), "%s/c6.json", dir);
-	/* no POLL: ladder starts in C1 and climbs to C6 after four long periods */
-	write_table(two_states, "{\"name\": \"c1-c6\", \"states\": ["
-	                        "{\"name\": \"C1\", \"exit_latency_us\": 2, "
-	                        "\"target_residency_us\": 2},"
-	                        "{\"name\": \"C6\", \"exit_latency_us\": 100, "
-	                        "\"target_residency_us\": 200}]}");
-	write_table(one_state, "{\"name\": \"c6\", \"states\": ["
-	                       "{\"name\": \"C6\", \"exit_latency_us\": 100, "
-	                       "\"target_residency_us\": 200}]}");
-	return 0;
+	return test_idle_tables(dir, two_states, one_state, sizeof(two_states));
 }
 
 static int teardown(void **unused)
 {
-	char cmd[128];
-
 	(void)unused;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void configure(struct hp_engine_config *cfg, const char *policy, const char *arch,
-                      uint32_t size, const char *poll_ns, const char *table, const char *gov)
-{
-	struct hp_run_spec spec;
-	struct hp_err err;
-
-	memset(&spec, 0, sizeof(spec));
-	if (size)
-		spec.policy[HP_LAYER_VCORE] = policy;
-	else
-		spec.policy[HP_LAYER_HOST] = policy;
-	spec.arch = arch;
-	spec.vcore_size = size;
-	spec.params[0].name = "halt_poll_ns";
-	spec.params[0].value = poll_ns;
-	spec.nparams = 1;
-	spec.idle.table = table;
-	spec.idle.governor = gov;
-	if (hp_engine_configure(&spec, cfg, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-/* One halt of vCPU 0 from 0 to wake (an IPI), with contention intervals [b[2i], b[2i+1]). */
-static void one_halt(struct hp_episodes *e, uint64_t wake, const uint64_t *b, size_t nb)
-{
-	struct hp_episode h = {
-	    .halt_start_ns = 0, .wake_ns = wake, .cpu = 0, .source = HP_SRC_IPI, .source_cpu = 1};
-	struct hp_err err;
-	size_t i;
-
-	memset(e, 0, sizeof(*e));
-	assert_int_equal(hp_episodes_push(e, &h, &err), 0);
-	for (i = 0; i < nb; i++) {
-		struct hp_busy x = {.start_ns = b[2 * i], .end_ns = b[2 * i + 1], .cpu = 0};
-
-		assert_int_equal(hp_episodes_push_busy(e, &x, &err), 0);
-	}
-	hp_episodes_sort(e);
-	e->t_first_ns = 0;
-	e->t_last_ns = wake + MS;
+	return test_rm_rf(dir);
 }
 
 /* Replay e under cfg: the metrics, and the table and JSON reports (free them). */
@@ -196,8 +130,8 @@ static void test_task_exits_counted(void **unused)
 	int cpu;
 
 	(void)unused;
-	one_halt(&e, 5 * MS, busy, 4);
-	configure(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
+	test_one_halt(&e, 5 * MS, busy, 4);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
 	replay(&e, &cfg, &m, &table, &root);
 	assert_int_equal(m.cpu[0].idle.task_wakes, 4);
 	assert_int_equal(m.cpu[0].idle.task_exit_ns, 8 * US);
@@ -245,8 +179,8 @@ static void test_task_exits_at_the_wakeup_and_none(void **unused)
 	json_t *root, *h;
 
 	(void)unused;
-	one_halt(&e, 5 * MS, busy, 2);
-	configure(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
+	test_one_halt(&e, 5 * MS, busy, 2);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
 	replay(&e, &cfg, &m, &table, &root);
 	assert_int_equal(m.total.idle.task_wakes, 2);
 	assert_int_equal(m.total.idle.task_exit_ns, 4 * US);
@@ -259,8 +193,8 @@ static void test_task_exits_at_the_wakeup_and_none(void **unused)
 	hp_metrics_free(&m);
 	hp_episodes_free(&e);
 
-	one_halt(&e, 5 * MS, NULL, 0);
-	configure(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
+	test_one_halt(&e, 5 * MS, NULL, 0);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
 	replay(&e, &cfg, &m, &table, &root);
 	assert_int_equal(m.total.idle.task_wakes, 0);
 	assert_int_equal(m.total.idle.task_exit_ns, 0);
@@ -311,7 +245,7 @@ static void test_vcore_rows(void **unused)
 	hp_episodes_sort(&e);
 	e.t_first_ns = 0;
 	e.t_last_ns = 2 * MS;
-	configure(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
+	test_configure_idle(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
 	replay(&e, &cfg, &m, &table, &root);
 	assert_int_equal(m.ncpu, 4);
 	assert_int_equal(m.cpu[1].idle.res_ns[0], 98 * US);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "idle_fixtures.h"
 #include "hpsim/engine.h"
 #include "hpsim/replay.h"
 #include "hpsim/report.h"
@@ -36,42 +37,16 @@
 static char dir[] = "/tmp/hpsim-idle-stretches-XXXXXX";
 static char two_states[600], one_state[600];
 
-static void write_table(const char *path, const char *json)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(json, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **unused)
 {
 	(void)unused;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(two_states, sizeof(two_states), "%s/c1-c6.json", dir);
-	snprintf(one_state, sizeof(one_state), "%s/c6.json", dir);
-	/* no POLL: ladder starts in C1 and climbs to C6 after four long periods */
-	write_table(two_states, "{\"name\": \"c1-c6\", \"states\": ["
-	                        "{\"name\": \"C1\", \"exit_latency_us\": 2, "
-	                        "\"target_residency_us\": 2},"
-	                        "{\"name\": \"C6\", \"exit_latency_us\": 100, "
-	                        "\"target_residency_us\": 200}]}");
-	/* one state: every governor picks it */
-	write_table(one_state, "{\"name\": \"c6\", \"states\": ["
-	                       "{\"name\": \"C6\", \"exit_latency_us\": 100, "
-	                       "\"target_residency_us\": 200}]}");
-	return 0;
+	return test_idle_tables(dir, two_states, one_state, sizeof(two_states));
 }
 
 static int teardown(void **unused)
 {
-	char cmd[128];
-
 	(void)unused;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_rm_rf(dir);
 }
 
 /* An outcome and a copy of its residencies (the engine reuses their array). */
@@ -111,28 +86,6 @@ static void rec_free(struct rec *r)
 	free(r->has_res);
 }
 
-static void configure(struct hp_engine_config *cfg, const char *layer_policy, const char *arch,
-                      uint32_t size, const char *poll_ns, const char *table, const char *gov)
-{
-	struct hp_run_spec spec;
-	struct hp_err err;
-
-	memset(&spec, 0, sizeof(spec));
-	if (size)
-		spec.policy[HP_LAYER_VCORE] = layer_policy;
-	else
-		spec.policy[HP_LAYER_HOST] = layer_policy;
-	spec.arch = arch;
-	spec.vcore_size = size;
-	spec.params[0].name = "halt_poll_ns";
-	spec.params[0].value = poll_ns;
-	spec.nparams = 1;
-	spec.idle.table = table;
-	spec.idle.governor = gov;
-	if (hp_engine_configure(&spec, cfg, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
 static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struct rec *r,
                 struct hp_metrics *m)
 {
@@ -142,26 +95,6 @@ static void run(const struct hp_episodes *e, struct hp_engine_config *cfg, struc
 	memset(r, 0, sizeof(*r));
 	if (hp_replay(e, cfg, m, &st, record, r, &err) < 0)
 		fail_msg("%s", err.msg);
-}
-
-/* One halt of vCPU 0 from 0 to wake (an IPI), with contention intervals [b[2i], b[2i+1]). */
-static void one_halt(struct hp_episodes *e, uint64_t wake, const uint64_t *b, size_t nb)
-{
-	struct hp_episode h = {
-	    .halt_start_ns = 0, .wake_ns = wake, .cpu = 0, .source = HP_SRC_IPI, .source_cpu = 1};
-	struct hp_err err;
-	size_t i;
-
-	memset(e, 0, sizeof(*e));
-	assert_int_equal(hp_episodes_push(e, &h, &err), 0);
-	for (i = 0; i < nb; i++) {
-		struct hp_busy x = {.start_ns = b[2 * i], .end_ns = b[2 * i + 1], .cpu = 0};
-
-		assert_int_equal(hp_episodes_push_busy(e, &x, &err), 0);
-	}
-	hp_episodes_sort(e);
-	e->t_first_ns = 0;
-	e->t_last_ns = wake + MS;
 }
 
 /*
@@ -185,8 +118,8 @@ static void test_every_stretch_to_the_governor(void **unused)
 	struct rec r;
 
 	(void)unused;
-	one_halt(&e, 5 * MS, busy, 4);
-	configure(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
+	test_one_halt(&e, 5 * MS, busy, 4);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.n, 1);
 	assert_true(r.has_res[0]);
@@ -224,8 +157,8 @@ static void test_contention_at_the_wakeup(void **unused)
 	struct rec r;
 
 	(void)unused;
-	one_halt(&e, 5 * MS, busy, 2);
-	configure(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
+	test_one_halt(&e, 5 * MS, busy, 2);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", two_states, "ladder");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.n, 1);
 	assert_true(r.has_res[0]);
@@ -258,8 +191,8 @@ static void test_stretch_edges(void **unused)
 	struct rec r;
 
 	(void)unused;
-	one_halt(&e, 5 * MS, busy, 1);
-	configure(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
+	test_one_halt(&e, 5 * MS, busy, 1);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.res[0][0], 3 * MS - 1 * US);
 	assert_int_equal(r.o[0].idle_state, -1);
@@ -268,8 +201,8 @@ static void test_stretch_edges(void **unused)
 	rec_free(&r);
 	hp_episodes_free(&e);
 
-	one_halt(&e, 5 * MS, before, 1);
-	configure(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
+	test_one_halt(&e, 5 * MS, before, 1);
+	test_configure_idle(&cfg, "kvm", "x86", 0, "0", one_state, "menu");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.res[0][0], 4500 * US);
 	assert_int_equal(r.o[0].idle_state, 0);
@@ -309,7 +242,7 @@ static void test_vcore_of_two_one_deep_state(void **unused)
 	hp_episodes_sort(&e);
 	e.t_first_ns = 0;
 	e.t_last_ns = 400 * US;
-	configure(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
+	test_configure_idle(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.n, 2);
 	/* the block's end resumes both, in vCPU order: vCPU 1 ran the block */
@@ -371,7 +304,7 @@ static void test_vcore_contention_on_the_runner(void **unused)
 	hp_episodes_sort(&e);
 	e.t_first_ns = 0;
 	e.t_last_ns = 400 * US;
-	configure(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
+	test_configure_idle(&cfg, "vcore", "ppc", 2, "200000", one_state, "menu");
 	run(&e, &cfg, &r, &m);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.o[1].ep->cpu, 1);
@@ -410,9 +343,9 @@ static void test_vcore_of_one_is_the_walk(void **unused)
 			struct rec ra, rb;
 			uint64_t paid = 0;
 
-			configure(&a, "vcore", "ppc", 1, "100000", "skx", govs[g]);
+			test_configure_idle(&a, "vcore", "ppc", 1, "100000", "skx", govs[g]);
 			run(&e, &a, &ra, &ma);
-			configure(&b, "vcore", "ppc", 1, "100000", "skx", govs[g]);
+			test_configure_idle(&b, "vcore", "ppc", 1, "100000", "skx", govs[g]);
 			b.event_driven = true;
 			run(&e, &b, &rb, &mb);
 			assert_int_equal(ra.n, e.n);
