@@ -252,6 +252,17 @@ static void drain(int fd, struct inbuf *b, time_t deadline)
 }
 
 /* The episodes in the child's bytes; 0, or -1 with err. */
+/* What the result's head says of the capture, into eps (the arrays are filled apart). */
+static void head_to_episodes(const struct wire_head *h, struct hp_episodes *eps)
+{
+	eps->nbusy = eps->busy_cap = h->nbusy;
+	eps->ncpu = h->ncpu;
+	eps->t_first_ns = h->t_first_ns;
+	eps->t_last_ns = h->t_last_ns;
+	eps->skipped = h->skipped;
+	memcpy(eps->assumption, h->assumption, sizeof(eps->assumption));
+}
+
 static int unpack(const struct inbuf *b, const char *path, struct hp_episodes *eps,
                   struct hp_err *err)
 {
@@ -286,12 +297,7 @@ static int unpack(const struct inbuf *b, const char *path, struct hp_episodes *e
 		memcpy(eps->busy, b->p + sizeof(h) + h.n * sizeof(*eps->ep),
 		       h.nbusy * sizeof(*eps->busy));
 	eps->n = eps->cap = h.n;
-	eps->nbusy = eps->busy_cap = h.nbusy;
-	eps->ncpu = h.ncpu;
-	eps->t_first_ns = h.t_first_ns;
-	eps->t_last_ns = h.t_last_ns;
-	eps->skipped = h.skipped;
-	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
+	head_to_episodes(&h, eps);
 	return 0;
 }
 
@@ -390,12 +396,7 @@ static enum rx receive(int fd, time_t deadline, const char *path, const struct h
 	}
 	if (h.nbusy && (r = read_full(fd, eps->busy, h.nbusy * sizeof(*eps->busy), deadline)) <= 0)
 		goto stop;
-	eps->nbusy = eps->busy_cap = h.nbusy;
-	eps->ncpu = h.ncpu;
-	eps->t_first_ns = h.t_first_ns;
-	eps->t_last_ns = h.t_last_ns;
-	eps->skipped = h.skipped;
-	memcpy(eps->assumption, h.assumption, sizeof(eps->assumption));
+	head_to_episodes(&h, eps);
 	sink->view = h.view;
 	sink->nvms = h.nvms;
 	memcpy(sink->base, h.base, sizeof(sink->base));

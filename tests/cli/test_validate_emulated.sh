@@ -3,10 +3,16 @@
 # kernel booted under QEMU's software emulation by scripts/emulated-kvm.sh, its
 # kvm_amd running the harness guests. Exit 77 (skipped) with the reason when QEMU
 # or the prepared kernel is missing (sh scripts/emulated-kvm.sh --install --prepare).
+# It boots a machine under emulation (minutes of CPU on a loaded host), so it runs
+# only when asked: HPSIM_TEST_EMULATED=1 (else exit 77, skipped, saying so).
 # Usage: test_validate_emulated.sh SOURCE_DIR BUILD_DIR
 set -eu
 src=$1
 build=$(cd "$2" && pwd)
+[ "${HPSIM_TEST_EMULATED:-0}" = 1 ] || {
+	echo "SKIP: boots an emulated machine for minutes; run with HPSIM_TEST_EMULATED=1"
+	exit 77
+}
 cache=${HPSIM_EMULATED_KVM_CACHE:-/var/cache/hpsim-emulated-kvm}
 for t in qemu-system-x86_64 busybox; do
 	command -v $t >/dev/null || {
