@@ -23,20 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
 #include "hpsim/cache.h"
 #include "hpsim/cost.h"
 #include "hpsim/trace.h"
 
 #define NCPU      8
 #define PERIOD_NS 2000000ull
-
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -121,34 +114,6 @@ static int make_capture(const char *csv, uint64_t n, enum hp_arch arch)
 	return 0;
 }
 
-/* Run argv in a child, stdout to out; its wall time, CPU time and peak RSS (MB). */
-static int measure(char *const argv[], const char *out, double *wall, double *cpu, double *rss_mb)
-{
-	struct rusage ru;
-	double t0 = wall_s();
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (!freopen(out, "w", stdout))
-			_exit(127);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	*wall = wall_s() - t0;
-	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	*rss_mb = (double)ru.ru_maxrss / 1024.0;
-	return 0;
-}
-
 /* Does the JSON report at path count n halts in total? */
 static int replayed_all(const char *path, uint64_t n)
 {
@@ -209,7 +174,8 @@ static int replay_scale(const char *dir, int big)
 			argv[a++] = (char *)"--format";
 			argv[a++] = (char *)"json";
 			argv[a] = NULL;
-			if (measure(argv, out, &wall, &cpu, &rss) < 0 || !replayed_all(out, n)) {
+			if (bench_measure(argv, out, &wall, &cpu, &rss) < 0 ||
+			    !replayed_all(out, n)) {
 				fprintf(stderr, "bench_scale: replay of %llu halts (%s) failed\n",
 				        (unsigned long long)n, names[s]);
 				return -1;
@@ -259,7 +225,7 @@ static int sweep_scale(const char *dir, int big)
 		    "{\"from\": 10, \"to\": %llu, \"step\": 10}},\n \"oracle\": false}\n",
 		    HPSIM_SOURCE_DIR, (unsigned long long)points * 10);
 		fclose(f);
-		if (measure(argv, log, &wall, &cpu, &rss) < 0) {
+		if (bench_measure(argv, log, &wall, &cpu, &rss) < 0) {
 			fprintf(stderr, "bench_scale: sweep of %llu points failed\n",
 			        (unsigned long long)points);
 			return -1;

@@ -31,47 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run argv with stdout to /dev/null; wall and CPU seconds, peak RSS in MB; 0 or -1. */
-static int run(char *const argv[], double *wall, double *cpu, double *rss_mb)
-{
-	struct rusage ru;
-	double t0;
-	int status;
-	pid_t pid;
-
-	fflush(stdout); /* not printed again by the child */
-	t0 = wall_s();
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	*wall = wall_s() - t0;
-	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	*rss_mb = (double)ru.ru_maxrss / 1024.0;
-	return 0;
-}
+#include "measure.h"
 
 static int row(const char *what, char *const argv[])
 {
 	double wall, cpu, rss;
 
-	if (run(argv, &wall, &cpu, &rss) < 0) {
+	if (bench_measure(argv, "/dev/null", &wall, &cpu, &rss) < 0) {
 		fprintf(stderr, "bench_stream: %s failed\n", what);
 		return -1;
 	}
