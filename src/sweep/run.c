@@ -49,7 +49,7 @@ static int read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o,
 {
 	struct hp_sweep_spec s;
 	struct hp_engine_config cfg;
-	size_t trace;
+	size_t trace, k;
 
 	hp_read_opts_init(o);
 	if (!c->ntraces)
@@ -230,14 +230,12 @@ static int run_engine(const struct hp_episodes *eps, struct hp_engine_config *cf
 static void run_unit(const struct hp_sweep_config *c, const struct hp_episodes *eps, uint64_t unit,
                      struct wire *w, struct lean *s, struct sources *ss)
 {
-	size_t k;
-
 	struct hp_sweep_row *row = &w->r;
 	struct hp_sweep_spec spec;
 	struct hp_engine_config cfg;
 	struct hp_engine_stats st;
 	struct hp_err e = {""};
-	size_t trace;
+	size_t trace, k;
 
 	memset(w, 0, sizeof(*w));
 	row->unit = unit;

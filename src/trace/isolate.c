@@ -251,7 +251,6 @@ static void drain(int fd, struct inbuf *b, time_t deadline)
 	}
 }
 
-/* The episodes in the child's bytes; 0, or -1 with err. */
 /* What the result's head says of the capture, into eps (the arrays are filled apart). */
 static void head_to_episodes(const struct wire_head *h, struct hp_episodes *eps)
 {
@@ -263,6 +262,7 @@ static void head_to_episodes(const struct wire_head *h, struct hp_episodes *eps)
 	memcpy(eps->assumption, h->assumption, sizeof(eps->assumption));
 }
 
+/* The episodes in the child's bytes; 0, or -1 with err. */
 static int unpack(const struct inbuf *b, const char *path, struct hp_episodes *eps,
                   struct hp_err *err)
 {
