@@ -49,7 +49,7 @@ static int read_opts_of(const struct hp_sweep_config *c, struct hp_read_opts *o,
 {
 	struct hp_sweep_spec s;
 	struct hp_engine_config cfg;
-	size_t trace, k;
+	size_t trace;
 
 	hp_read_opts_init(o);
 	if (!c->ntraces)
